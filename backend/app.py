@@ -1,0 +1,101 @@
+"""create_app(settings): the Starlette app, its routes, and the resources its lifespan owns."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route, WebSocketRoute
+
+from backend.auth import CustomerAuth
+from backend.hub import Dispatcher, Hub
+from backend.merchant import build_opener
+from backend.protocol import Event
+from backend.routes import admin, health, notify, stream, user
+from backend.routes.common import Services, error
+from backend.settings import Settings
+from backend.store import Database, default_database_url, events_since, last_event_id
+from backend.store import migrate_async as run_migrations
+
+log = logging.getLogger(__name__)
+
+DISPATCH_PAGE = 1000
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Callable[[], float] = time.time,
+    migrate: bool = True,
+) -> Starlette:
+    """The OrderBell server app; configuration problems raise ConfigError before it starts."""
+    opener = build_opener(settings, clock)
+    hub = Hub(settings.ws_queue_limit)
+    url = settings.database_url or default_database_url()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if migrate:
+            await run_migrations(url)
+        db = Database(url)
+
+        async def read_after(after_id: int) -> list[Event]:
+            return await events_since(db, after_id, DISPATCH_PAGE)
+
+        dispatcher = Dispatcher(hub, read_after, await last_event_id(db))
+        app.state.services = Services(
+            settings=settings,
+            db=db,
+            hub=hub,
+            dispatcher=dispatcher,
+            opener=opener,
+            customers=CustomerAuth(settings.user_jwt_secret),
+            clock=clock,
+        )
+        task = asyncio.create_task(dispatcher.run(), name="orderbell-dispatcher")
+        try:
+            yield
+        finally:
+            hub.close_all()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await db.dispose()
+
+    routes = [
+        Route("/user/order/submit", user.submit, methods=["POST"]),
+        Route("/user/order/reminder/{id:int}", user.reminder, methods=["GET", "POST"]),
+        Route("/notify/paySuccess", notify.pay_success, methods=["POST"]),
+        Route("/notify/refundSuccess", notify.refund_success, methods=["POST"]),
+        Route("/admin/orders", admin.orders, methods=["GET"]),
+        Route("/admin/orders/{id:int}", admin.order_detail, methods=["GET"]),
+        Route("/admin/orders/{id:int}/accept", admin.accept, methods=["PUT"]),
+        Route("/admin/orders/{id:int}/reject", admin.reject, methods=["PUT"]),
+        Route("/healthz", health.healthz, methods=["GET"]),
+        WebSocketRoute("/ws/{sid}", stream.stream),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={HTTPException: _http_error, Exception: _server_error},
+    )
+    app.state.hub = hub
+    return app
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    detail = exc.detail if isinstance(exc, HTTPException) else "error"
+    return error(status, "NOT_FOUND" if status == 404 else "HTTP_ERROR", str(detail))
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error(500, "SERVER_ERROR", "internal error; the request can be retried")

@@ -1,0 +1,227 @@
+"""The ``orderbell-server`` command: serve, migrate, device tokens, test kit, simulation, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from backend.devkit import create_kit, load_kit, write_kit
+from backend.settings import ConfigError, Settings, load_settings, read_environment
+from backend.simulator import SimulatedOrder, SimulationError, Simulator
+from backend.store import (
+    Database,
+    DeviceToken,
+    create_token,
+    default_database_url,
+    list_tokens,
+    migrate_async,
+    revoke_token,
+)
+
+TEST_KIT_WARNING = (
+    "TEST MERCHANT KIT: for development and demos only, never use it with real money."
+)
+
+
+def _settings(args: argparse.Namespace, *, require_merchant: bool) -> Settings:
+    env = read_environment(os.environ, args.env_file)
+    return load_settings(env, require_merchant=require_merchant)
+
+
+def _database_url(settings: Settings) -> str:
+    return settings.database_url or default_database_url()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from backend.app import create_app
+    from backend.server import make_server
+
+    settings = _settings(args, require_merchant=True)
+    logging.getLogger().setLevel(settings.log_level)
+    app = create_app(settings)
+    make_server(app, settings, args.host, args.port).run()
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = _settings(args, require_merchant=False)
+    url = _database_url(settings)
+    asyncio.run(migrate_async(url))
+    print(f"database is up to date: {_masked_url(url)}")
+    return 0
+
+
+async def _with_database(settings: Settings) -> Database:
+    url = _database_url(settings)
+    await migrate_async(url)
+    return Database(url)
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    settings = _settings(args, require_merchant=False)
+
+    async def run() -> int:
+        db = await _with_database(settings)
+        try:
+            if args.token_command == "create":  # noqa: S105 - a subcommand name
+                record, token = await create_token(
+                    db, shop_id=args.shop, name=args.name, now=_now()
+                )
+                print(f"device token #{record.id} for shop {record.shop_id} ({record.name});")
+                print("it is shown only this once - enter it in the counter PC's settings:")
+                print(token)
+                return 0
+            if args.token_command == "list":  # noqa: S105 - a subcommand name
+                for item in await list_tokens(db, args.shop):
+                    print(_token_line(item))
+                return 0
+            if await revoke_token(db, args.id, _now()):
+                print(
+                    f"device token #{args.id} revoked; its counter PC is disconnected from now on"
+                )
+                return 0
+            print(f"no active device token #{args.id}", file=sys.stderr)
+            return 1
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+def cmd_devkit(args: argparse.Namespace) -> int:
+    env_file = write_kit(create_kit(), args.directory)
+    print(TEST_KIT_WARNING)
+    print(f"test merchant kit written to {args.directory}")
+    print(f"serve with it:  orderbell-server serve --env-file {env_file}")
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    kit = load_kit(args.kit)
+
+    async def run() -> int:
+        async with httpx.AsyncClient(base_url=args.url, timeout=10) as client:
+            simulator = Simulator(kit, client)
+            if args.simulate_command == "remind":
+                answer = await simulator.remind(args.order_id, user_id=args.user_id)
+                print(json.dumps(answer, ensure_ascii=False))
+                return 0
+            if args.order_number is None:
+                order = await simulator.submit(shop_id=args.shop, user_id=args.user_id)
+                print(f"created order {order.number} (id {order.id}, {order.amount_fen} fen)")
+            else:
+                if args.amount_fen is None:
+                    raise SimulationError("--order-number needs --amount-fen (the order's total)")
+                order = SimulatedOrder(None, args.order_number, args.amount_fen)
+            paid = await simulator.pay(order)
+            print(f"paid order {paid.number}: transaction {paid.transaction_id}")
+            return 0
+
+    return asyncio.run(run())
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from backend.demo import run_demo
+
+    return asyncio.run(run_demo(args.host, args.port, args.interval, args.duration))
+
+
+def _token_line(item: DeviceToken) -> str:
+    state = f"revoked {item.revoked_at:%Y-%m-%d %H:%M}" if item.revoked_at else "active"
+    seen = f"{item.last_seen_at:%Y-%m-%d %H:%M}" if item.last_seen_at else "never"
+    return f"#{item.id}\tshop {item.shop_id}\t{item.name}\t{state}\tlast seen {seen}"
+
+
+def _masked_url(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest:
+        rest = "***@" + rest.split("@", 1)[1]
+    return scheme + sep + rest
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line, documented in the README."""
+    parser = argparse.ArgumentParser(prog="orderbell-server", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def with_env(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sub.add_argument("--env-file", type=Path, help="read ORDERBELL_* settings from this file")
+        return sub
+
+    serve = with_env(commands.add_parser("serve", help="run the server (migrates first)"))
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.set_defaults(run=cmd_serve)
+
+    with_env(
+        commands.add_parser("migrate", help="bring the database schema up to date")
+    ).set_defaults(run=cmd_migrate)
+
+    token = with_env(commands.add_parser("token", help="device tokens of counter PCs"))
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    create = token_commands.add_parser("create", help="create a token; printed once, last line")
+    create.add_argument("--shop", type=int, required=True)
+    create.add_argument("--name", required=True)
+    listing = token_commands.add_parser("list", help="list tokens")
+    listing.add_argument("--shop", type=int)
+    revoke = token_commands.add_parser("revoke", help="revoke a token by its number")
+    revoke.add_argument("id", type=int)
+    token.set_defaults(run=cmd_token)
+
+    devkit = commands.add_parser("devkit", help="write a TEST merchant kit (never for real money)")
+    devkit.add_argument("directory", type=Path)
+    devkit.set_defaults(run=cmd_devkit)
+
+    simulate = commands.add_parser("simulate", help="act as a customer and WeChat Pay")
+    sim_commands = simulate.add_subparsers(dest="simulate_command", required=True)
+    pay = sim_commands.add_parser("pay", help="pay an order with a signed callback")
+    remind = sim_commands.add_parser("remind", help="hurry an order as its customer")
+    for sub in (pay, remind):
+        sub.add_argument("--kit", type=Path, required=True)
+        sub.add_argument("--url", required=True, help="server base URL, e.g. http://127.0.0.1:8080")
+        sub.add_argument("--user-id", type=int, default=1)
+    pay.add_argument("--order-number", help="pay this existing order instead of creating one")
+    pay.add_argument("--amount-fen", type=int, help="the existing order's total, in fen")
+    pay.add_argument("--shop", type=int, default=1, help="shop of the created order")
+    remind.add_argument("--order-id", type=int, required=True)
+    simulate.set_defaults(run=cmd_simulate)
+
+    demo = commands.add_parser("demo", help="a throw-away server that simulates orders")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8080)
+    demo.add_argument("--interval", type=float, default=20.0, help="seconds between orders")
+    demo.add_argument("--duration", type=float, help="stop after this many seconds")
+    demo.set_defaults(run=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``orderbell-server``."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    except (SimulationError, ValueError, FileExistsError, httpx.HTTPError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return code

@@ -1,0 +1,174 @@
+"""Live counter connections by shop: the hub rings them, and never waits for any of them.
+
+Each connection owns a bounded buffer and a writer that drains it. Publishing only appends to
+buffers, so one counter that stops reading cannot delay another; when its buffer overflows it
+is dropped (close 4408) and reconnects later with ``since=`` to catch up from the event log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+
+from backend.protocol import Event, encode_event
+
+log = logging.getLogger(__name__)
+
+CLOSE_GOING_AWAY = 1001
+CLOSE_TOO_SLOW = 4408
+CLOSE_BAD_TOKEN = 4401
+
+
+class Subscriber:
+    """One live connection's mailbox: frames waiting to be written, oldest first."""
+
+    __slots__ = ("_buffer", "_limit", "_wake", "close_code", "floor", "shop_id")
+
+    def __init__(self, shop_id: int, limit: int, floor: int = 0) -> None:
+        self.shop_id = shop_id
+        self.floor = floor  # highest event id already sent; anything at or below is a duplicate
+        self.close_code: int | None = None
+        self._limit = limit
+        self._buffer: deque[tuple[int, str]] = deque()
+        self._wake = asyncio.Event()
+
+    @property
+    def pending(self) -> int:
+        """Frames waiting to be written."""
+        return len(self._buffer)
+
+    def offer(self, event_id: int, frame: str) -> bool:
+        """Queue one frame; False when the buffer is full and the connection must be dropped."""
+        if self.close_code is not None:
+            return True
+        if len(self._buffer) >= self._limit:
+            self.close(CLOSE_TOO_SLOW)
+            return False
+        self._buffer.append((event_id, frame))
+        self._wake.set()
+        return True
+
+    def close(self, code: int) -> None:
+        """Ask the writer to close the connection with this code; pending frames are discarded."""
+        if self.close_code is None:
+            self.close_code = code
+        self._buffer.clear()
+        self._wake.set()
+
+    async def next_frames(self) -> list[str]:
+        """Wait for frames to write; an empty list means: close with ``close_code``."""
+        while True:
+            if self.close_code is not None:
+                return []
+            frames = []
+            while self._buffer:
+                event_id, frame = self._buffer.popleft()
+                if event_id > self.floor:
+                    self.floor = event_id
+                    frames.append(frame)
+            if frames:
+                return frames
+            self._wake.clear()
+            await self._wake.wait()
+
+
+class Hub:
+    """Connections grouped by shop; ``publish`` hands one event to each of its shop's mailboxes."""
+
+    def __init__(self, queue_limit: int) -> None:
+        self._queue_limit = queue_limit
+        self._shops: dict[int, set[Subscriber]] = {}
+        self.dropped = 0
+
+    @property
+    def connection_count(self) -> int:
+        """Live subscribers across all shops."""
+        return sum(len(subs) for subs in self._shops.values())
+
+    @contextmanager
+    def subscribe(self, shop_id: int, floor: int = 0) -> Iterator[Subscriber]:
+        """Register a connection for its shop's events for the duration of the block."""
+        subscriber = Subscriber(shop_id, self._queue_limit, floor)
+        self._shops.setdefault(shop_id, set()).add(subscriber)
+        try:
+            yield subscriber
+        finally:
+            shop = self._shops.get(shop_id)
+            if shop is not None:
+                shop.discard(subscriber)
+                if not shop:
+                    del self._shops[shop_id]
+
+    def publish(self, event: Event) -> int:
+        """Hand one event to every connection of its shop; returns how many received it."""
+        subscribers = self._shops.get(event.shop_id)
+        if not subscribers:
+            return 0
+        frame = encode_event(event)
+        delivered = 0
+        for subscriber in list(subscribers):
+            if subscriber.offer(event.id, frame):
+                delivered += 1
+            else:
+                self.dropped += 1
+                log.warning(
+                    "counter of shop %s fell %s events behind: dropped (close %s)",
+                    event.shop_id,
+                    self._queue_limit,
+                    CLOSE_TOO_SLOW,
+                )
+        return delivered
+
+    def close_all(self, code: int = CLOSE_GOING_AWAY) -> None:
+        """Ask every connection to close, e.g. on shutdown."""
+        for subscribers in self._shops.values():
+            for subscriber in subscribers:
+                subscriber.close(code)
+
+
+EventSource = Callable[[int], Awaitable[list[Event]]]
+
+
+class Dispatcher:
+    """Reads new events from the log in id order and publishes them: the log is the truth.
+
+    ``ring()`` is the doorbell: whoever commits an event rings it, and the dispatcher reads
+    everything after the last id it published, so events reach the hub in commit order even
+    when several requests commit at once.
+    """
+
+    def __init__(self, hub: Hub, read_after: EventSource, start_after: int) -> None:
+        self._hub = hub
+        self._read_after = read_after
+        self.last_id = start_after
+        self._bell = asyncio.Event()
+
+    def ring(self) -> None:
+        """Tell the dispatcher new events may be in the log."""
+        self._bell.set()
+
+    async def run(self) -> None:
+        """Publish new events whenever the bell rings, until cancelled."""
+        while True:
+            await self._bell.wait()
+            self._bell.clear()
+            try:
+                await self.catch_up()
+            except Exception:
+                # A database hiccup must not kill delivery: retry on the next ring or soon.
+                log.exception("reading the event log failed; retrying")
+                await asyncio.sleep(0.5)
+                self._bell.set()
+
+    async def catch_up(self) -> None:
+        """Publish every event after ``last_id``."""
+        while True:
+            events = await self._read_after(self.last_id)
+            for event in events:
+                self._hub.publish(event)
+                self.last_id = event.id
+            if not events:
+                return

@@ -1,0 +1,1 @@
+"""Thin HTTP and WebSocket handlers: parse, call the store, answer."""

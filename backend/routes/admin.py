@@ -1,0 +1,144 @@
+"""Counter API for device tokens: list, view, accept and reject the shop's own orders."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from backend.auth import bearer_token
+from backend.routes.common import BodyTooLarge, error, read_body, services
+from backend.store import (
+    DeviceToken,
+    HandleOutcome,
+    HandleResult,
+    InvalidOrder,
+    accept_order,
+    authenticate_token,
+    get_order,
+    list_orders,
+    order_to_json,
+    reject_order,
+)
+
+Handler = Callable[[Request, DeviceToken], Awaitable[Response]]
+MAX_PAGE_SIZE = 100
+
+
+def counter_only(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    """Admit only requests carrying a live device token; the token decides the shop."""
+
+    async def endpoint(request: Request) -> Response:
+        svc = services(request)
+        token = bearer_token(request.headers)
+        device = None
+        if token is not None:
+            device = await authenticate_token(svc.db, token, svc.now())
+        if device is None:
+            return error(401, "UNAUTHORIZED", "missing, unknown or revoked device token")
+        return await handler(request, device)
+
+    endpoint.__doc__ = handler.__doc__
+    return endpoint
+
+
+def _query_int(request: Request, name: str, default: int | None) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit():
+        raise ValueError(f"query parameter '{name}' must be a whole number")
+    return int(raw)
+
+
+@counter_only
+async def orders(request: Request, device: DeviceToken) -> Response:
+    """``GET /admin/orders?status=2&page=1&pageSize=20``: newest first."""
+    try:
+        status = _query_int(request, "status", None)
+        page = _query_int(request, "page", 1) or 0
+        page_size = _query_int(request, "pageSize", 20) or 0
+        if status is not None and not 1 <= status <= 6:
+            raise ValueError("status must be 1..6")
+        if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page must be >= 1 and pageSize 1..{MAX_PAGE_SIZE}")
+    except ValueError as exc:
+        return error(400, "BAD_REQUEST", str(exc))
+    svc = services(request)
+    rows, total = await list_orders(
+        svc.db, shop_id=device.shop_id, status=status, page=page, page_size=page_size
+    )
+    return JSONResponse(
+        {
+            "total": total,
+            "page": page,
+            "pageSize": page_size,
+            "records": [order_to_json(row) for row in rows],
+        }
+    )
+
+
+@counter_only
+async def order_detail(request: Request, device: DeviceToken) -> Response:
+    """``GET /admin/orders/{id}``."""
+    svc = services(request)
+    order_id: int = request.path_params["id"]
+    order = await get_order(svc.db, shop_id=device.shop_id, order_id=order_id)
+    if order is None:
+        return error(404, "NOT_FOUND", f"no order {order_id} in this shop")
+    return JSONResponse(order_to_json(order))
+
+
+def _handled(request: Request, outcome: HandleOutcome) -> Response:
+    order_id: int = request.path_params["id"]
+    if outcome.result is HandleResult.NOT_FOUND or outcome.order is None:
+        return error(404, "NOT_FOUND", f"no order {order_id} in this shop")
+    if outcome.result is HandleResult.CONFLICT:
+        return JSONResponse(
+            {
+                "code": "CONFLICT",
+                "message": f"order is no longer waiting (status {outcome.order.status})",
+                "order": order_to_json(outcome.order),
+            },
+            status_code=409,
+        )
+    services(request).dispatcher.ring()
+    return JSONResponse(order_to_json(outcome.order))
+
+
+@counter_only
+async def accept(request: Request, device: DeviceToken) -> Response:
+    """``PUT /admin/orders/{id}/accept``: every counter of the shop stops ringing."""
+    svc = services(request)
+    outcome = await accept_order(
+        svc.db, shop_id=device.shop_id, order_id=request.path_params["id"], now=svc.now()
+    )
+    return _handled(request, outcome)
+
+
+@counter_only
+async def reject(request: Request, device: DeviceToken) -> Response:
+    """``PUT /admin/orders/{id}/reject`` with ``{"reason": ...}``."""
+    svc = services(request)
+    try:
+        data = json.loads(await read_body(request, 16 * 1024))
+    except BodyTooLarge:
+        return error(413, "TOO_LARGE", "body too large")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return error(400, "BAD_REQUEST", 'body must be JSON: {"reason": "..."}')
+    reason = data.get("reason") if isinstance(data, dict) else None
+    if not isinstance(reason, str) or not reason.strip():
+        return error(400, "BAD_REQUEST", "a rejection needs a 'reason'")
+    try:
+        outcome = await reject_order(
+            svc.db,
+            shop_id=device.shop_id,
+            order_id=request.path_params["id"],
+            reason=reason.strip(),
+            now=svc.now(),
+        )
+    except InvalidOrder as exc:
+        return error(400, "BAD_REQUEST", str(exc))
+    return _handled(request, outcome)

@@ -1,0 +1,65 @@
+"""What every handler shares: the services it is handed, error answers, bounded bodies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import cast
+
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse
+
+from backend.auth import CustomerAuth
+from backend.hub import Dispatcher, Hub
+from backend.settings import Settings
+from backend.store import Database
+from backend.wechatpay import NotificationOpener
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything a handler needs, created in the app's lifespan and passed in via app state."""
+
+    settings: Settings
+    db: Database
+    hub: Hub
+    dispatcher: Dispatcher
+    opener: NotificationOpener
+    customers: CustomerAuth
+    clock: Callable[[], float]
+
+    def now(self) -> datetime:
+        """The injected clock as an aware UTC time."""
+        return datetime.fromtimestamp(self.clock(), UTC)
+
+
+def services(connection: HTTPConnection) -> Services:
+    """The services of the app serving this request or WebSocket."""
+    return cast(Services, connection.app.state.services)
+
+
+def error(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """An error answer: ``{"code": ..., "message": ...}``."""
+    return JSONResponse({"code": code, "message": message}, status_code=status, headers=headers)
+
+
+class BodyTooLarge(Exception):
+    """The request body is over the endpoint's limit."""
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The raw body, refusing to buffer more than ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,149 @@
+"""WeChat Pay v3 notifications: verify, decrypt, check, then one atomic transition and 204."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from backend.routes.common import BodyTooLarge, Services, read_body, services
+from backend.store import (
+    PaymentFacts,
+    PaymentResult,
+    RefundFacts,
+    RefundResult,
+    record_payment,
+    record_refund,
+)
+from backend.wechatpay import DecryptionFailed, NotificationRejected
+
+log = logging.getLogger(__name__)
+
+BODY_LIMIT = 64 * 1024
+
+
+def fail(status: int, message: str) -> JSONResponse:
+    """The answer WeChat Pay understands as 'not handled, retry later'."""
+    return JSONResponse({"code": "FAIL", "message": message}, status_code=status)
+
+
+def _refused(exc: NotificationRejected, request_id: str) -> JSONResponse:
+    if isinstance(exc, DecryptionFailed):
+        log.error(
+            "notification %s: decryption failed after a valid signature: "
+            "ORDERBELL_WECHATPAY_APIV3_KEY is probably wrong",
+            request_id,
+        )
+    else:
+        log.warning("notification %s refused (%s): %s", request_id, exc.status, exc.message)
+    return fail(exc.status, exc.message)
+
+
+async def _verified_body(request: Request) -> bytes | JSONResponse:
+    try:
+        return await read_body(request, BODY_LIMIT)
+    except BodyTooLarge:
+        return fail(413, f"notification body over {BODY_LIMIT} bytes")
+
+
+async def pay_success(request: Request) -> Response:
+    """``POST /notify/paySuccess``."""
+    svc: Services = services(request)
+    request_id = request.headers.get("request-id", "-")
+    body = await _verified_body(request)
+    if isinstance(body, JSONResponse):
+        return body
+    try:
+        transaction = svc.opener.open_payment(request.headers, body)
+    except NotificationRejected as exc:
+        return _refused(exc, request_id)
+    now = svc.now()
+    facts = PaymentFacts(
+        out_trade_no=transaction.out_trade_no,
+        transaction_id=transaction.transaction_id,
+        amount_total=transaction.amount_total,
+        paid_at=transaction.success_time or now,
+    )
+    try:
+        outcome = await record_payment(svc.db, facts, now)
+    except Exception:
+        log.exception("notification %s: database error recording payment", request_id)
+        return fail(500, "database error")
+    result = outcome.result
+    number = transaction.out_trade_no
+    if result is PaymentResult.PAID:
+        svc.dispatcher.ring()
+        log.info("order %s paid (notification %s)", number, request_id)
+        return Response(status_code=204)
+    if result is PaymentResult.DUPLICATE:
+        log.info("order %s: duplicate payment notification %s", number, request_id)
+        return Response(status_code=204)
+    if result is PaymentResult.NOT_FOUND:
+        log.warning("notification %s: unknown order %s; WeChat will retry", request_id, number)
+        return fail(500, "order not found")
+    order = outcome.order
+    if result is PaymentResult.AMOUNT_MISMATCH:
+        log.error(
+            "ANOMALY order %s: paid %s fen but the order is %s fen; not marked paid "
+            "(notification %s, payer %s)",
+            number,
+            transaction.amount_total,
+            order.amount_fen if order else "?",
+            request_id,
+            transaction.openid_masked,
+        )
+        return fail(400, "amount does not match the order")
+    log.error(
+        "ANOMALY order %s: payment %s arrived for an order in status %s; not marked paid "
+        "(notification %s)",
+        number,
+        transaction.transaction_id,
+        order.status if order else "?",
+        request_id,
+    )
+    return fail(409, "order cannot be paid in its current state")
+
+
+async def refund_success(request: Request) -> Response:
+    """``POST /notify/refundSuccess``."""
+    svc = services(request)
+    request_id = request.headers.get("request-id", "-")
+    body = await _verified_body(request)
+    if isinstance(body, JSONResponse):
+        return body
+    try:
+        event_type, refund = svc.opener.open_refund(request.headers, body)
+    except NotificationRejected as exc:
+        return _refused(exc, request_id)
+    facts = RefundFacts(
+        out_trade_no=refund.out_trade_no,
+        transaction_id=refund.transaction_id,
+        refund_id=refund.refund_id,
+        status=refund.refund_status,
+    )
+    try:
+        outcome = await record_refund(svc.db, facts, svc.now())
+    except Exception:
+        log.exception("notification %s: database error recording refund", request_id)
+        return fail(500, "database error")
+    number = refund.out_trade_no
+    result = outcome.result
+    if result is RefundResult.REFUNDED:
+        svc.dispatcher.ring()
+        log.info("order %s refunded (notification %s)", number, request_id)
+        return Response(status_code=204)
+    if result in (RefundResult.DUPLICATE, RefundResult.IGNORED):
+        log.info("order %s: %s refund notification %s", number, event_type, request_id)
+        return Response(status_code=204)
+    if result is RefundResult.NOT_FOUND:
+        log.warning("notification %s: refund for unknown order %s", request_id, number)
+        return fail(500, "order not found")
+    log.error(
+        "ANOMALY order %s: refund %s names transaction %s, not the order's (notification %s)",
+        number,
+        refund.refund_id,
+        refund.transaction_id,
+        request_id,
+    )
+    return fail(400, "refund does not match the order's transaction")

@@ -1,0 +1,124 @@
+"""``/ws/{sid}``: the authenticated event stream, with gap-free replay through ``since=``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from starlette.responses import JSONResponse
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from backend.auth import bearer_token
+from backend.hub import CLOSE_BAD_TOKEN, CLOSE_TOO_SLOW, Subscriber
+from backend.protocol import encode_event
+from backend.routes.common import Services, services
+from backend.store import authenticate_token, events_after, last_event_id
+
+log = logging.getLogger(__name__)
+
+LEGACY_SHOP = 1
+REPLAY_PAGE = 500
+CLOSE_NORMAL = 1000
+CLOSE_TIMEOUT_S = 2.0
+
+
+async def _shop_for(websocket: WebSocket, svc: Services) -> int | None:
+    token = bearer_token(websocket.headers) or websocket.query_params.get("token")
+    if token:
+        device = await authenticate_token(svc.db, token, svc.now())
+        return device.shop_id if device else None
+    return LEGACY_SHOP if svc.settings.ws_allow_anonymous else None
+
+
+def _since(websocket: WebSocket) -> int | None:
+    raw = websocket.query_params.get("since")
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise ValueError("'since' must be an event id (a whole number >= 0)")
+    return int(raw)
+
+
+async def stream(websocket: WebSocket) -> None:
+    """Authenticate, subscribe before the handshake completes, replay, then go live."""
+    svc = services(websocket)
+    try:
+        since = _since(websocket)
+    except ValueError as exc:
+        await websocket.send_denial_response(
+            JSONResponse({"code": "BAD_REQUEST", "message": str(exc)}, status_code=400)
+        )
+        return
+    shop_id = await _shop_for(websocket, svc)
+    if shop_id is None:
+        # Before accept this becomes an HTTP 403 on the handshake.
+        await websocket.close(code=CLOSE_BAD_TOKEN)
+        return
+    with svc.hub.subscribe(shop_id) as subscriber:
+        await websocket.accept()
+        reader = asyncio.create_task(_watch_peer(websocket, subscriber))
+        try:
+            if since is not None:
+                await _replay(websocket, svc, subscriber, since)
+            await _write_live(websocket, svc, subscriber)
+        except (WebSocketDisconnect, OSError):
+            pass
+        except TimeoutError:
+            log.warning("counter of shop %s stopped reading: dropped (close 4408)", shop_id)
+            subscriber.close(CLOSE_TOO_SLOW)
+        finally:
+            reader.cancel()
+            await _close(websocket, subscriber.close_code or CLOSE_NORMAL)
+
+
+async def _replay(websocket: WebSocket, svc: Services, subscriber: Subscriber, since: int) -> None:
+    """Send the shop's events after ``since``; live ones already queued are skipped by id."""
+    newest = await last_event_id(svc.db)
+    if since > newest:
+        # A cursor from another database (say, the server's was reset): send everything new.
+        log.warning(
+            "shop %s: since=%s is ahead of the event log (%s)", subscriber.shop_id, since, newest
+        )
+        return
+    subscriber.floor = since
+    while True:
+        events = await events_after(svc.db, subscriber.shop_id, subscriber.floor, REPLAY_PAGE)
+        for event in events:
+            await asyncio.wait_for(
+                websocket.send_text(encode_event(event)), svc.settings.ws_send_timeout_s
+            )
+            subscriber.floor = event.id
+        if len(events) < REPLAY_PAGE:
+            return
+
+
+async def _write_live(websocket: WebSocket, svc: Services, subscriber: Subscriber) -> None:
+    while True:
+        frames = await subscriber.next_frames()
+        if not frames:
+            return
+        for frame in frames:
+            await asyncio.wait_for(websocket.send_text(frame), svc.settings.ws_send_timeout_s)
+
+
+async def _watch_peer(websocket: WebSocket, subscriber: Subscriber) -> None:
+    """Read (and ignore) what the client sends, to notice when it goes away."""
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+    except Exception:  # noqa: S110 - any failure here means the peer is gone
+        pass
+    subscriber.close(CLOSE_NORMAL)
+
+
+async def _close(websocket: WebSocket, code: int) -> None:
+    if (
+        websocket.application_state is WebSocketState.CONNECTED
+        and websocket.client_state is WebSocketState.CONNECTED
+    ):
+        # A peer that stopped reading cannot take a close frame either: do not wait forever.
+        with contextlib.suppress(RuntimeError, OSError, TimeoutError):
+            await asyncio.wait_for(websocket.close(code=code), CLOSE_TIMEOUT_S)

@@ -1,0 +1,98 @@
+"""Runs the app on uvicorn with OrderBell's transport choices and a graceful 1001 shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator, Iterator
+
+import uvicorn
+from starlette.applications import Starlette
+
+from backend.hub import CLOSE_GOING_AWAY, Hub
+from backend.settings import Settings
+
+# Writers get this long to deliver their 1001 close frames before uvicorn tears down sockets.
+CLOSE_GRACE_S = 1.0
+
+
+class OrderBellServer(uvicorn.Server):
+    """uvicorn's server, but counters hear 1001 (going away) instead of 1012 on shutdown."""
+
+    def __init__(self, config: uvicorn.Config, hub: Hub, *, own_signals: bool = True) -> None:
+        super().__init__(config)
+        self._hub = hub
+        self._own_signals = own_signals
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self._hub.close_all(CLOSE_GOING_AWAY)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + CLOSE_GRACE_S
+        # A short bounded poll: shutdown happens once, and the hub has no 'empty' signal.
+        while self._hub.connection_count and loop.time() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+        await super().shutdown(sockets)
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # In-process servers (tests, the desktop demo) leave signals to their host.
+        if self._own_signals:
+            with super().capture_signals():
+                yield
+        else:
+            yield
+
+
+def server_config(app: Starlette, settings: Settings, host: str, port: int) -> uvicorn.Config:
+    """uvicorn settings: no permessage-deflate (costly for ~200-byte events), keepalive pings."""
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+        ws_ping_interval=settings.ws_ping_interval_s,
+        ws_ping_timeout=settings.ws_ping_interval_s,
+        lifespan="on",
+        log_config=None,
+        proxy_headers=True,
+        server_header=False,
+        timeout_graceful_shutdown=5,
+    )
+
+
+def make_server(
+    app: Starlette, settings: Settings, host: str, port: int, *, own_signals: bool = True
+) -> OrderBellServer:
+    """A server for this app; its hub is the one the app publishes to."""
+    hub: Hub = app.state.hub
+    return OrderBellServer(server_config(app, settings, host, port), hub, own_signals=own_signals)
+
+
+@contextlib.asynccontextmanager
+async def running_server(
+    app: Starlette, settings: Settings, host: str = "127.0.0.1", port: int = 0
+) -> AsyncIterator[OrderBellServer]:
+    """Serve in this event loop until the block ends; ``bound_port`` tells where."""
+    server = make_server(app, settings, host, port, own_signals=False)
+    task = asyncio.create_task(server.serve(), name="orderbell-server")
+    while not server.started:
+        if task.done():
+            task.result()  # surfaces the start-up error
+            raise RuntimeError("server stopped during start-up")
+        await asyncio.sleep(0.01)
+    try:
+        yield server
+    finally:
+        server.should_exit = True
+        await task
+
+
+def bound_port(server: uvicorn.Server) -> int:
+    """The TCP port a started server listens on (useful with port 0)."""
+    for listener in server.servers:
+        for sock in listener.sockets:
+            port: int = sock.getsockname()[1]
+            return port
+    raise RuntimeError("server is not listening")

@@ -1,0 +1,265 @@
+"""Typed server settings from ORDERBELL_* environment variables, declared once in one table."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dotenv import dotenv_values
+
+
+class ConfigError(ValueError):
+    """Configuration the server cannot start with; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One configuration variable: its name, how to read it, its default and what it means."""
+
+    name: str
+    parse: Callable[[str], Any]
+    default: Any
+    description: str
+    secret: bool = False
+    merchant: bool = False  # needed only by commands that serve WeChat Pay callbacks
+
+
+def _text(raw: str) -> str:
+    return raw.strip()
+
+
+def _flag(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError("expected 1 or 0")
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw.strip())
+    if value <= 0:
+        raise ValueError("expected a positive whole number")
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw.strip())
+    if not value > 0:
+        raise ValueError("expected a positive number")
+    return value
+
+
+def _apiv3_key(raw: str) -> str:
+    value = raw.strip()
+    if len(value) != 32 or not value.isascii():
+        raise ValueError("the APIv3 key must be exactly 32 ASCII characters")
+    return value
+
+
+def _paths(raw: str) -> tuple[Path, ...]:
+    return tuple(Path(part.strip()) for part in raw.split(os.pathsep) if part.strip())
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "ORDERBELL_DATABASE_URL",
+        _text,
+        "",
+        "SQLAlchemy async URL; default an SQLite file in the user data dir",
+    ),
+    Setting(
+        "ORDERBELL_WECHATPAY_MCHID",
+        _text,
+        "",
+        "merchant id (mchid) every notification must carry",
+        merchant=True,
+    ),
+    Setting(
+        "ORDERBELL_WECHATPAY_APPID",
+        _text,
+        "",
+        "app id (appid) every payment notification must carry",
+        merchant=True,
+    ),
+    Setting(
+        "ORDERBELL_WECHATPAY_APIV3_KEY",
+        _apiv3_key,
+        "",
+        "32-character APIv3 key that decrypts notifications",
+        secret=True,
+        merchant=True,
+    ),
+    Setting(
+        "ORDERBELL_WECHATPAY_PUBLIC_KEY_ID",
+        _text,
+        "",
+        "WeChat Pay public key id (PUB_KEY_ID_...)",
+        merchant=True,
+    ),
+    Setting(
+        "ORDERBELL_WECHATPAY_PUBLIC_KEY_FILE",
+        lambda raw: Path(raw.strip()),
+        None,
+        "PEM file of the WeChat Pay public key",
+        merchant=True,
+    ),
+    Setting(
+        "ORDERBELL_WECHATPAY_PLATFORM_CERTS",
+        _paths,
+        (),
+        f"optional platform certificate PEM files, separated by '{os.pathsep}'",
+        merchant=True,
+    ),
+    Setting(
+        "ORDERBELL_USER_JWT_SECRET",
+        _text,
+        "",
+        "HS256 secret of customer tokens (claim userId)",
+        secret=True,
+        merchant=True,
+    ),
+    Setting(
+        "ORDERBELL_REMINDER_COOLDOWN_S",
+        _positive_int,
+        60,
+        "minimum seconds between two reminders of one order",
+    ),
+    Setting(
+        "ORDERBELL_WS_ALLOW_ANONYMOUS",
+        _flag,
+        False,
+        "1 lets token-less legacy clients receive shop 1's events",
+    ),
+    Setting(
+        "ORDERBELL_WS_QUEUE_LIMIT",
+        _positive_int,
+        512,
+        "events queued for one slow counter before it is dropped (close 4408)",
+    ),
+    Setting(
+        "ORDERBELL_WS_SEND_TIMEOUT_S",
+        _positive_float,
+        10.0,
+        "seconds one frame may take to send before the counter is dropped (close 4408)",
+    ),
+    Setting(
+        "ORDERBELL_WS_PING_INTERVAL_S",
+        _positive_float,
+        20.0,
+        "seconds between keepalive pings; a peer silent for as long again is closed",
+    ),
+    Setting(
+        "ORDERBELL_LOG_LEVEL",
+        lambda raw: raw.strip().upper(),
+        "INFO",
+        "log level (DEBUG, INFO, WARNING, ERROR)",
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The server's whole configuration."""
+
+    database_url: str = ""
+    wechatpay_mchid: str = ""
+    wechatpay_appid: str = ""
+    wechatpay_apiv3_key: str = ""
+    wechatpay_public_key_id: str = ""
+    wechatpay_public_key_file: Path | None = None
+    wechatpay_platform_certs: tuple[Path, ...] = ()
+    user_jwt_secret: str = ""
+    reminder_cooldown_s: int = 60
+    ws_allow_anonymous: bool = False
+    ws_queue_limit: int = 512
+    ws_send_timeout_s: float = 10.0
+    ws_ping_interval_s: float = 20.0
+    log_level: str = "INFO"
+
+    def __repr__(self) -> str:
+        shown = []
+        for spec in SETTINGS:
+            value = getattr(self, _field_name(spec))
+            shown.append(f"{_field_name(spec)}={'***' if spec.secret and value else value!r}")
+        return f"Settings({', '.join(shown)})"
+
+
+def _field_name(spec: Setting) -> str:
+    return spec.name.removeprefix("ORDERBELL_").lower()
+
+
+def read_environment(environ: Mapping[str, str], env_file: Path | None = None) -> dict[str, str]:
+    """The ORDERBELL_* variables: the env file's values, overridden by the real environment."""
+    merged: dict[str, str] = {}
+    if env_file is not None:
+        if not env_file.is_file():
+            raise ConfigError(f"env file {env_file} does not exist")
+        merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    merged.update({k: v for k, v in environ.items() if k.startswith("ORDERBELL_")})
+    return merged
+
+
+def load_settings(environ: Mapping[str, str], *, require_merchant: bool = True) -> Settings:
+    """Parse and check every setting; the first problem raises ConfigError naming its variable."""
+    values: dict[str, Any] = {}
+    for spec in SETTINGS:
+        raw = environ.get(spec.name)
+        if raw is None or raw.strip() == "":
+            values[_field_name(spec)] = spec.default
+            continue
+        try:
+            values[_field_name(spec)] = spec.parse(raw)
+        except ValueError as exc:
+            shown = "" if spec.secret else f" (got {raw!r})"
+            raise ConfigError(f"{spec.name} is invalid{shown}: {exc}") from None
+    settings = Settings(**values)
+    if require_merchant:
+        _check_merchant(settings)
+    return settings
+
+
+def _check_merchant(settings: Settings) -> None:
+    for name in (
+        "ORDERBELL_WECHATPAY_MCHID",
+        "ORDERBELL_WECHATPAY_APPID",
+        "ORDERBELL_WECHATPAY_APIV3_KEY",
+        "ORDERBELL_USER_JWT_SECRET",
+    ):
+        if not getattr(settings, _field_name(_spec(name))):
+            raise ConfigError(f"{name} is missing: {_spec(name).description}")
+    has_public_key = bool(settings.wechatpay_public_key_id)
+    if has_public_key != (settings.wechatpay_public_key_file is not None):
+        raise ConfigError(
+            "ORDERBELL_WECHATPAY_PUBLIC_KEY_ID and ORDERBELL_WECHATPAY_PUBLIC_KEY_FILE "
+            "must be set together"
+        )
+    if not has_public_key and not settings.wechatpay_platform_certs:
+        raise ConfigError(
+            "ORDERBELL_WECHATPAY_PUBLIC_KEY_ID is missing: set the WeChat Pay public key "
+            "(or ORDERBELL_WECHATPAY_PLATFORM_CERTS) so notifications can be verified"
+        )
+
+
+def _spec(name: str) -> Setting:
+    return next(spec for spec in SETTINGS if spec.name == name)
+
+
+def settings_table() -> str:
+    """The README's configuration table, generated from the declarations."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for spec in SETTINGS:
+        default = spec.default
+        shown = "(empty)" if default in ("", None, ()) else f"`{_default_text(default)}`"
+        rows.append(f"| `{spec.name}` | {shown} | {spec.description} |")
+    return "\n".join(rows)
+
+
+def _default_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)

@@ -1,0 +1,102 @@
+"""Fixtures every test package shares: a controllable clock and a live backend on a free port."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from backend.app import create_app
+from backend.devkit import MerchantKit, create_kit, customer_token, write_kit
+from backend.hub import Hub
+from backend.server import bound_port, running_server
+from backend.settings import Settings, load_settings, read_environment
+from backend.store import Database, create_token, migrate_async
+
+
+class FakeClock:
+    """Wall-clock seconds that only move when a test says so."""
+
+    def __init__(self, start: float | None = None) -> None:
+        self.value = time.time() if start is None else start
+
+    def __call__(self) -> float:
+        return self.value
+
+    def advance(self, seconds: float) -> None:
+        self.value += seconds
+
+    def datetime(self) -> datetime:
+        return datetime.fromtimestamp(self.value, UTC)
+
+
+@dataclass
+class LiveServer:
+    """A real uvicorn server on 127.0.0.1 serving a fresh database, and how to talk to it."""
+
+    base_url: str
+    ws_url: str
+    kit: MerchantKit
+    settings: Settings
+    clock: FakeClock
+    db: Database
+    hub: Hub
+
+    async def device_token(self, shop_id: int = 1, name: str = "counter") -> str:
+        _, token = await create_token(self.db, shop_id=shop_id, name=name, now=self.clock.datetime())
+        return token
+
+    def customer(self, user_id: int = 1) -> dict[str, str]:
+        return {"authentication": customer_token(self.kit, user_id, now=self.clock())}
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def kit_settings(directory: Path, kit: MerchantKit, **overrides: str) -> Settings:
+    """Server settings for a test kit and an SQLite file in ``directory``."""
+    environ = read_environment({}, write_kit(kit, directory / "kit"))
+    environ["ORDERBELL_DATABASE_URL"] = f"sqlite+aiosqlite:///{directory / 'orderbell.db'}"
+    environ.update(overrides)
+    return load_settings(environ)
+
+
+@pytest.fixture(scope="session")
+def kit() -> MerchantKit:
+    return create_kit()
+
+
+@pytest.fixture
+def live_overrides() -> dict[str, str]:
+    """Extra ORDERBELL_* settings for the ``live`` server; override the fixture to change them."""
+    return {}
+
+
+@pytest.fixture
+async def live(
+    tmp_path: Path, kit: MerchantKit, clock: FakeClock, live_overrides: dict[str, str]
+) -> AsyncIterator[LiveServer]:
+    settings = kit_settings(tmp_path, kit, **live_overrides)
+    await migrate_async(settings.database_url)
+    db = Database(settings.database_url)
+    app = create_app(settings, clock=clock, migrate=False)
+    try:
+        async with running_server(app, settings) as server:
+            port = bound_port(server)
+            yield LiveServer(
+                base_url=f"http://127.0.0.1:{port}",
+                ws_url=f"ws://127.0.0.1:{port}/ws/counter",
+                kit=kit,
+                settings=settings,
+                clock=clock,
+                db=db,
+                hub=app.state.hub,
+            )
+    finally:
+        await db.dispose()
