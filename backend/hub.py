@@ -113,6 +113,8 @@ class Hub:
             if subscriber.offer(event.id, frame):
                 delivered += 1
             else:
+                # Out of the shop at once: its writer may still be stuck on the socket for a while.
+                subscribers.discard(subscriber)
                 self.dropped += 1
                 log.warning(
                     "counter of shop %s fell %s events behind: dropped (close %s)",

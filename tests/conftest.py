@@ -47,7 +47,9 @@ class LiveServer:
     hub: Hub
 
     async def device_token(self, shop_id: int = 1, name: str = "counter") -> str:
-        _, token = await create_token(self.db, shop_id=shop_id, name=name, now=self.clock.datetime())
+        _, token = await create_token(
+            self.db, shop_id=shop_id, name=name, now=self.clock.datetime()
+        )
         return token
 
     def customer(self, user_id: int = 1) -> dict[str, str]:

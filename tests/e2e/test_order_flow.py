@@ -94,7 +94,10 @@ async def test_accept_on_one_counter_tells_the_other(live: LiveServer) -> None:
 async def test_other_shops_counter_never_hears_it(live: LiveServer) -> None:
     """A shop-2 token receives shop 2's events only, never shop 1's."""
     token_2 = await live.device_token(shop_id=2)
-    async with counter(live.ws_url, token_2) as ws, httpx.AsyncClient(base_url=live.base_url) as http:
+    async with (
+        counter(live.ws_url, token_2) as ws,
+        httpx.AsyncClient(base_url=live.base_url) as http,
+    ):
         sim = simulator(live, http)
         await paid_order(sim, shop_id=1)
         own = await paid_order(sim, shop_id=2)

@@ -1,0 +1,219 @@
+"""Strict parsing of a notification body and of its decrypted transaction or refund."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NoReturn
+
+from backend.wechatpay.errors import MalformedNotification
+
+RESOURCE_TYPE = "encrypt-resource"
+ALGORITHM = "AEAD_AES_256_GCM"
+NONCE_LENGTH = 12
+
+
+@dataclass(frozen=True, slots=True)
+class EncryptedResource:
+    """The AES-GCM protected part of a notification."""
+
+    original_type: str
+    algorithm: str
+    ciphertext: str
+    associated_data: str
+    nonce: str
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """A notification body: only ``resource`` is encrypted, the signature protects the rest."""
+
+    id: str
+    event_type: str
+    create_time: str
+    summary: str
+    resource: EncryptedResource
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """A decrypted payment; the openid is kept masked only, as it is personal data."""
+
+    appid: str
+    mchid: str
+    out_trade_no: str
+    transaction_id: str
+    trade_type: str
+    trade_state: str
+    success_time: datetime | None
+    openid_masked: str
+    amount_total: int
+    payer_total: int | None
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class Refund:
+    """A decrypted refund (refunds carry no appid and no trade_state)."""
+
+    mchid: str
+    out_trade_no: str
+    transaction_id: str
+    refund_id: str
+    out_refund_no: str
+    refund_status: str
+    success_time: datetime | None
+    amount_total: int
+    amount_refund: int
+
+
+def parse_notification(body: bytes) -> Notification:
+    """Parse a raw notification body: UTF-8, a JSON object, an AES-GCM encrypted resource."""
+    data = _json_object(body, "the notification body")
+    resource_type = _text(data, "resource_type")
+    if resource_type != RESOURCE_TYPE:
+        raise MalformedNotification(f"resource_type {resource_type[:40]!r} is not {RESOURCE_TYPE}")
+    raw = _object(data, "resource")
+    algorithm = _text(raw, "algorithm", "resource")
+    if algorithm != ALGORITHM:
+        raise MalformedNotification(f"resource.algorithm {algorithm[:40]!r} is not {ALGORITHM}")
+    nonce = _text(raw, "nonce", "resource")
+    if len(nonce) != NONCE_LENGTH or not nonce.isascii():
+        raise MalformedNotification(f"resource.nonce is not {NONCE_LENGTH} ASCII characters")
+    # WeChat documents associated_data as optional and often sends it empty.
+    associated_data = (
+        ""
+        if raw.get("associated_data") is None
+        else _text(raw, "associated_data", "resource", empty=True)
+    )
+    resource = EncryptedResource(
+        original_type=_text(raw, "original_type", "resource"),
+        algorithm=algorithm,
+        ciphertext=_text(raw, "ciphertext", "resource"),
+        associated_data=associated_data,
+        nonce=nonce,
+    )
+    return Notification(
+        id=_text(data, "id"),
+        event_type=_text(data, "event_type"),
+        create_time=_text(data, "create_time"),
+        summary=_text(data, "summary", empty=True),
+        resource=resource,
+    )
+
+
+def parse_transaction(plaintext: bytes) -> Transaction:
+    """Parse a decrypted payment; amounts are integer fen and the openid is masked here."""
+    data = _json_object(plaintext, "the decrypted transaction")
+    payer = _object(data, "payer")
+    amount = _object(data, "amount")
+    return Transaction(
+        appid=_text(data, "appid"),
+        mchid=_text(data, "mchid"),
+        out_trade_no=_text(data, "out_trade_no"),
+        transaction_id=_text(data, "transaction_id"),
+        trade_type=_text(data, "trade_type"),
+        trade_state=_text(data, "trade_state"),
+        success_time=_optional_time(data, "success_time"),
+        openid_masked=mask_openid(_text(payer, "openid", "payer")),
+        amount_total=_fen(amount, "total", "amount"),
+        payer_total=_optional_fen(amount, "payer_total", "amount"),
+        currency=_text(amount, "currency", "amount"),
+    )
+
+
+def parse_refund(plaintext: bytes) -> Refund:
+    """Parse a decrypted refund; amounts are integer fen."""
+    data = _json_object(plaintext, "the decrypted refund")
+    amount = _object(data, "amount")
+    return Refund(
+        mchid=_text(data, "mchid"),
+        out_trade_no=_text(data, "out_trade_no"),
+        transaction_id=_text(data, "transaction_id"),
+        refund_id=_text(data, "refund_id"),
+        out_refund_no=_text(data, "out_refund_no"),
+        refund_status=_text(data, "refund_status"),
+        success_time=_optional_time(data, "success_time"),
+        amount_total=_fen(amount, "total", "amount"),
+        amount_refund=_fen(amount, "refund", "amount"),
+    )
+
+
+def mask_openid(openid: str) -> str:
+    """Enough of an openid to tell customers apart in a log, never the whole of it."""
+    if len(openid) < 16:
+        return "***"
+    return f"{openid[:4]}***{openid[-4:]}"
+
+
+def _json_object(data: bytes, what: str) -> dict[str, object]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedNotification(f"{what} is not UTF-8") from None
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        raise MalformedNotification(f"{what} is not JSON") from None
+    if not isinstance(value, dict):
+        raise MalformedNotification(f"{what} is not a JSON object")
+    return value
+
+
+def _refuse_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _path(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _value(data: Mapping[str, object], key: str, where: str) -> object:
+    value = data.get(key)
+    if value is None:
+        raise MalformedNotification(f"{_path(where, key)} is missing")
+    return value
+
+
+def _object(data: Mapping[str, object], key: str, where: str = "") -> dict[str, object]:
+    value = _value(data, key, where)
+    if not isinstance(value, dict):
+        raise MalformedNotification(f"{_path(where, key)} is not an object")
+    return value
+
+
+def _text(data: Mapping[str, object], key: str, where: str = "", *, empty: bool = False) -> str:
+    value = _value(data, key, where)
+    if not isinstance(value, str):
+        raise MalformedNotification(f"{_path(where, key)} is not a string")
+    if not value and not empty:
+        raise MalformedNotification(f"{_path(where, key)} is empty")
+    return value
+
+
+def _fen(data: Mapping[str, object], key: str, where: str) -> int:
+    value = _value(data, key, where)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise MalformedNotification(
+            f"{_path(where, key)} is not a whole, non-negative number of fen"
+        )
+    return value
+
+
+def _optional_fen(data: Mapping[str, object], key: str, where: str) -> int | None:
+    return None if data.get(key) is None else _fen(data, key, where)
+
+
+def _optional_time(data: Mapping[str, object], key: str) -> datetime | None:
+    if data.get(key) is None:
+        return None
+    text = _text(data, key)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise MalformedNotification(f"{key} is not an RFC 3339 time") from None
+    if moment.tzinfo is None:
+        raise MalformedNotification(f"{key} has no UTC offset")
+    return moment
