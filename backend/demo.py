@@ -12,9 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from websockets.asyncio.client import connect
 
 from backend.app import create_app
 from backend.devkit import MerchantKit, create_kit, write_kit
+from backend.protocol import ProtocolError, decode_event
 from backend.server import bound_port, running_server
 from backend.settings import Settings, load_settings, read_environment
 from backend.simulator import SimulatedOrder, SimulationError, Simulator
@@ -95,6 +97,22 @@ async def simulate_customers(
             await asyncio.sleep(interval)
 
 
+async def listen_as_counter(backend: DemoBackend, say: Callable[[str], None]) -> None:
+    """Connect like a counter PC and narrate every event that arrives; until cancelled."""
+    headers = {"Authorization": f"Bearer {backend.token}"}
+    async with connect(backend.ws_url, additional_headers=headers, compression=None) as ws:
+        async for frame in ws:
+            try:
+                event = decode_event(frame)
+            except ProtocolError as exc:
+                say(f"counter got a frame it does not understand: {exc}")
+                continue
+            say(
+                f"counter heard event #{event.id}: {event.type.name} for order "
+                f"{event.order_number} (status {event.status.name})"
+            )
+
+
 async def run_demo(host: str, port: int, interval: float, duration: float | None) -> int:
     """``orderbell-server demo``: serve, print how to connect, simulate until stopped."""
     async with demo_backend(host, port) as backend:
@@ -107,14 +125,17 @@ async def run_demo(host: str, port: int, interval: float, duration: float | None
         def narrate(line: str) -> None:
             print(f"* {line}", flush=True)
 
-        task = asyncio.create_task(simulate_customers(backend, interval=interval, say=narrate))
+        tasks = [
+            asyncio.create_task(listen_as_counter(backend, narrate)),
+            asyncio.create_task(simulate_customers(backend, interval=interval, say=narrate)),
+        ]
         try:
             if duration is None:
                 await asyncio.Event().wait()
             else:
                 await asyncio.sleep(duration)
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
     return 0

@@ -112,7 +112,7 @@ SETTINGS: tuple[Setting, ...] = (
         "ORDERBELL_WECHATPAY_PLATFORM_CERTS",
         _paths,
         (),
-        f"optional platform certificate PEM files, separated by '{os.pathsep}'",
+        "optional platform certificate PEM files, separated by ':' (';' on Windows)",
         merchant=True,
     ),
     Setting(
