@@ -1,0 +1,126 @@
+"""Connecting to the database: engine, sessions, SQLite tuning and schema migration."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, cast
+
+import platformdirs
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, CursorResult, Result, event, text
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# Execution option marking connections that only read; SQLite lets those begin DEFERRED.
+_READ_ONLY = "orderbell_read_only"
+
+_SQLITE_PRAGMAS = (
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA synchronous=NORMAL",
+)
+
+
+def default_database_url() -> str:
+    """An SQLite file in the user's data directory, which is created if missing."""
+    directory = Path(platformdirs.user_data_dir("OrderBell", appauthor=False))
+    directory.mkdir(parents=True, exist_ok=True)
+    return f"sqlite+aiosqlite:///{directory / 'orderbell.db'}"
+
+
+class Database:
+    """One database: its engine and the sessions that work on it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: AsyncEngine = create_async_engine(url)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        if self.is_sqlite:
+            _tune_sqlite(self.engine)
+        self._read_engine = self.engine.execution_options(**{_READ_ONLY: True})
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = async_sessionmaker(self._read_engine, expire_on_commit=False)
+
+    def session(self) -> AsyncSession:
+        """A session for work that may write; on SQLite it takes the write lock at BEGIN."""
+        return self._sessions()
+
+    def read_session(self) -> AsyncSession:
+        """A session that only reads; on SQLite it never waits behind a writer."""
+        return self._read_sessions()
+
+    async def ping(self) -> None:
+        """Raise if the database cannot answer a trivial query."""
+        async with self._read_engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE matched."""
+    return cast("CursorResult[Any]", result).rowcount
+
+
+def _tune_sqlite(engine: AsyncEngine) -> None:
+    # The SQLAlchemy "SQLite transactions" recipe: the driver's own implicit BEGIN is switched
+    # off and we emit BEGIN ourselves. Writers use BEGIN IMMEDIATE so they queue for the write
+    # lock up front (honouring busy_timeout) instead of deadlocking when a read lock would have
+    # to be upgraded, which SQLite answers with an immediate "database is locked".
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            for pragma in _SQLITE_PRAGMAS:
+                cursor.execute(pragma)
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        read_only = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic configuration for this package's migrations, built without an ini file."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    # ConfigParser interpolates "%"; URL-escaped passwords contain it.
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+async def migrate_async(url: str) -> None:
+    """Upgrade the database at url to the newest schema; safe to run on every start."""
+    database = Database(url)
+    try:
+        async with database.engine.begin() as connection:
+            await connection.run_sync(_upgrade, url)
+    finally:
+        await database.dispose()
+
+
+def migrate(url: str) -> None:
+    """migrate_async for callers without a running event loop."""
+    asyncio.run(migrate_async(url))
+
+
+def _upgrade(connection: Connection, url: str) -> None:
+    config = alembic_config(url)
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")

@@ -1,0 +1,90 @@
+"""Orders: looking them up, plus every order operation under one name."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from backend.store.database import Database
+from backend.store.handling import HandleOutcome, HandleResult, accept_order, reject_order
+from backend.store.order_view import Item, OrderView, order_to_json, view_of
+from backend.store.payments import (
+    PaymentFacts,
+    PaymentOutcome,
+    PaymentResult,
+    RefundFacts,
+    RefundOutcome,
+    RefundResult,
+    record_payment,
+    record_refund,
+)
+from backend.store.reminders import ReminderOutcome, ReminderResult, remind_order
+from backend.store.schema import OrderRow
+from backend.store.submission import submit_order
+
+MAX_PAGE_SIZE = 100
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "HandleOutcome",
+    "HandleResult",
+    "Item",
+    "OrderRow",
+    "OrderView",
+    "PaymentFacts",
+    "PaymentOutcome",
+    "PaymentResult",
+    "RefundFacts",
+    "RefundOutcome",
+    "RefundResult",
+    "ReminderOutcome",
+    "ReminderResult",
+    "accept_order",
+    "get_order",
+    "get_order_by_number",
+    "list_orders",
+    "order_to_json",
+    "record_payment",
+    "record_refund",
+    "reject_order",
+    "remind_order",
+    "submit_order",
+]
+
+
+async def get_order(db: Database, *, shop_id: int, order_id: int) -> OrderView | None:
+    """One order of this shop; None if there is none or it belongs to another shop."""
+    async with db.read_session() as session:
+        order = await session.get(OrderRow, order_id)
+        if order is None or order.shop_id != shop_id:
+            return None
+        return view_of(order)
+
+
+async def get_order_by_number(db: Database, number: str) -> OrderView | None:
+    """The order with this merchant order number (WeChat out_trade_no), if any."""
+    async with db.read_session() as session:
+        order = await session.scalar(select(OrderRow).where(OrderRow.number == number))
+        return None if order is None else view_of(order)
+
+
+async def list_orders(
+    db: Database, *, shop_id: int, status: int | None, page: int, page_size: int
+) -> tuple[list[OrderView], int]:
+    """One page (from 1) of a shop's orders, newest first, and how many match in total."""
+    if page < 1:
+        raise ValueError("page counts from 1")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError(f"page_size must be 1 to {MAX_PAGE_SIZE}")
+    matching = [OrderRow.shop_id == shop_id]
+    if status is not None:
+        matching.append(OrderRow.status == status)
+    rows = (
+        select(OrderRow)
+        .where(*matching)
+        .order_by(OrderRow.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    async with db.read_session() as session:
+        total = await session.scalar(select(func.count()).select_from(OrderRow).where(*matching))
+        return [view_of(order) for order in await session.scalars(rows)], total or 0

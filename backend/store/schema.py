@@ -1,0 +1,101 @@
+"""The tables as SQLAlchemy models; migration 0001 creates exactly these."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from backend.store.timestamps import UTCDateTime
+
+# Deterministic constraint names, so later migrations can refer to them on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-assigns INTEGER PRIMARY KEY; BIGINT stays BIGINT elsewhere.
+BigIntegerKey = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    """Declarative base holding the shared metadata."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class OrderRow(Base):
+    """One customer order."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_shop_id_id", "shop_id", "id"),
+        Index("ix_orders_shop_id_status_id", "shop_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    shop_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[int] = mapped_column(SmallInteger)
+    pay_status: Mapped[int] = mapped_column(SmallInteger)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    remark: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    phone: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    transaction_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejected_reason: Mapped[str | None] = mapped_column(Text)
+    reminder_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EventRow(Base):
+    """One entry of the event log; ids only ever grow and are never reused."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_shop_id_id", "shop_id", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(BigIntegerKey, primary_key=True, autoincrement=True)
+    shop_id: Mapped[int] = mapped_column(Integer)
+    type: Mapped[int] = mapped_column(SmallInteger)
+    order_id: Mapped[int] = mapped_column(Integer, ForeignKey("orders.id"))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DeviceTokenRow(Base):
+    """A counter PC's credential; only the token's SHA-256 is kept."""
+
+    __tablename__ = "device_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    shop_id: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,114 @@
+"""Device tokens: how a counter PC proves which shop it belongs to."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+
+from backend.store.database import Database, rows_changed
+from backend.store.errors import InvalidInput
+from backend.store.schema import DeviceTokenRow
+from backend.store.timestamps import as_utc
+
+TOKEN_PREFIX = "obt_"  # noqa: S105 - a public marker, not a secret
+MAX_NAME_CHARS = 64
+# Recording every request would turn each read into a write; a minute is precise enough.
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+_MAX_TOKEN_CHARS = 128
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceToken:
+    """A device token's record; the secret itself is never stored."""
+
+    id: int
+    shop_id: int
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+    last_seen_at: datetime | None
+
+
+async def create_token(
+    db: Database, *, shop_id: int, name: str, now: datetime
+) -> tuple[DeviceToken, str]:
+    """Issue a token for a counter PC; the secret is returned once and only its hash is kept."""
+    name = name.strip()
+    if not 1 <= len(name) <= MAX_NAME_CHARS:
+        raise InvalidInput(f"a device name must be 1 to {MAX_NAME_CHARS} characters")
+    if shop_id < 1:
+        raise InvalidInput("a shop id is a positive number")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = DeviceTokenRow(
+        shop_id=shop_id, name=name, token_hash=_hash(secret), created_at=as_utc(now)
+    )
+    async with db.session() as session, session.begin():
+        session.add(row)
+    return _record(row), secret
+
+
+async def list_tokens(db: Database, shop_id: int | None = None) -> list[DeviceToken]:
+    """All tokens, or one shop's, oldest first, revoked ones included."""
+    query = select(DeviceTokenRow).order_by(DeviceTokenRow.id)
+    if shop_id is not None:
+        query = query.where(DeviceTokenRow.shop_id == shop_id)
+    async with db.read_session() as session:
+        return [_record(row) for row in await session.scalars(query)]
+
+
+async def revoke_token(db: Database, token_id: int, now: datetime) -> bool:
+    """Revoke a token for good; False if there is no such token or it was already revoked."""
+    async with db.session() as session, session.begin():
+        revoked = await session.execute(
+            update(DeviceTokenRow)
+            .where(DeviceTokenRow.id == token_id, DeviceTokenRow.revoked_at.is_(None))
+            .values(revoked_at=as_utc(now))
+        )
+        return rows_changed(revoked) == 1
+
+
+async def authenticate_token(db: Database, token: str, now: datetime) -> DeviceToken | None:
+    """The live token matching this secret, or None for an unknown or revoked one."""
+    now = as_utc(now)
+    if not token.startswith(TOKEN_PREFIX) or len(token) > _MAX_TOKEN_CHARS:
+        return None
+    async with db.read_session() as session:
+        row = await session.scalar(
+            select(DeviceTokenRow).where(DeviceTokenRow.token_hash == _hash(token))
+        )
+    if row is None or row.revoked_at is not None:
+        return None
+    stale = now - LAST_SEEN_RESOLUTION
+    if row.last_seen_at is not None and row.last_seen_at > stale:
+        return _record(row)
+    async with db.session() as session, session.begin():
+        seen = await session.execute(
+            update(DeviceTokenRow)
+            .where(
+                DeviceTokenRow.id == row.id,
+                DeviceTokenRow.revoked_at.is_(None),
+                or_(DeviceTokenRow.last_seen_at.is_(None), DeviceTokenRow.last_seen_at <= stale),
+            )
+            .values(last_seen_at=now)
+        )
+    record = _record(row)
+    return replace(record, last_seen_at=now) if rows_changed(seen) == 1 else record
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _record(row: DeviceTokenRow) -> DeviceToken:
+    return DeviceToken(
+        id=row.id,
+        shop_id=row.shop_id,
+        name=row.name,
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+        last_seen_at=row.last_seen_at,
+    )

@@ -1,0 +1,205 @@
+"""Tests of recording WeChat Pay payment notifications."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+
+from backend.protocol import (
+    EventType,
+    OrderLine,
+    OrderStatus,
+    PayStatus,
+    decode_event,
+    encode_event,
+)
+from backend.store import (
+    Database,
+    OrderView,
+    PaymentFacts,
+    PaymentResult,
+    events_since,
+    get_order_by_number,
+    record_payment,
+    reject_order,
+)
+
+OrderStep = Callable[..., Awaitable[OrderView]]
+TRANSACTION_ID = "4200002611202611260000000001"
+
+
+def facts_for(
+    order: OrderView, paid_at: datetime, transaction_id: str = TRANSACTION_ID
+) -> PaymentFacts:
+    """A notification paying order in full."""
+    return PaymentFacts(order.number, transaction_id, order.amount_fen, paid_at)
+
+
+async def test_payment_moves_the_order_to_be_confirmed(
+    db: Database, place_order: OrderStep, now: datetime
+) -> None:
+    """A matching notification marks the order paid and to be confirmed."""
+    order = await place_order()
+    paid_at = now + timedelta(seconds=30)
+    outcome = await record_payment(db, facts_for(order, paid_at), paid_at + timedelta(seconds=1))
+    assert outcome.result is PaymentResult.PAID
+    assert outcome.order is not None
+    assert (outcome.order.status, outcome.order.pay_status) == (
+        OrderStatus.TO_BE_CONFIRMED,
+        PayStatus.PAID,
+    )
+    assert outcome.order.paid_at == paid_at
+    assert outcome.order.transaction_id == TRANSACTION_ID
+    assert await get_order_by_number(db, order.number) == outcome.order
+
+
+async def test_payment_appends_a_new_order_event_for_the_card(
+    db: Database, place_order: OrderStep, now: datetime
+) -> None:
+    """The type-1 event carries the order's number, amount, lines, remark and phone tail."""
+    order = await place_order(shop_id=3)
+    outcome = await record_payment(db, facts_for(order, now), now)
+    event = outcome.event
+    assert event is not None
+    assert (event.id, event.type, event.shop_id, event.order_id) == (
+        1,
+        EventType.NEW_ORDER,
+        3,
+        order.id,
+    )
+    assert (event.order_number, event.status, event.amount_fen) == (
+        order.number,
+        OrderStatus.TO_BE_CONFIRMED,
+        order.amount_fen,
+    )
+    assert event.created_at == now
+    assert event.order.items == (OrderLine("宫保鸡丁", 2), OrderLine("米饭", 1))
+    assert (event.order.remark, event.order.phone_tail, event.order.paid_at) == (
+        "少辣",
+        "8000",
+        now,
+    )
+    assert event.content == f"订单号：{order.number}"
+
+
+async def test_logged_event_survives_the_wire_round_trip(
+    db: Database, place_order: OrderStep, now: datetime
+) -> None:
+    """The stored event equals the returned one and decodes from its own encoding."""
+    order = await place_order()
+    event = (await record_payment(db, facts_for(order, now), now)).event
+    assert event is not None
+    assert await events_since(db, 0) == [event]
+    assert decode_event(encode_event(event)) == event
+
+
+async def test_duplicate_notification_changes_nothing(
+    db: Database, place_order: OrderStep, now: datetime
+) -> None:
+    """WeChat's retry of the same payment is DUPLICATE and appends no event."""
+    order = await place_order()
+    first = await record_payment(db, facts_for(order, now), now)
+    again = await record_payment(db, facts_for(order, now), now + timedelta(minutes=5))
+    assert again.result is PaymentResult.DUPLICATE
+    assert again.event is None
+    assert again.order == first.order
+    assert len(await events_since(db, 0)) == 1
+
+
+async def test_twenty_concurrent_notifications_give_one_event(
+    db: Database, place_order: OrderStep, now: datetime
+) -> None:
+    """Of 20 simultaneous deliveries exactly one pays the order and logs it; 19 are duplicates."""
+    order = await place_order()
+    outcomes = await asyncio.gather(
+        *(record_payment(db, facts_for(order, now), now) for _ in range(20))
+    )
+    results = [outcome.result for outcome in outcomes]
+    assert results.count(PaymentResult.PAID) == 1
+    assert results.count(PaymentResult.DUPLICATE) == 19
+    assert len(await events_since(db, 0)) == 1
+
+
+async def test_amount_mismatch_changes_nothing(
+    db: Database, place_order: OrderStep, now: datetime
+) -> None:
+    """A notification for a different amount leaves the order unpaid and logs nothing."""
+    order = await place_order()
+    facts = PaymentFacts(order.number, TRANSACTION_ID, order.amount_fen - 1, now)
+    outcome = await record_payment(db, facts, now)
+    assert outcome.result is PaymentResult.AMOUNT_MISMATCH
+    assert outcome.event is None
+    assert await get_order_by_number(db, order.number) == order
+    assert await events_since(db, 0) == []
+
+
+async def test_unknown_order_is_not_found(db: Database, now: datetime) -> None:
+    """A notification for a number we never issued is NOT_FOUND."""
+    facts = PaymentFacts("20261126060512000000", TRANSACTION_ID, 100, now)
+    outcome = await record_payment(db, facts, now)
+    assert (outcome.result, outcome.order, outcome.event) == (PaymentResult.NOT_FOUND, None, None)
+
+
+async def test_second_transaction_for_a_paid_order_is_not_payable(
+    db: Database, place_order: OrderStep, now: datetime
+) -> None:
+    """A different transaction paying an already paid order is NOT_PAYABLE and changes nothing."""
+    order = await place_order()
+    paid = await record_payment(db, facts_for(order, now), now)
+    other = await record_payment(db, facts_for(order, now, "4200000000000000000000000002"), now)
+    assert other.result is PaymentResult.NOT_PAYABLE
+    assert other.order == paid.order
+    assert len(await events_since(db, 0)) == 1
+
+
+async def test_cancelled_order_is_not_payable(
+    db: Database, place_order: OrderStep, now: datetime
+) -> None:
+    """A payment arriving for a cancelled order is NOT_PAYABLE and logs nothing."""
+    order = await place_order()
+    async with db.session() as session, session.begin():
+        await session.execute(text("UPDATE orders SET status = 6 WHERE id = :id"), {"id": order.id})
+    outcome = await record_payment(db, facts_for(order, now), now)
+    assert outcome.result is PaymentResult.NOT_PAYABLE
+    assert outcome.order is not None
+    assert outcome.order.pay_status is PayStatus.UNPAID
+    assert await events_since(db, 0) == []
+
+
+async def test_transaction_id_of_another_order_is_not_payable(
+    db: Database, place_order: OrderStep, now: datetime
+) -> None:
+    """Reusing another order's transaction id hits the unique constraint and is NOT_PAYABLE."""
+    first, second = await place_order(), await place_order()
+    await record_payment(db, facts_for(first, now), now)
+    outcome = await record_payment(db, facts_for(second, now), now)
+    assert outcome.result is PaymentResult.NOT_PAYABLE
+    assert outcome.order == second
+    assert len(await events_since(db, 0)) == 1
+
+
+async def test_rejected_paid_order_repeats_as_duplicate(
+    db: Database, place_order: OrderStep, now: datetime
+) -> None:
+    """A retry arriving after staff rejected the order is still just a DUPLICATE."""
+    order = await place_order()
+    await record_payment(db, facts_for(order, now), now)
+    await reject_order(db, shop_id=1, order_id=order.id, reason="sold out", now=now)
+    outcome = await record_payment(db, facts_for(order, now), now)
+    assert outcome.result is PaymentResult.DUPLICATE
+
+
+async def test_paid_at_in_another_zone_is_stored_as_utc(
+    db: Database, place_order: OrderStep, now: datetime
+) -> None:
+    """WeChat's +08:00 success_time is kept as the same instant in UTC."""
+    order = await place_order()
+    paid_at = datetime.fromisoformat("2026-11-26T14:05:42+08:00")
+    await record_payment(db, facts_for(order, paid_at), now)
+    stored = await get_order_by_number(db, order.number)
+    assert stored is not None
+    assert stored.paid_at == datetime(2026, 11, 26, 6, 5, 42, tzinfo=UTC)
+    assert stored.paid_at.tzinfo is UTC
