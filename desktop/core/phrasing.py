@@ -1,0 +1,119 @@
+"""The words OrderBell speaks and the short texts of its cards and notifications, in zh and en."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Language(Enum):
+    """A language OrderBell speaks."""
+
+    ZH = "zh"
+    EN = "en"
+
+
+def language_for_locale(name: str) -> Language:
+    """Chinese for a Chinese locale name (``zh_CN``, ``zh-Hant``, Windows' ``Chinese (...)``)."""
+    lowered = name.strip().lower()
+    if lowered.startswith(("zh", "chinese")):
+        return Language.ZH
+    return Language.EN
+
+
+def new_order(tail: str, language: Language) -> str:
+    """One new paid order."""
+    if language is Language.ZH:
+        return f"您有新的外卖订单，尾号{tail}"
+    return f"New order, number ending {tail}"
+
+
+def new_orders(count: int, language: Language) -> str:
+    """Several new orders that arrived together, said once."""
+    if count < 2:
+        raise ValueError(f"a burst needs at least 2 orders, got {count}")
+    if language is Language.ZH:
+        return f"您有{count}个新订单"
+    return f"You have {count} new orders"
+
+
+def reminder(tail: str, waited_seconds: int | None, language: Language) -> str:
+    """A customer hurries an order; the waiting time is left out when unknown."""
+    if language is Language.ZH:
+        text = f"顾客催单，尾号{tail}"
+        if waited_seconds is not None:
+            text += f"，已等待{_minutes_zh(waited_seconds)}"
+        return text
+    text = f"Customer reminder, order ending {tail}"
+    if waited_seconds is not None:
+        text += f", waiting {_minutes_en(waited_seconds)}"
+    return text
+
+
+def still_waiting(tail: str, language: Language) -> str:
+    """The repeat of one order nobody has accepted yet."""
+    if language is Language.ZH:
+        return f"尾号{tail}的订单还未接单"
+    return f"Order ending {tail} is still waiting"
+
+
+def orders_still_waiting(count: int, language: Language) -> str:
+    """The repeat of several unaccepted orders that fell due together."""
+    if count < 2:
+        raise ValueError(f"a group repeat needs at least 2 orders, got {count}")
+    if language is Language.ZH:
+        return f"您有{count}个订单还未接单"
+    return f"{count} orders are still waiting"
+
+
+def link_down(language: Language) -> str:
+    """The link to the server has been down too long: no alert can arrive."""
+    if language is Language.ZH:
+        return "订单提醒已断开，请检查网络"
+    return "Order alerts disconnected, please check the network"
+
+
+def link_back(language: Language) -> str:
+    """The link is back after an alarm."""
+    if language is Language.ZH:
+        return "订单提醒已恢复"
+    return "Order alerts reconnected"
+
+
+def new_order_title(tail: str, language: Language) -> str:
+    """Card or notification title of a new order."""
+    if language is Language.ZH:
+        return f"新订单 尾号{tail}"
+    return f"New order · ending {tail}"
+
+
+def reminder_title(tail: str, language: Language) -> str:
+    """Card or notification title of a hurried order."""
+    if language is Language.ZH:
+        return f"顾客催单 尾号{tail}"
+    return f"Reminder · order ending {tail}"
+
+
+def link_down_title(language: Language) -> str:
+    """Card or notification title while the link alarm is on."""
+    if language is Language.ZH:
+        return "订单提醒已断开"
+    return "Order alerts disconnected"
+
+
+def format_amount(amount_fen: int) -> str:
+    """Money for a card: integer fen as yuan with two decimals, e.g. ``¥23.50``."""
+    sign = "-" if amount_fen < 0 else ""
+    yuan, fen = divmod(abs(amount_fen), 100)
+    return f"{sign}¥{yuan}.{fen:02d}"
+
+
+def _minutes_zh(waited_seconds: int) -> str:
+    minutes = max(waited_seconds, 0) // 60
+    return "不到1分钟" if minutes == 0 else f"{minutes}分钟"
+
+
+def _minutes_en(waited_seconds: int) -> str:
+    minutes = max(waited_seconds, 0) // 60
+    if minutes == 0:
+        return "less than a minute"
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"

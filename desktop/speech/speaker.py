@@ -1,0 +1,66 @@
+"""The speaker interface the app talks to, its status report, and a speaker that stays silent."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from desktop.core.phrasing import Language
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechStatus:
+    """Whether spoken alerts can be heard, and what to tell the shop owner if not.
+
+    ``problem`` is empty when all is well; it can be set while speech is still available (a
+    missing Mandarin voice, say). ``voices`` maps each language to the voice id it will use.
+    ``checked`` is False for the guess made before any engine was tried.
+    """
+
+    engine_ok: bool
+    playback_ok: bool = True
+    driver: str | None = None
+    voices: Mapping[Language, str | None] = field(default_factory=dict)
+    problem: str = ""
+    checked: bool = True
+
+    @property
+    def available(self) -> bool:
+        """True when an engine works and its sound reaches the speakers."""
+        return self.engine_ok and self.playback_ok
+
+
+class Speaker(Protocol):
+    """Says things aloud without ever blocking the caller."""
+
+    @property
+    def available(self) -> bool:
+        """False when nothing said will be heard."""
+        ...
+
+    def say(self, text: str, language: Language, priority: int = 0) -> None:
+        """Queue ``text``; higher ``priority`` is said first, equal priorities in order."""
+        ...
+
+    def stop(self) -> None:
+        """Drop everything not yet being said."""
+        ...
+
+
+class SilentSpeaker:
+    """The speaker when no engine works: says nothing, and reports why."""
+
+    def __init__(self, problem: str = "no speech engine works on this computer") -> None:
+        self.status = SpeechStatus(engine_ok=False, problem=problem)
+
+    @property
+    def available(self) -> bool:
+        """Always False."""
+        return False
+
+    def say(self, text: str, language: Language, priority: int = 0) -> None:
+        """Do nothing."""
+
+    def stop(self) -> None:
+        """Do nothing."""

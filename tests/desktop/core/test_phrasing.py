@@ -1,0 +1,122 @@
+"""Spoken phrases and short texts, in Chinese and English."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.core import phrasing
+from desktop.core.phrasing import Language, language_for_locale
+
+
+def test_new_order_zh() -> None:
+    """One new order in Chinese names the tail number."""
+    assert phrasing.new_order("1234", Language.ZH) == "您有新的外卖订单，尾号1234"
+
+
+def test_new_order_en() -> None:
+    """One new order in English names the tail number."""
+    assert phrasing.new_order("1234", Language.EN) == "New order, number ending 1234"
+
+
+def test_burst_zh() -> None:
+    """A burst in Chinese gives the count."""
+    assert phrasing.new_orders(5, Language.ZH) == "您有5个新订单"
+
+
+def test_burst_en() -> None:
+    """A burst in English gives the count."""
+    assert phrasing.new_orders(5, Language.EN) == "You have 5 new orders"
+
+
+def test_burst_of_one_is_refused() -> None:
+    """A burst needs at least two orders; one order has its own phrase."""
+    with pytest.raises(ValueError, match="at least 2"):
+        phrasing.new_orders(1, Language.ZH)
+
+
+def test_reminder_zh_gives_whole_minutes() -> None:
+    """A Chinese reminder says the waiting time in whole minutes, rounded down."""
+    text = phrasing.reminder("1234", 18 * 60 + 59, Language.ZH)
+    assert text == "顾客催单，尾号1234，已等待18分钟"
+
+
+def test_reminder_en_gives_whole_minutes() -> None:
+    """An English reminder says the waiting time in whole minutes."""
+    text = phrasing.reminder("1234", 18 * 60, Language.EN)
+    assert text == "Customer reminder, order ending 1234, waiting 18 minutes"
+
+
+def test_reminder_under_a_minute_zh() -> None:
+    """Under a minute is said naturally in Chinese, not as zero minutes."""
+    assert phrasing.reminder("1234", 59, Language.ZH) == "顾客催单，尾号1234，已等待不到1分钟"
+
+
+def test_reminder_under_a_minute_en() -> None:
+    """Under a minute is said naturally in English, not as zero minutes."""
+    text = phrasing.reminder("1234", 0, Language.EN)
+    assert text == "Customer reminder, order ending 1234, waiting less than a minute"
+
+
+def test_reminder_one_minute_en_is_singular() -> None:
+    """English says "1 minute", not "1 minutes"."""
+    assert phrasing.reminder("1234", 90, Language.EN).endswith("waiting 1 minute")
+
+
+def test_reminder_negative_wait_counts_as_none() -> None:
+    """A negative waiting time (clock skew) reads as under a minute."""
+    assert phrasing.reminder("1234", -30, Language.ZH).endswith("已等待不到1分钟")
+
+
+def test_reminder_without_waiting_time() -> None:
+    """An unknown waiting time is left out rather than guessed."""
+    assert phrasing.reminder("1234", None, Language.ZH) == "顾客催单，尾号1234"
+    assert phrasing.reminder("1234", None, Language.EN) == "Customer reminder, order ending 1234"
+
+
+def test_still_waiting() -> None:
+    """The repeat of one order is short and names the tail number."""
+    assert phrasing.still_waiting("1234", Language.ZH) == "尾号1234的订单还未接单"
+    assert phrasing.still_waiting("1234", Language.EN) == "Order ending 1234 is still waiting"
+
+
+def test_orders_still_waiting() -> None:
+    """The repeat of several orders gives the count."""
+    assert phrasing.orders_still_waiting(3, Language.ZH) == "您有3个订单还未接单"
+    assert phrasing.orders_still_waiting(3, Language.EN) == "3 orders are still waiting"
+
+
+def test_link_phrases() -> None:
+    """The link-down and link-back phrases in both languages."""
+    assert phrasing.link_down(Language.ZH) == "订单提醒已断开，请检查网络"
+    assert phrasing.link_down(Language.EN) == "Order alerts disconnected, please check the network"
+    assert phrasing.link_back(Language.ZH) == "订单提醒已恢复"
+    assert phrasing.link_back(Language.EN) == "Order alerts reconnected"
+
+
+def test_titles() -> None:
+    """Card and notification titles are short and name the tail."""
+    assert phrasing.new_order_title("1234", Language.ZH) == "新订单 尾号1234"
+    assert phrasing.reminder_title("1234", Language.EN) == "Reminder · order ending 1234"
+    assert phrasing.link_down_title(Language.ZH) == "订单提醒已断开"
+
+
+@pytest.mark.parametrize(
+    ("fen", "text"), [(2350, "¥23.50"), (5, "¥0.05"), (0, "¥0.00"), (-120, "-¥1.20")]
+)
+def test_format_amount(fen: int, text: str) -> None:
+    """Integer fen is shown as yuan with exactly two decimals."""
+    assert phrasing.format_amount(fen) == text
+
+
+@pytest.mark.parametrize(
+    "name", ["zh_CN", "zh_CN.UTF-8", "zh-Hans", "zh_TW", "ZH", "Chinese (Simplified)_China.936"]
+)
+def test_chinese_locales(name: str) -> None:
+    """Chinese locale names, POSIX or Windows style, choose Chinese."""
+    assert language_for_locale(name) is Language.ZH
+
+
+@pytest.mark.parametrize("name", ["en_US", "C", "", "de_DE.UTF-8", "English_United States"])
+def test_other_locales(name: str) -> None:
+    """Every other locale chooses English."""
+    assert language_for_locale(name) is Language.EN

@@ -1,0 +1,527 @@
+"""The speech worker with scripted engines: priority, no blocking, timeouts, replacement."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from desktop.core.phrasing import Language
+from desktop.speech.errors import SpeechClosed, SpeechEngineError, SpeechError, SpeechTimeout
+from desktop.speech.speaker import Speaker
+from desktop.speech.voices import VoiceInfo
+from desktop.speech.worker import SpeechWorker, default_timeout
+
+WAIT = 10.0  # generous bound for a thread hand-over; only reached when a test fails
+
+
+@dataclass(frozen=True)
+class Spoken:
+    engine: int
+    text: str
+    voice: str | None
+    rate: int | None
+    volume: float | None
+    thread: str
+
+
+class FakeEngine:
+    """A TtsEngine whose behaviour per text is scripted by its factory."""
+
+    driver_name = "fake"
+
+    def __init__(self, number: int, engines: FakeEngines) -> None:
+        self.number = number
+        self.thread = threading.current_thread().name
+        self.reusable = engines.reusable
+        self._engines = engines
+        self._voice: str | None = None
+        self._rate: int | None = None
+        self._volume: float | None = None
+
+    def voices(self) -> list[VoiceInfo]:
+        return list(self._engines.voice_list)
+
+    def configure(self, *, voice_id: str | None, rate: int | None, volume: float | None) -> None:
+        self._voice, self._rate, self._volume = voice_id, rate, volume
+
+    def speak(self, text: str) -> None:
+        self._engines.perform(self, text)
+
+    def save_to_file(self, text: str, path: Path) -> None:
+        self._engines.perform(self, text)
+        path.write_bytes(b"RIFF" + bytes(100))
+
+    def playback_problem(self) -> str | None:
+        return self._engines.playback
+
+
+class FakeEngines:
+    """The engine factory: counts engines, records what they said, blocks or fails on cue."""
+
+    def __init__(self) -> None:
+        self.created: list[FakeEngine] = []
+        self.spoken: list[Spoken] = []
+        self.entered: queue.Queue[str] = queue.Queue()
+        self.release = threading.Event()
+        self.block: set[str] = set()
+        self.fail: set[str] = set()
+        self.factory_fails = False
+        self.reusable = True
+        self.playback: str | None = None
+        self.voice_list = [
+            VoiceInfo("fake/cmn", "Mandarin", ("cmn",)),
+            VoiceInfo("fake/en", "English", ("en-us",)),
+        ]
+        self._lock = threading.Lock()
+        self._active = 0
+        self.max_active = 0
+
+    def __call__(self) -> FakeEngine:
+        if self.factory_fails:
+            raise SpeechEngineError("no speech engine could be started: fake")
+        engine = FakeEngine(len(self.created) + 1, self)
+        self.created.append(engine)
+        return engine
+
+    def perform(self, engine: FakeEngine, text: str) -> None:
+        with self._lock:
+            self._active += 1
+            self.max_active = max(self.max_active, self._active)
+        try:
+            self.entered.put(text)
+            if text in self.block:
+                self.release.wait(WAIT)
+            if text in self.fail:
+                raise RuntimeError("run loop already started")
+            self.spoken.append(
+                Spoken(
+                    engine.number,
+                    text,
+                    engine._voice,
+                    engine._rate,
+                    engine._volume,
+                    threading.current_thread().name,
+                )
+            )
+        finally:
+            with self._lock:
+                self._active -= 1
+
+    def texts(self) -> list[str]:
+        return [spoken.text for spoken in self.spoken]
+
+
+class Events:
+    """The worker's callbacks, collected in queues a test can wait on."""
+
+    def __init__(self) -> None:
+        self.started: queue.Queue[tuple[str, int]] = queue.Queue()
+        self.finished: queue.Queue[str] = queue.Queue()
+        self.failed: queue.Queue[tuple[str, SpeechError]] = queue.Queue()
+
+    def on_started(self, text: str) -> None:
+        self.started.put((text, threading.get_ident()))
+
+    def on_finished(self, text: str) -> None:
+        self.finished.put(text)
+
+    def on_failed(self, text: str, error: SpeechError) -> None:
+        self.failed.put((text, error))
+
+    def wait_finished(self, count: int) -> list[str]:
+        return [self.finished.get(timeout=WAIT) for _ in range(count)]
+
+
+def short_timeout_for_hang(text: str) -> float:
+    """Utterances named "hang..." time out fast; the rest get all the time they need."""
+    return 0.2 if text.startswith("hang") else 30.0
+
+
+@pytest.fixture
+def engines() -> Iterator[FakeEngines]:
+    fakes = FakeEngines()
+    yield fakes
+    fakes.release.set()  # let abandoned threads finish cleanly
+
+
+@pytest.fixture
+def events() -> Events:
+    return Events()
+
+
+@pytest.fixture
+def worker(engines: FakeEngines, events: Events) -> Iterator[SpeechWorker]:
+    speech = SpeechWorker(
+        engines,
+        utterance_timeout=short_timeout_for_hang,
+        on_started=events.on_started,
+        on_finished=events.on_finished,
+        on_failed=events.on_failed,
+    )
+    yield speech
+    engines.release.set()
+    speech.close()
+
+
+def test_worker_is_a_speaker(worker: SpeechWorker) -> None:
+    """The worker fulfils the Speaker interface the app codes against."""
+    speaker: Speaker = worker
+    assert speaker.available
+
+
+def test_say_never_blocks_while_the_engine_speaks(
+    worker: SpeechWorker, engines: FakeEngines, events: Events
+) -> None:
+    """say() returns at once even while the engine is stuck in an utterance."""
+    engines.block.add("first")
+    worker.say("first", Language.ZH)
+    assert engines.entered.get(timeout=WAIT) == "first"
+    started = time.monotonic()
+    for number in range(20):
+        worker.say(f"queued {number}", Language.ZH)
+    assert time.monotonic() - started < 0.5
+    assert engines.texts() == []
+    engines.release.set()
+    assert len(events.wait_finished(21)) == 21
+
+
+def test_higher_priority_goes_first_fifo_within(
+    worker: SpeechWorker, engines: FakeEngines, events: Events
+) -> None:
+    """Queued utterances are said by priority, and in order within one priority."""
+    engines.block.add("first")
+    worker.say("first", Language.ZH)
+    assert engines.entered.get(timeout=WAIT) == "first"
+    worker.say("new order", Language.ZH, priority=10)
+    worker.say("reminder A", Language.ZH, priority=20)
+    worker.say("background", Language.ZH, priority=0)
+    worker.say("reminder B", Language.ZH, priority=20)
+    worker.say("link down", Language.ZH, priority=30)
+    engines.release.set()
+    events.wait_finished(6)
+    assert engines.texts() == [
+        "first",
+        "link down",
+        "reminder A",
+        "reminder B",
+        "new order",
+        "background",
+    ]
+
+
+def test_utterances_never_overlap(
+    worker: SpeechWorker, engines: FakeEngines, events: Events
+) -> None:
+    """However many are queued, the engine speaks one at a time."""
+    for number in range(30):
+        worker.say(f"utterance {number}", Language.EN, priority=number % 3)
+    events.wait_finished(30)
+    assert engines.max_active == 1
+
+
+def test_hung_engine_is_replaced_and_next_utterance_is_spoken(
+    worker: SpeechWorker, engines: FakeEngines, events: Events
+) -> None:
+    """An utterance past its timeout fails; a fresh engine on a fresh thread says the next."""
+    engines.block.add("hang on first")
+    worker.say("hang on first", Language.ZH)
+    worker.say("next", Language.ZH)
+    text, error = events.failed.get(timeout=WAIT)
+    assert text == "hang on first"
+    assert isinstance(error, SpeechTimeout)
+    assert events.finished.get(timeout=WAIT) == "next"
+    (spoken,) = engines.spoken
+    assert spoken.engine == 2
+    assert len(engines.created) == 2
+
+
+def test_hung_engine_thread_is_not_reused(
+    worker: SpeechWorker, engines: FakeEngines, events: Events
+) -> None:
+    """The replacement engine runs on another thread than the hung one."""
+    engines.block.add("hang")
+    worker.say("hang", Language.ZH)
+    events.failed.get(timeout=WAIT)
+    worker.say("next", Language.ZH)
+    events.wait_finished(1)
+    hung, fresh = engines.created
+    (spoken,) = engines.spoken
+    assert spoken.thread == fresh.thread
+    assert fresh.thread != hung.thread
+
+
+def test_status_reports_a_hang_until_speech_works_again(
+    worker: SpeechWorker, engines: FakeEngines, events: Events
+) -> None:
+    """After a timeout the worker reports speech unavailable; a later success clears it."""
+    engines.block.add("hang")
+    worker.say("hang", Language.ZH)
+    events.failed.get(timeout=WAIT)
+    assert not worker.available
+    assert "did not finish" in worker.status.problem
+    worker.say("next", Language.ZH)
+    events.wait_finished(1)
+    assert worker.available
+
+
+def test_raising_engine_is_replaced(
+    worker: SpeechWorker, engines: FakeEngines, events: Events
+) -> None:
+    """An engine that raises is abandoned with its thread; the next utterance gets a new one."""
+    engines.fail.add("boom")
+    worker.say("boom", Language.ZH)
+    worker.say("next", Language.ZH)
+    text, error = events.failed.get(timeout=WAIT)
+    assert text == "boom"
+    assert isinstance(error, SpeechEngineError)
+    assert isinstance(error.__cause__, RuntimeError)
+    assert events.finished.get(timeout=WAIT) == "next"
+    assert [spoken.engine for spoken in engines.spoken] == [2]
+
+
+def test_no_engine_at_all_fails_each_utterance_and_recovers(
+    worker: SpeechWorker, engines: FakeEngines, events: Events
+) -> None:
+    """When no engine starts, each utterance fails (it is not stuck); it speaks once one does."""
+    engines.factory_fails = True
+    worker.say("lost", Language.ZH)
+    text, error = events.failed.get(timeout=WAIT)
+    assert text == "lost"
+    assert "no speech engine" in str(error)
+    assert not worker.available
+    engines.factory_fails = False
+    worker.say("heard", Language.ZH)
+    assert events.finished.get(timeout=WAIT) == "heard"
+
+
+def test_engine_that_is_not_reusable_is_built_per_utterance(
+    worker: SpeechWorker, engines: FakeEngines, events: Events
+) -> None:
+    """An engine asking to be replaced (SAPI5, after a file) gets a fresh one each time."""
+    engines.reusable = False
+    for text in ("one", "two", "three"):
+        worker.say(text, Language.ZH)
+    events.wait_finished(3)
+    assert [spoken.engine for spoken in engines.spoken] == [1, 2, 3]
+
+
+def test_reusable_engine_is_kept(
+    worker: SpeechWorker, engines: FakeEngines, events: Events
+) -> None:
+    """A healthy reusable engine says everything."""
+    for text in ("one", "two", "three"):
+        worker.say(text, Language.ZH)
+    events.wait_finished(3)
+    assert len(engines.created) == 1
+
+
+def test_voice_follows_language_and_override(
+    worker: SpeechWorker, engines: FakeEngines, events: Events
+) -> None:
+    """Each utterance uses its language's voice; a chosen voice overrides the automatic one."""
+    worker.say("中文", Language.ZH)
+    worker.say("English", Language.EN)
+    events.wait_finished(2)
+    worker.set_language_voice(Language.ZH, "custom/zh")
+    worker.say("中文", Language.ZH)
+    events.wait_finished(1)
+    worker.set_language_voice(Language.ZH, None)
+    worker.say("中文", Language.ZH)
+    events.wait_finished(1)
+    assert [spoken.voice for spoken in engines.spoken] == [
+        "fake/cmn",
+        "fake/en",
+        "custom/zh",
+        "fake/cmn",
+    ]
+
+
+def test_rate_and_volume_reach_the_engine(
+    worker: SpeechWorker, engines: FakeEngines, events: Events
+) -> None:
+    """Rate and volume set on the worker apply to the next utterance."""
+    worker.rate = 150
+    worker.volume = 0.5
+    worker.say("slow and soft", Language.EN)
+    events.wait_finished(1)
+    (spoken,) = engines.spoken
+    assert (spoken.rate, spoken.volume) == (150, 0.5)
+
+
+@pytest.mark.parametrize(("rate", "volume"), [(0, None), (-10, None), (None, 1.5), (None, -0.1)])
+def test_bad_rate_or_volume_is_refused(rate: int | None, volume: float | None) -> None:
+    """Rate must be positive and volume within 0.0-1.0."""
+    with pytest.raises(ValueError, match="speech"):
+        SpeechWorker(FakeEngines(), rate=rate, volume=volume)
+
+
+def test_stop_drops_what_is_queued(
+    worker: SpeechWorker, engines: FakeEngines, events: Events
+) -> None:
+    """stop() forgets queued utterances; the one being said finishes; later ones are said."""
+    engines.block.add("first")
+    worker.say("first", Language.ZH)
+    assert engines.entered.get(timeout=WAIT) == "first"
+    worker.say("dropped 1", Language.ZH)
+    worker.say("dropped 2", Language.ZH, priority=20)
+    worker.stop()
+    engines.release.set()
+    assert events.finished.get(timeout=WAIT) == "first"
+    worker.say("after", Language.ZH)
+    assert events.finished.get(timeout=WAIT) == "after"
+    assert engines.texts() == ["first", "after"]
+
+
+def test_callbacks_run_on_the_worker_thread(worker: SpeechWorker, events: Events) -> None:
+    """Callbacks come from the worker's thread, so a UI must marshal them."""
+    worker.say("hello", Language.EN)
+    text, thread = events.started.get(timeout=WAIT)
+    assert text == "hello"
+    assert thread != threading.get_ident()
+    assert events.finished.get(timeout=WAIT) == "hello"
+
+
+def test_raising_callback_does_not_stop_speech(engines: FakeEngines) -> None:
+    """A broken callback is logged; the utterance is still said and the worker carries on."""
+    finished: queue.Queue[str] = queue.Queue()
+
+    def broken(text: str) -> None:
+        raise RuntimeError("UI bug")
+
+    with SpeechWorker(engines, on_started=broken, on_finished=finished.put) as speech:
+        speech.say("one", Language.ZH)
+        speech.say("two", Language.ZH)
+        assert [finished.get(timeout=WAIT) for _ in range(2)] == ["one", "two"]
+    assert engines.texts() == ["one", "two"]
+
+
+def test_empty_text_is_not_queued(worker: SpeechWorker, engines: FakeEngines) -> None:
+    """Blank text is ignored rather than handed to an engine that would hang on it."""
+    worker.say("   ", Language.ZH)
+    worker.close()
+    assert engines.created == []
+
+
+def test_synthesize_to_file_writes_and_blocks(worker: SpeechWorker, tmp_path: Path) -> None:
+    """synthesize_to_file returns once the file is written."""
+    path = tmp_path / "out.wav"
+    worker.synthesize_to_file("测试", Language.ZH, path, timeout=WAIT)
+    assert path.stat().st_size > 44
+
+
+def test_synthesize_to_file_raises_engine_failure(
+    worker: SpeechWorker, engines: FakeEngines, tmp_path: Path
+) -> None:
+    """A failing engine surfaces as SpeechEngineError to the caller."""
+    engines.fail.add("broken")
+    with pytest.raises(SpeechEngineError, match="run loop already started"):
+        worker.synthesize_to_file("broken", Language.ZH, tmp_path / "out.wav", timeout=WAIT)
+
+
+def test_synthesize_to_file_times_out(
+    worker: SpeechWorker, engines: FakeEngines, tmp_path: Path
+) -> None:
+    """A hung engine surfaces as SpeechTimeout after the given timeout."""
+    engines.block.add("stuck")
+    with pytest.raises(SpeechTimeout):
+        worker.synthesize_to_file("stuck", Language.ZH, tmp_path / "out.wav", timeout=0.2)
+
+
+def test_list_voices(worker: SpeechWorker, engines: FakeEngines) -> None:
+    """The installed voices are listed through the worker's engine thread."""
+    assert worker.list_voices() == engines.voice_list
+
+
+def test_probe_reports_a_working_engine(worker: SpeechWorker) -> None:
+    """probe() finds the engine, its voice per language, and no problem."""
+    status = worker.probe()
+    assert status.available
+    assert status.checked
+    assert status.driver == "fake"
+    assert status.voices == {Language.ZH: "fake/cmn", Language.EN: "fake/en"}
+    assert status.problem == ""
+    assert worker.status == status
+
+
+def test_status_is_a_guess_before_the_probe(worker: SpeechWorker) -> None:
+    """Before probe() the status says it has not been checked."""
+    assert not worker.status.checked
+
+
+def test_probe_reports_lost_playback(worker: SpeechWorker, engines: FakeEngines) -> None:
+    """An engine whose sound cannot be played makes speech unavailable, with the reason."""
+    engines.playback = "speech cannot be played: install alsa-utils (the aplay command)"
+    status = worker.probe()
+    assert status.engine_ok
+    assert not status.available
+    assert not worker.available
+    assert "alsa-utils" in status.problem
+
+
+def test_probe_reports_a_missing_mandarin_voice(worker: SpeechWorker, engines: FakeEngines) -> None:
+    """No Mandarin voice still speaks, but the problem says how to add one."""
+    engines.voice_list = [VoiceInfo("fake/en", "English", ("en-us",))]
+    status = worker.probe()
+    assert status.available
+    assert status.voices[Language.ZH] is None
+    assert "Mandarin" in status.problem
+
+
+def test_probe_reports_no_engine(worker: SpeechWorker, engines: FakeEngines) -> None:
+    """probe() does not raise when no engine starts; it says so."""
+    engines.factory_fails = True
+    status = worker.probe()
+    assert not status.available
+    assert "no speech engine" in status.problem
+    assert not worker.available
+
+
+def test_say_after_close_is_dropped(engines: FakeEngines) -> None:
+    """A closed worker ignores say() and refuses blocking requests."""
+    speech = SpeechWorker(engines)
+    speech.close()
+    speech.close()
+    speech.say("too late", Language.ZH)
+    with pytest.raises(SpeechClosed):
+        speech.synthesize_to_file("too late", Language.ZH, Path("unused.wav"), timeout=1)
+    assert engines.created == []
+
+
+def test_close_fails_queued_requests_instead_of_hanging(
+    worker: SpeechWorker, engines: FakeEngines, tmp_path: Path
+) -> None:
+    """A caller waiting on a file when the worker closes gets SpeechClosed."""
+    engines.block.add("first")
+    worker.say("first", Language.ZH)
+    assert engines.entered.get(timeout=WAIT) == "first"
+    outcome: queue.Queue[BaseException | None] = queue.Queue()
+
+    def synthesize() -> None:
+        try:
+            worker.synthesize_to_file("late", Language.ZH, tmp_path / "late.wav", timeout=WAIT)
+        except SpeechError as exc:
+            outcome.put(exc)
+        else:
+            outcome.put(None)
+
+    caller = threading.Thread(target=synthesize)
+    caller.start()
+    while worker.queued == 0:  # wait until the request is queued
+        assert caller.is_alive()
+        time.sleep(0.001)
+    worker.close(timeout=0)
+    engines.release.set()
+    assert isinstance(outcome.get(timeout=WAIT), SpeechClosed)
+    caller.join(WAIT)
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("短", 10.0), ("x" * 100, 50.0)])
+def test_default_timeout_grows_with_text(text: str, seconds: float) -> None:
+    """At least 10 s, and half a second per character for long texts."""
+    assert default_timeout(text) == seconds
