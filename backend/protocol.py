@@ -150,6 +150,8 @@ def decode_event(frame: str | bytes) -> Event:
         data = json.loads(frame)
     except json.JSONDecodeError as exc:
         raise ProtocolError(f"frame is not JSON: {exc.msg}") from exc
+    except RecursionError:
+        raise ProtocolError("frame is nested too deeply") from None
     if not isinstance(data, dict):
         raise ProtocolError("frame is not a JSON object")
     return event_from_dict(data)
@@ -162,10 +164,11 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
         event_type = EventType(raw_type)
     except ValueError:
         raise UnknownEventType(f"unknown event type {raw_type}") from None
+    raw_status = _int(data, "status")
     try:
-        status = OrderStatus(_int(data, "status"))
+        status = OrderStatus(raw_status)
     except ValueError:
-        raise ProtocolError(f"unknown order status {data['status']}") from None
+        raise ProtocolError(f"unknown order status {raw_status}") from None
     return Event(
         id=_int(data, "id"),
         type=event_type,

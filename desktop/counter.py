@@ -1,0 +1,365 @@
+"""The counter's conductor: events and clicks in, cards, speech and API calls out (Qt-free).
+
+It owns no widgets and no sockets: the view, the speaker and the REST client are passed in, so
+the whole alert loop runs in tests with small fakes and, in the app, with the real Qt view.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from backend.protocol import Event, EventType, OrderLine
+from desktop.core import phrasing
+from desktop.core.alerts import AlertBoard
+from desktop.core.cards import Alert, WaitingOrder
+from desktop.core.linkwatch import LinkWatch
+from desktop.core.phrasing import Language
+from desktop.core.utterance import Priority, Utterance, UtteranceKind
+from desktop.net import ApiError, OrderConflict, RemoteOrder, TokenRejected
+from desktop.net.stream import LinkState
+from desktop.speech.speaker import Speaker
+
+log = logging.getLogger(__name__)
+
+NOTICE_LINK = "link"
+NOTICE_TOKEN = "token"  # noqa: S105 - a notice kind, not a secret
+
+
+@dataclass(frozen=True, slots=True)
+class CounterStatus:
+    """What the tray shows: the link, the alarm, how many orders ring, and any mute."""
+
+    link: LinkState
+    alarming: bool
+    ringing: int
+    muted_until: datetime | None
+
+
+class CounterView(Protocol):
+    """What the conductor asks of the screen (the Qt view in the app, a fake in tests)."""
+
+    def show_alerts(self, alerts: Sequence[Alert], now: datetime) -> None: ...
+
+    def hide_alerts(self, order_ids: Sequence[int]) -> None: ...
+
+    def set_card_busy(self, order_id: int, busy: bool) -> None: ...
+
+    def show_card_error(self, order_id: int, text: str) -> None: ...
+
+    def update_status(self, status: CounterStatus) -> None: ...
+
+    def notify(self, title: str, text: str) -> None: ...
+
+    def show_notice(self, kind: str, title: str, text: str) -> None: ...
+
+    def clear_notice(self, kind: str) -> None: ...
+
+    def token_rejected(self) -> None: ...
+
+    def orders_changed(
+        self, waiting: Sequence[RemoteOrder], handled: Sequence[RemoteOrder]
+    ) -> None: ...
+
+
+class OrdersApi(Protocol):
+    """The part of :class:`desktop.net.CounterApi` the conductor uses."""
+
+    async def waiting_orders(self) -> list[RemoteOrder]: ...
+
+    async def handled_today(self, now: datetime) -> list[RemoteOrder]: ...
+
+    async def accept(self, order_id: int) -> RemoteOrder: ...
+
+    async def reject(self, order_id: int, reason: str) -> RemoteOrder: ...
+
+
+def waiting_order(order: RemoteOrder) -> WaitingOrder:
+    """The alert board's view of an order the server lists as waiting."""
+    digits = "".join(ch for ch in order.phone if ch.isdigit())
+    return WaitingOrder(
+        order_id=order.id,
+        order_number=order.number,
+        amount_fen=order.amount_fen,
+        items=tuple(OrderLine(item.name, item.quantity) for item in order.items),
+        remark=order.remark,
+        paid_at=order.paid_at,
+        phone_tail=digits[-4:],
+    )
+
+
+class Counter:
+    """Runs one counter PC's alerts.
+
+    Feed it stream events (:meth:`on_event`), link changes (:meth:`on_state`) and staff clicks
+    (:meth:`accept`, :meth:`reject`, :meth:`later`, :meth:`mute`); :meth:`run` carries out what
+    the alert board and the link watch decide, when they decide it, until cancelled.
+    ``clock`` is monotonic seconds (for timers), ``wall`` the aware local time (for display).
+    """
+
+    def __init__(
+        self,
+        *,
+        board: AlertBoard,
+        linkwatch: LinkWatch,
+        speaker: Speaker,
+        view: CounterView,
+        api: OrdersApi | None,
+        clock: Callable[[], float],
+        wall: Callable[[], datetime],
+    ) -> None:
+        self.board = board
+        self.linkwatch = linkwatch
+        self.speaker = speaker
+        self.view = view
+        self.api = api
+        self._clock = clock
+        self._wall = wall
+        self._wake = asyncio.Event()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._link = LinkState.CONNECTING
+        self.spoken: list[str] = []  # the last utterances, newest last (self-check, demo)
+
+    @property
+    def language(self) -> Language:
+        """The language cards are phrased and spoken in."""
+        return self.board.language
+
+    @language.setter
+    def language(self, value: Language) -> None:
+        self.board.language = value
+        self.linkwatch.language = value
+
+    @property
+    def link(self) -> LinkState:
+        """The last link state the stream reported."""
+        return self._link
+
+    # Inputs -------------------------------------------------------------------------------
+
+    async def on_event(self, event: Event) -> None:
+        """One new event from the stream (already de-duplicated by id)."""
+        log.info(
+            "event #%s type %s order %s status %s",
+            event.id,
+            event.type.name,
+            event.order_number,
+            event.status.name,
+        )
+        self.board.handle_event(event, self._clock())
+        if event.type is EventType.NEW_ORDER:
+            amount = phrasing.format_amount(event.amount_fen)
+            self.view.notify(phrasing.new_order_title(event.tail, self.language), amount)
+        elif event.type is EventType.REMINDER:
+            text = phrasing.reminder(event.tail, event.waited_seconds, self.language)
+            self.view.notify(phrasing.reminder_title(event.tail, self.language), text)
+        self.refresh_orders_soon()
+        self.wake()
+
+    def on_state(self, state: LinkState) -> None:
+        """The stream's link changed."""
+        log.info("link %s", state.value)
+        self._link = state
+        now = self._clock()
+        if state is LinkState.CONNECTED:
+            self.linkwatch.connected(now)
+            self.view.clear_notice(NOTICE_TOKEN)
+            self.refresh_orders_soon()
+        else:
+            self.linkwatch.disconnected(now)
+        if state is LinkState.TOKEN_REJECTED:
+            self.view.show_notice(
+                NOTICE_TOKEN,
+                "device token rejected",
+                "The server refused this PC's device token: enter a valid one in Settings.",
+            )
+            self.view.token_rejected()
+        self.wake()
+
+    async def accept(self, order_id: int) -> bool:
+        """Staff pressed Accept; True when the order is handled (here or elsewhere)."""
+        return await self._handle(order_id, "accept", lambda api: api.accept(order_id))
+
+    async def reject(self, order_id: int, reason: str) -> bool:
+        """Staff rejected the order with ``reason``."""
+        return await self._handle(order_id, "reject", lambda api: api.reject(order_id, reason))
+
+    def later(self, order_id: int) -> None:
+        """Staff pressed Later: silence this order for the snooze time."""
+        log.info("order #%s snoozed", order_id)
+        self.board.snooze(order_id, self._clock())
+        self.wake()
+
+    def dismiss(self, order_id: int) -> None:
+        """Staff closed a card that needs no decision (a reminder on an accepted order)."""
+        self.board.handled(order_id)
+        self.wake()
+
+    def mute(self, minutes: int) -> None:
+        """Mute speech for ``minutes`` (0 ends a mute)."""
+        if minutes <= 0:
+            self.board.unmute()
+            log.info("unmuted")
+        else:
+            self.board.mute(self._clock() + minutes * 60)
+            log.info("muted for %s minutes", minutes)
+        self.wake()
+
+    def test_alert(self) -> None:
+        """Speak and show a sample alert, without touching any order."""
+        text = phrasing.new_order("0000", self.language)
+        self.view.notify(phrasing.new_order_title("0000", self.language), text)
+        self._say([Utterance(text, Priority.NEW_ORDER, UtteranceKind.NEW_ORDER, self.language)])
+
+    # The loop -----------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Re-evaluate what is due now."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Carry out due alerts and link alarms at their deadlines, until cancelled."""
+        try:
+            while True:
+                self._wake.clear()
+                self.step()
+                deadlines = [
+                    d
+                    for d in (self.board.next_deadline(), self.linkwatch.next_deadline())
+                    if d is not None
+                ]
+                timeout = max(0.0, min(deadlines) - self._clock()) if deadlines else None
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+        finally:
+            for task in list(self._tasks):
+                task.cancel()
+
+    def step(self) -> None:
+        """Do what the board and the link watch say is due now."""
+        now = self._clock()
+        actions = self.board.due(now)
+        link = self.linkwatch.due(now)
+        if actions.hide:
+            self.view.hide_alerts(actions.hide)
+        if actions.show:
+            self.view.show_alerts(actions.show, self._wall())
+            for alert in actions.show:
+                log.info(
+                    "card shown: order %s (tail %s, %s)%s",
+                    alert.order_number,
+                    alert.tail,
+                    phrasing.format_amount(alert.amount_fen),
+                    f", reminded x{alert.reminder_count}" if alert.reminded else "",
+                )
+        if link.alarm_changed:
+            if link.alarm_on:
+                self.view.show_notice(
+                    NOTICE_LINK,
+                    phrasing.link_down_title(self.language),
+                    phrasing.link_down(self.language),
+                )
+            else:
+                self.view.clear_notice(NOTICE_LINK)
+        speech = list(link.speak) if not self.board.muted(now) else []
+        self._say(speech + actions.speak)
+        self.view.update_status(
+            CounterStatus(
+                link=self._link,
+                alarming=self.linkwatch.alarming,
+                ringing=len(self.board.ringing),
+                muted_until=self._muted_until_wall(now),
+            )
+        )
+
+    # Orders list --------------------------------------------------------------------------
+
+    def refresh_orders_soon(self) -> None:
+        """Reload the waiting and handled orders in the background."""
+        self.spawn(self.refresh_orders())
+
+    async def refresh_orders(self) -> None:
+        """Reload the shop's waiting orders (so the board is right after an absence)."""
+        api = self.api
+        if api is None:
+            return
+        try:
+            waiting = await api.waiting_orders()
+            handled = await api.handled_today(self._wall())
+        except TokenRejected:
+            self.on_state(LinkState.TOKEN_REJECTED)
+            return
+        except ApiError as exc:
+            log.warning("could not load the waiting orders: %s", exc)
+            return
+        self.board.load_waiting([waiting_order(order) for order in waiting], self._clock())
+        self.view.orders_changed(waiting, handled)
+        self.wake()
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run ``coroutine`` in the background, keeping a reference and logging any failure."""
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task failed", exc_info=task.exception())
+
+    # Details ------------------------------------------------------------------------------
+
+    async def _handle(
+        self,
+        order_id: int,
+        verb: str,
+        call: Callable[[OrdersApi], Coroutine[Any, Any, RemoteOrder]],
+    ) -> bool:
+        api = self.api
+        if api is None:
+            self.view.show_card_error(order_id, "not connected to a server")
+            return False
+        self.view.set_card_busy(order_id, True)
+        try:
+            order = await call(api)
+        except OrderConflict as exc:
+            log.info(
+                "order #%s was already handled elsewhere (status %s)", order_id, exc.order.status
+            )
+            self.board.handled(order_id)
+            return True
+        except ApiError as exc:
+            log.warning("%s order #%s failed: %s", verb, order_id, exc)
+            self.view.show_card_error(order_id, str(exc))
+            return False
+        finally:
+            self.view.set_card_busy(order_id, False)
+            self.wake()
+        log.info("order %s: %s here (status %s)", order.number, verb, order.status.name)
+        self.board.handled(order_id)
+        self.refresh_orders_soon()
+        return True
+
+    def _say(self, utterances: Sequence[Utterance]) -> None:
+        for utterance in sorted(utterances, key=lambda u: -u.priority):
+            log.info(
+                "spoken (%s, orders %s): %s",
+                utterance.kind.value,
+                ",".join(map(str, utterance.order_ids)) or "-",
+                utterance.text,
+            )
+            self.spoken.append(utterance.text)
+            del self.spoken[:-50]
+            self.speaker.say(utterance.text, utterance.language, utterance.priority)
+
+    def _muted_until_wall(self, now: float) -> datetime | None:
+        until = self.board.muted_until
+        if until is None or not self.board.muted(now):
+            return None
+        return self._wall() + timedelta(seconds=until - now)

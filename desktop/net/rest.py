@@ -1,0 +1,251 @@
+"""The counter's REST client: list, view, accept and reject this shop's orders."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator, Mapping
+from datetime import datetime, time, timedelta
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from backend.protocol import OrderStatus
+from desktop.net.errors import (
+    ApiError,
+    OrderConflict,
+    OrderNotFound,
+    ServerUnavailable,
+    TokenRejected,
+)
+from desktop.net.orders import MalformedAnswer, RemoteOrder, order_from_json
+
+PAGE_SIZE = 100  # the server's maximum
+# A server whose "total" keeps growing must not keep us paging forever.
+MAX_WAITING_PAGES = 50
+MAX_HANDLED_PAGES = 5
+HANDLED_STATUSES = (
+    OrderStatus.CONFIRMED,
+    OrderStatus.DELIVERY_IN_PROGRESS,
+    OrderStatus.COMPLETED,
+    OrderStatus.CANCELLED,
+)
+
+
+class CounterApi:
+    """``/admin/orders`` with this PC's device token; every failure is an :class:`ApiError`.
+
+    ``transport`` replaces the network (tests); ``timeout_s`` bounds each request; lists are read
+    ``page_size`` orders at a time. Use it as an async context manager or call :meth:`aclose`.
+    The constructor raises :class:`ServerUnavailable` for an address that is not a URL and
+    :class:`TokenRejected` for a token with characters no token has.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout_s: float = 10.0,
+        page_size: int = PAGE_SIZE,
+    ) -> None:
+        if not 1 <= page_size <= PAGE_SIZE:
+            raise ValueError(f"page_size must be 1..{PAGE_SIZE}, got {page_size}")
+        token = token.strip()
+        if not (token.isascii() and token.isprintable()):
+            raise TokenRejected(
+                "The device token contains characters no token has. Enter it again in Settings."
+            )
+        self.base_url = base_url.rstrip("/")
+        self._timeout_s = timeout_s
+        self._page_size = page_size
+        try:
+            self._client = httpx.AsyncClient(
+                base_url=self.base_url,
+                headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+                transport=transport,
+                timeout=timeout_s,
+                follow_redirects=False,
+            )
+        except httpx.InvalidURL as exc:
+            raise ServerUnavailable(
+                f"The server address {base_url!r} is not a valid address ({exc}). "
+                "Check it in Settings."
+            ) from exc
+
+    async def __aenter__(self) -> CounterApi:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()
+
+    async def check_token(self) -> None:
+        """Return if the server is reachable and accepts the token; raise an ApiError otherwise."""
+        await self._page(OrderStatus.TO_BE_CONFIRMED, page=1, page_size=1)
+
+    async def waiting_orders(self) -> list[RemoteOrder]:
+        """Every paid order waiting to be accepted or rejected, oldest first."""
+        found: dict[int, RemoteOrder] = {}
+        for page in range(1, MAX_WAITING_PAGES + 1):
+            total, orders = await self._page(OrderStatus.TO_BE_CONFIRMED, page=page)
+            # An order paid while we page shifts the list by one: the id keeps it single.
+            found.update((order.id, order) for order in orders)
+            if not orders or page * self._page_size >= total:
+                break
+        return sorted(found.values(), key=lambda order: order.id)
+
+    async def handled_today(self, now: datetime) -> list[RemoteOrder]:
+        """Orders accepted or rejected on ``now``'s calendar day (its time zone), newest first.
+
+        The list API has no "handled since" filter, so this reads the newest pages of each
+        handled status and stops at orders created before yesterday. A rejected order carries
+        no rejection time: it counts for the day it was paid.
+        """
+        if now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        today = now.date()
+        oldest_wanted = datetime.combine(today - timedelta(days=1), time.min, tzinfo=now.tzinfo)
+        found: dict[int, RemoteOrder] = {}
+        for status in HANDLED_STATUSES:
+            for page in range(1, MAX_HANDLED_PAGES + 1):
+                total, orders = await self._page(status, page=page)
+                for order in orders:
+                    # Unpaid orders that timed out are cancelled too, but never reached a counter.
+                    if order.paid_at is None:
+                        continue
+                    if _handled_at(order).astimezone(now.tzinfo).date() == today:
+                        found[order.id] = order
+                if (
+                    not orders
+                    or page * self._page_size >= total
+                    or min(order.created_at for order in orders) < oldest_wanted
+                ):
+                    break
+        return sorted(found.values(), key=lambda o: (_handled_at(o), o.id), reverse=True)
+
+    async def order(self, order_id: int) -> RemoteOrder:
+        """One order of this shop as it is now."""
+        return await self._order_call("GET", f"/admin/orders/{order_id}", order_id)
+
+    async def accept(self, order_id: int) -> RemoteOrder:
+        """Accept a waiting order; :class:`OrderConflict` if it was handled meanwhile."""
+        return await self._order_call("PUT", f"/admin/orders/{order_id}/accept", order_id)
+
+    async def reject(self, order_id: int, reason: str) -> RemoteOrder:
+        """Reject a waiting order with a reason the customer will see."""
+        return await self._order_call(
+            "PUT", f"/admin/orders/{order_id}/reject", order_id, body={"reason": reason}
+        )
+
+    async def _order_call(
+        self, method: str, path: str, order_id: int, body: Mapping[str, Any] | None = None
+    ) -> RemoteOrder:
+        data = await self._request(method, path, json_body=body, order_id=order_id)
+        with self._understood():
+            return order_from_json(data)
+
+    async def _page(
+        self, status: OrderStatus, *, page: int, page_size: int | None = None
+    ) -> tuple[int, list[RemoteOrder]]:
+        size = page_size or self._page_size
+        params = {"status": int(status), "page": page, "pageSize": size}
+        data = await self._request("GET", "/admin/orders", params=params)
+        with self._understood():
+            if not isinstance(data, dict):
+                raise MalformedAnswer("the order list is not a JSON object")
+            total, records = data.get("total"), data.get("records")
+            if not isinstance(total, int) or isinstance(total, bool):
+                raise MalformedAnswer("field 'total' must be an integer")
+            if not isinstance(records, list):
+                raise MalformedAnswer("field 'records' must be a list")
+            return total, [order_from_json(record) for record in records]
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, int] | None = None,
+        json_body: Mapping[str, Any] | None = None,
+        order_id: int | None = None,
+    ) -> object:
+        """The decoded JSON of a 2xx answer; every other outcome becomes an ApiError."""
+        try:
+            response = await self._client.request(method, path, params=params, json=json_body)
+        except httpx.TimeoutException as exc:
+            raise ServerUnavailable(
+                f"The server at {self.base_url} did not answer within {self._timeout_s:g} s. "
+                "Check the network; OrderBell keeps trying."
+            ) from exc
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise ServerUnavailable(
+                f"Cannot reach the server at {self.base_url} ({exc or type(exc).__name__}). "
+                "Check the network and the server address in Settings."
+            ) from exc
+        status = response.status_code
+        if 200 <= status < 300:
+            with self._understood():
+                return self._json(response)
+        if status == 401:
+            raise TokenRejected
+        if order_id is not None and status == 404:
+            raise OrderNotFound(order_id)
+        if order_id is not None and status == 409:
+            with self._understood():
+                body = self._json(response)
+                order = body.get("order") if isinstance(body, dict) else None
+                raise OrderConflict(order_from_json(order))
+        if status >= 500:
+            raise ServerUnavailable(
+                f"The server at {self.base_url} has a problem (HTTP {status}). "
+                "Try again in a moment."
+            )
+        if 400 <= status < 500 and status != 404:
+            raise ApiError(f"The server refused the request: {_server_message(response)}")
+        raise ServerUnavailable(
+            f"{self.base_url} answered HTTP {status} where an OrderBell server would not. "
+            "Check the server address in Settings."
+        )
+
+    def _json(self, response: httpx.Response) -> object:
+        try:
+            data: object = json.loads(response.content)
+        except (ValueError, RecursionError) as exc:
+            # ValueError covers both JSONDecodeError and bytes that are not UTF-8.
+            raise MalformedAnswer("the answer is not JSON") from exc
+        return data
+
+    @contextlib.contextmanager
+    def _understood(self) -> Iterator[None]:
+        """Turn an answer that is not the documented JSON into ServerUnavailable."""
+        try:
+            yield
+        except MalformedAnswer as exc:
+            raise ServerUnavailable(
+                f"The server at {self.base_url} answered something OrderBell does not "
+                f"understand ({exc}). Check the server address, or update OrderBell."
+            ) from exc
+
+
+def _handled_at(order: RemoteOrder) -> datetime:
+    """When the order left the waiting list, as near as the API tells."""
+    return order.accepted_at or order.paid_at or order.created_at
+
+
+def _server_message(response: httpx.Response) -> str:
+    with contextlib.suppress(ValueError, RecursionError):
+        body = json.loads(response.content)
+        if isinstance(body, dict) and isinstance(body.get("message"), str):
+            return str(body["message"])[:200]
+    return f"HTTP {response.status_code}"

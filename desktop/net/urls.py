@@ -1,0 +1,35 @@
+"""Building the event stream's address from the server address the shop owner typed in."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+_WS_SCHEMES = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}
+
+
+def stream_url(server_url: str, sid: str = "counter") -> str:
+    """``http(s)://host[:port][/prefix]`` (or ws/wss) -> ``ws(s)://host[:port][/prefix]/ws/<sid>``.
+
+    Raises ValueError for an address that is not http, https, ws or wss with a host.
+    """
+    parts = urlsplit(server_url.strip())
+    scheme = _WS_SCHEMES.get(parts.scheme.lower())
+    if scheme is None or not parts.netloc:
+        raise ValueError(f"not a server address: {server_url!r} (expected http://host:port)")
+    path = f"{parts.path.rstrip('/')}/ws/{quote(sid, safe='')}"
+    return urlunsplit((scheme, parts.netloc, path, parts.query, ""))
+
+
+def with_since(url: str, since: int | None) -> str:
+    """``url`` asking for the events after ``since`` (any earlier ``since`` replaced)."""
+    parts = urlsplit(url)
+    query = [(key, value) for key, value in parse_qsl(parts.query) if key != "since"]
+    if since is not None:
+        query.append(("since", str(since)))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def redacted(url: str) -> str:
+    """``url`` without its query, which may carry a token, for log lines."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))

@@ -1,0 +1,139 @@
+"""Wire protocol v1: what goes out decodes back, and hostile frames raise ProtocolError only."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from backend.protocol import (
+    Event,
+    EventType,
+    OrderLine,
+    OrderStatus,
+    OrderSummary,
+    ProtocolError,
+    UnknownEventType,
+    decode_event,
+    encode_event,
+    event_to_dict,
+)
+
+PAID = datetime(2026, 11, 26, 14, 5, 12, tzinfo=timezone(timedelta(hours=8)))
+
+
+def sample(**changes: object) -> Event:
+    fields: dict[str, object] = {
+        "id": 17,
+        "type": EventType.REMINDER,
+        "shop_id": 3,
+        "order_id": 42,
+        "order_number": "20261126140512345678",
+        "status": OrderStatus.TO_BE_CONFIRMED,
+        "amount_fen": 6600,
+        "created_at": datetime(2026, 11, 26, 6, 5, 13, tzinfo=UTC),
+        "order": OrderSummary(
+            items=(OrderLine("宫保鸡丁", 2),), remark="少辣", phone_tail="5678", paid_at=PAID
+        ),
+        "reminder_count": 2,
+        "waited_seconds": 1080,
+    }
+    fields.update(changes)
+    return Event(**fields)  # type: ignore[arg-type]
+
+
+def frame_without(key: str) -> str:
+    data = event_to_dict(sample())
+    del data[key]
+    return json.dumps(data)
+
+
+def test_encode_then_decode_gives_the_same_event() -> None:
+    """An encoded event decodes to an equal event."""
+    event = sample()
+    assert decode_event(encode_event(event)) == event
+
+
+def test_sky_takeout_fields_keep_their_meaning() -> None:
+    """type, orderId and content are what a Sky Take-out admin page expects."""
+    data = json.loads(encode_event(sample(type=EventType.NEW_ORDER, reminder_count=None)))
+    assert data["type"] == 1
+    assert data["orderId"] == 42
+    assert data["content"] == "订单号：20261126140512345678"
+    assert "reminderCount" not in data
+
+
+def test_chinese_text_is_sent_as_utf8_not_escaped() -> None:
+    """Frames carry Chinese characters as they are."""
+    assert "宫保鸡丁" in encode_event(sample())
+
+
+def test_tail_is_the_last_four_digits() -> None:
+    """Staff call an order by the last four digits of its number."""
+    assert sample().tail == "5678"
+
+
+def test_unknown_type_is_its_own_error() -> None:
+    """A well-formed frame of an unknown type raises UnknownEventType (to be ignored)."""
+    data = event_to_dict(sample())
+    data["type"] = 9
+    with pytest.raises(UnknownEventType):
+        decode_event(json.dumps(data))
+
+
+@pytest.mark.parametrize(
+    "key", ["type", "id", "shopId", "orderId", "orderNumber", "status", "amountFen", "createdAt"]
+)
+def test_missing_required_field_is_a_protocol_error(key: str) -> None:
+    """Each required field, when missing, gives ProtocolError and nothing else."""
+    with pytest.raises(ProtocolError):
+        decode_event(frame_without(key))
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        "not json",
+        "[1, 2]",
+        '"text"',
+        b"\xff\xfe",
+        "[" * 100_000,
+        '{"type": true, "id": 1}',
+        '{"type": 1, "id": "1"}',
+        '{"type": 1, "id": 2}',
+    ],
+)
+def test_hostile_frames_raise_protocol_error_only(frame: str | bytes) -> None:
+    """Garbage, wrong types and absurd nesting raise ProtocolError, never another exception."""
+    with pytest.raises(ProtocolError):
+        decode_event(frame)
+
+
+def test_unknown_status_is_a_protocol_error() -> None:
+    """A status code outside 1..6 is refused."""
+    data = event_to_dict(sample())
+    data["status"] = 99
+    with pytest.raises(ProtocolError, match="99"):
+        decode_event(json.dumps(data))
+
+
+def test_time_without_zone_is_refused() -> None:
+    """createdAt must say its time zone."""
+    data = event_to_dict(sample())
+    data["createdAt"] = "2026-11-26T06:05:13"
+    with pytest.raises(ProtocolError):
+        decode_event(json.dumps(data))
+
+
+def test_bad_order_summary_is_refused() -> None:
+    """An order summary whose items are not objects is refused."""
+    data = event_to_dict(sample())
+    data["order"] = {"items": ["宫保鸡丁"]}
+    with pytest.raises(ProtocolError):
+        decode_event(json.dumps(data))
+
+
+def test_missing_order_summary_is_empty() -> None:
+    """A frame without 'order' (an older server) decodes with an empty summary."""
+    assert decode_event(frame_without("order")).order == OrderSummary()

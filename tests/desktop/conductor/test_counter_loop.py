@@ -1,0 +1,241 @@
+"""The counter's conductor against a real backend: events in, cards and speech out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from desktop.core.alerts import AlertBoard
+from desktop.core.cards import Alert
+from desktop.core.cursor import CursorStore
+from desktop.core.linkwatch import LinkWatch
+from desktop.core.phrasing import Language
+from desktop.counter import Counter, CounterStatus
+from desktop.net import CounterApi, EventStream, LinkState, RemoteOrder, stream_url
+from tests.conftest import LiveServer
+from tests.e2e.helpers import paid_order, simulator
+
+WAIT_S = 5.0
+
+
+@dataclass
+class FakeView:
+    """Records what the conductor asks of the screen."""
+
+    shown: list[int] = field(default_factory=list)
+    hidden: list[int] = field(default_factory=list)
+    notices: dict[str, str] = field(default_factory=dict)
+    statuses: list[CounterStatus] = field(default_factory=list)
+    notified: list[str] = field(default_factory=list)
+    errors: dict[int, str] = field(default_factory=dict)
+    waiting: list[int] = field(default_factory=list)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def _poke(self) -> None:
+        self.changed.set()
+
+    def show_alerts(self, alerts: Sequence[Alert], now: datetime) -> None:
+        self.shown.extend(alert.order_id for alert in alerts)
+        self._poke()
+
+    def hide_alerts(self, order_ids: Sequence[int]) -> None:
+        self.hidden.extend(order_ids)
+        self._poke()
+
+    def set_card_busy(self, order_id: int, busy: bool) -> None:
+        pass
+
+    def show_card_error(self, order_id: int, text: str) -> None:
+        self.errors[order_id] = text
+        self._poke()
+
+    def update_status(self, status: CounterStatus) -> None:
+        self.statuses.append(status)
+
+    def notify(self, title: str, text: str) -> None:
+        self.notified.append(title)
+
+    def show_notice(self, kind: str, title: str, text: str) -> None:
+        self.notices[kind] = text
+        self._poke()
+
+    def clear_notice(self, kind: str) -> None:
+        self.notices.pop(kind, None)
+        self._poke()
+
+    def token_rejected(self) -> None:
+        self.notices["settings-opened"] = "yes"
+
+    def orders_changed(
+        self, waiting: Sequence[RemoteOrder], handled: Sequence[RemoteOrder]
+    ) -> None:
+        self.waiting = [order.id for order in waiting]
+        self._poke()
+
+
+@dataclass
+class FakeSpeaker:
+    """Records what would be said."""
+
+    said: list[str] = field(default_factory=list)
+    available: bool = True
+
+    def say(self, text: str, language: Language, priority: int = 0) -> None:
+        self.said.append(text)
+
+    def stop(self) -> None:
+        pass
+
+
+async def until(view: FakeView, check: Callable[[], bool]) -> None:
+    """Wait (bounded) until ``check`` holds, re-checking whenever the view changes."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT_S
+    while not check():
+        remaining = deadline - loop.time()
+        assert remaining > 0, "condition not reached in time"
+        view.changed.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(view.changed.wait(), min(remaining, 0.1))
+
+
+@dataclass
+class RunningCounter:
+    counter: Counter
+    view: FakeView
+    speaker: FakeSpeaker
+
+
+def fast_backoff() -> Iterator[float]:
+    while True:
+        yield 0.05
+
+
+@contextlib.asynccontextmanager
+async def running_counter(
+    live: LiveServer, token: str, cursor_dir: Path, *, muted: bool = False
+) -> AsyncIterator[RunningCounter]:
+    """A conductor wired to a real stream and REST client, with a fake view and speaker."""
+    view, speaker = FakeView(), FakeSpeaker()
+    api = CounterApi(live.base_url, token)
+    counter = Counter(
+        board=AlertBoard(repeat_interval_s=30, coalesce_window_s=0.05),
+        linkwatch=LinkWatch(threshold_s=60),
+        speaker=speaker,
+        view=view,
+        api=api,
+        clock=time.monotonic,
+        wall=lambda: datetime.now(UTC),
+    )
+    if muted:
+        counter.mute(15)
+    stream = EventStream(
+        stream_url(live.base_url),
+        token,
+        CursorStore(cursor_dir / "cursor"),
+        counter.on_event,
+        counter.on_state,
+        backoff=fast_backoff,
+    )
+    tasks = [asyncio.create_task(counter.run()), asyncio.create_task(stream.run())]
+    try:
+        await until(view, lambda: any(s.link.value == "connected" for s in view.statuses))
+        yield RunningCounter(counter, view, speaker)
+    finally:
+        stream.stop()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await api.aclose()
+
+
+async def test_paid_order_shows_a_card_and_is_spoken(live: LiveServer, tmp_path: Path) -> None:
+    """A paid order makes a card appear and the order's tail number be spoken."""
+    token = await live.device_token()
+    async with (
+        running_counter(live, token, tmp_path) as run,
+        httpx.AsyncClient(base_url=live.base_url) as http,
+    ):
+        order = await paid_order(simulator(live, http))
+        await until(run.view, lambda: order.id in run.view.shown and bool(run.speaker.said))
+    assert run.speaker.said[0] == f"您有新的外卖订单，尾号{order.number[-4:]}"
+    assert run.view.notified
+
+
+async def test_accepting_on_one_counter_stops_the_other(live: LiveServer, tmp_path: Path) -> None:
+    """Accept on counter A: counter B hides the card and stops ringing for that order."""
+    token_a = await live.device_token(name="A")
+    token_b = await live.device_token(name="B")
+    async with (
+        running_counter(live, token_a, tmp_path / "a") as a,
+        running_counter(live, token_b, tmp_path / "b") as b,
+        httpx.AsyncClient(base_url=live.base_url) as http,
+    ):
+        order = await paid_order(simulator(live, http))
+        assert order.id is not None
+        await until(b.view, lambda: order.id in b.view.shown)
+        await until(a.view, lambda: order.id in a.view.shown)
+        assert await a.counter.accept(order.id)
+        await until(b.view, lambda: order.id in b.view.hidden)
+        assert [alert.order_id for alert in b.counter.board.ringing] == []
+
+
+async def test_muted_counter_shows_cards_but_stays_silent(live: LiveServer, tmp_path: Path) -> None:
+    """While muted, a new order still shows its card and nothing is spoken."""
+    token = await live.device_token()
+    async with (
+        running_counter(live, token, tmp_path, muted=True) as run,
+        httpx.AsyncClient(base_url=live.base_url) as http,
+    ):
+        order = await paid_order(simulator(live, http))
+        await until(run.view, lambda: order.id in run.view.shown)
+        marker = await paid_order(simulator(live, http))
+        await until(run.view, lambda: marker.id in run.view.shown)
+    assert run.speaker.said == []
+    assert run.view.statuses[-1].muted_until is not None
+
+
+async def test_waiting_orders_are_loaded_on_connect(live: LiveServer, tmp_path: Path) -> None:
+    """Orders paid before the PC ever connected ring after connecting (the waiting list)."""
+    token = await live.device_token()
+    async with httpx.AsyncClient(base_url=live.base_url) as http:
+        earlier = await paid_order(simulator(live, http))
+        async with running_counter(live, token, tmp_path) as run:
+            await until(run.view, lambda: earlier.id in run.view.shown)
+            assert run.view.waiting == [earlier.id]
+
+
+@pytest.mark.parametrize("language", [Language.ZH, Language.EN])
+async def test_link_down_raises_the_alarm_and_back_says_so(language: Language) -> None:
+    """Down past the threshold: a notice and the link-down phrase; back: the link-back phrase."""
+    view, speaker = FakeView(), FakeSpeaker()
+    now = [1000.0]
+    counter = Counter(
+        board=AlertBoard(language=language),
+        linkwatch=LinkWatch(threshold_s=60, repeat_s=180, language=language),
+        speaker=speaker,
+        view=view,
+        api=None,
+        clock=lambda: now[0],
+        wall=lambda: datetime.now(UTC),
+    )
+    counter.on_state(LinkState.DISCONNECTED)
+    counter.step()
+    assert "link" not in view.notices
+    now[0] += 61
+    counter.step()
+    assert "link" in view.notices
+    assert len(speaker.said) == 1
+    counter.on_state(LinkState.CONNECTED)
+    counter.step()
+    assert "link" not in view.notices
+    assert len(speaker.said) == 2
+    assert speaker.said[0] != speaker.said[1]
