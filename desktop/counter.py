@@ -19,6 +19,7 @@ from desktop.core import phrasing
 from desktop.core.alerts import AlertBoard
 from desktop.core.cards import Alert, WaitingOrder
 from desktop.core.linkwatch import LinkWatch
+from desktop.core.marks import QT_TRANSLATE_NOOP
 from desktop.core.phrasing import Language
 from desktop.core.utterance import Priority, Utterance, UtteranceKind
 from desktop.net import ApiError, OrderConflict, RemoteOrder, TokenRejected
@@ -175,8 +176,11 @@ class Counter:
         if state is LinkState.TOKEN_REJECTED:
             self.view.show_notice(
                 NOTICE_TOKEN,
-                "device token rejected",
-                "The server refused this PC's device token: enter a valid one in Settings.",
+                QT_TRANSLATE_NOOP("App", "Device token rejected"),
+                QT_TRANSLATE_NOOP(
+                    "App",
+                    "The server refused this PC's device token: enter a valid one in Settings.",
+                ),
             )
             self.view.token_rejected()
         self.wake()
@@ -323,7 +327,9 @@ class Counter:
     ) -> bool:
         api = self.api
         if api is None:
-            self.view.show_card_error(order_id, "not connected to a server")
+            self.view.show_card_error(
+                order_id, QT_TRANSLATE_NOOP("App", "Not connected to a server")
+            )
             return False
         self.view.set_card_busy(order_id, True)
         try:

@@ -1,0 +1,427 @@
+"""The counter PC's settings: declared once, saved as JSON; the device token kept in the keyring."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import keyring
+import keyring.errors
+from keyring.backend import KeyringBackend
+from platformdirs import user_config_dir, user_log_dir, user_state_dir
+
+from desktop.core.marks import QT_TRANSLATE_NOOP
+
+logger = logging.getLogger(__name__)
+
+APP_NAME = "OrderBell"
+KEYRING_SERVICE = "OrderBell"
+SETTINGS_FILE = "settings.json"
+
+_T = TypeVar("_T")
+
+
+SERVER_URL_CONTEXT = "ServerAddress"
+"""Translation context of the server address errors: show ``translate(SERVER_URL_CONTEXT, msg)``."""
+
+
+def validate_server_url(text: str) -> str:
+    """The server address as ``http(s)://host[:port][/path]`` without a trailing slash.
+
+    Raises ValueError whose message says what to fix; the messages are fixed sentences so the UI
+    can translate them with ``QCoreApplication.translate(SERVER_URL_CONTEXT, str(error))``.
+    """
+    candidate = text.strip()
+    if not candidate:
+        raise ValueError(
+            QT_TRANSLATE_NOOP(
+                "ServerAddress", "Enter the server address, for example http://192.168.1.10:8000."
+            )
+        )
+    if any(char.isspace() for char in candidate):
+        raise ValueError(
+            QT_TRANSLATE_NOOP("ServerAddress", "The server address must not contain spaces.")
+        )
+    parts = urlsplit(candidate)
+    scheme = parts.scheme.lower()
+    if scheme not in {"http", "https"} or not candidate.lower().startswith(f"{scheme}://"):
+        raise ValueError(
+            QT_TRANSLATE_NOOP(
+                "ServerAddress", "The server address must start with http:// or https://."
+            )
+        )
+    if "@" in parts.netloc:
+        raise ValueError(
+            QT_TRANSLATE_NOOP(
+                "ServerAddress", "The server address must not contain a user name or password."
+            )
+        )
+    if "?" in candidate or "#" in candidate:
+        raise ValueError(
+            QT_TRANSLATE_NOOP(
+                "ServerAddress", "The server address must not contain a '?' or '#' part."
+            )
+        )
+    host = parts.hostname
+    if not host:
+        raise ValueError(QT_TRANSLATE_NOOP("ServerAddress", "The server address has no host name."))
+    if not _valid_host(host):
+        raise ValueError(
+            QT_TRANSLATE_NOOP("ServerAddress", "The host name in the server address is not valid.")
+        )
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or above 65535
+        port = 0
+    if port == 0 or (port is None and parts.netloc.endswith(":")):
+        raise ValueError(
+            QT_TRANSLATE_NOOP(
+                "ServerAddress", "The port in the server address must be a number from 1 to 65535."
+            )
+        )
+    return urlunsplit((scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+_HOST_LABEL = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)$")
+
+
+def _valid_host(host: str) -> bool:
+    """A DNS name (IDN letters allowed), an IPv4 address or an IPv6 literal."""
+    if ":" in host:  # urlsplit only yields a colon for a bracketed IPv6 literal
+        return all(char in "0123456789abcdef:." for char in host)
+    return all(_HOST_LABEL.match(label) for label in host.removesuffix(".").split("."))
+
+
+def _server_url_or_empty(value: str) -> str:
+    return value if value == "" else validate_server_url(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One desktop setting as the table declares it, for loading, the dialog and the README."""
+
+    name: str
+    type: type
+    default: Any
+    description: str
+    bounds: tuple[float, float] | None = None
+    choices: tuple[str, ...] = ()
+    normalize: Callable[[Any], Any] | None = None
+
+    def check(self, value: object) -> Any:
+        """``value`` if it is valid for this setting (normalised), else ValueError saying why."""
+        if self.type is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if type(value) is not self.type:
+            raise ValueError(f"expected {self.type.__name__}, got {value!r}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"expected a finite number, got {value!r}")
+        if self.bounds is not None and isinstance(value, int | float):
+            low, high = self.bounds
+            if not low <= value <= high:
+                raise ValueError(f"expected {_number(low)}..{_number(high)}, got {value!r}")
+        if self.choices and value not in self.choices:
+            raise ValueError(f"expected one of {', '.join(self.choices)}, got {value!r}")
+        if self.normalize is not None:
+            value = self.normalize(value)
+        return value
+
+
+def _setting(
+    default: _T,
+    description: str,
+    *,
+    bounds: tuple[float, float] | None = None,
+    choices: tuple[str, ...] = (),
+    normalize: Callable[[Any], Any] | None = None,
+) -> _T:
+    """A dataclass field carrying its declaration (description, bounds, choices)."""
+    declared = {"description": description, "bounds": bounds, "choices": choices}
+    return field(default=default, metadata=declared | {"normalize": normalize})
+
+
+@dataclass(frozen=True, slots=True)
+class DesktopSettings:
+    """Everything a counter PC remembers except the device token (that lives in the keyring).
+
+    This class body IS the settings table: each line gives name, type, default, description and
+    bounds. Constructing it with an invalid value raises ValueError naming the setting.
+    """
+
+    server_url: str = _setting(
+        "", "server address, http(s)://host[:port]", normalize=_server_url_or_empty
+    )
+    language: str = _setting(
+        "auto", "interface and speech language: auto, zh or en", choices=("auto", "zh", "en")
+    )
+    voice: str = _setting("", "speech voice id; empty picks one for the language")
+    rate: int = _setting(180, "speech rate in words per minute", bounds=(80, 300))
+    volume: float = _setting(1.0, "speech volume from 0 (silent) to 1 (full)", bounds=(0.0, 1.0))
+    repeat_interval_s: int = _setting(
+        30, "seconds between repeats of an unhandled alert", bounds=(10, 600)
+    )
+    link_down_threshold_s: int = _setting(
+        60, "seconds without a link before the disconnect alarm", bounds=(15, 1800)
+    )
+    link_alarm_repeat_s: int = _setting(
+        180, "seconds between spoken disconnect alarms", bounds=(60, 3600)
+    )
+    start_at_login: bool = _setting(False, "start OrderBell when the user logs in")
+
+    def __post_init__(self) -> None:
+        for spec in SETTINGS:
+            value = getattr(self, spec.name)
+            try:
+                checked = spec.check(value)
+            except ValueError as exc:
+                raise ValueError(f"setting {spec.name}: {exc}") from None
+            if checked != value or type(checked) is not type(value):
+                object.__setattr__(self, spec.name, checked)
+
+
+def _declarations() -> tuple[Setting, ...]:
+    kinds = {"str": str, "int": int, "float": float, "bool": bool}
+    return tuple(
+        Setting(
+            name=item.name,
+            type=kinds[str(item.type)],
+            default=item.default,
+            description=item.metadata["description"],
+            bounds=item.metadata["bounds"],
+            choices=item.metadata["choices"],
+            normalize=item.metadata["normalize"],
+        )
+        for item in fields(DesktopSettings)
+    )
+
+
+SETTINGS: tuple[Setting, ...] = _declarations()
+"""The settings table, in declaration order."""
+
+
+def settings_table() -> str:
+    """The settings as a Markdown table, for the README."""
+    rows = ["| setting | default | range | meaning |", "|---|---|---|---|"]
+    for spec in SETTINGS:
+        default = "(empty)" if spec.default == "" else f"`{json.dumps(spec.default)}`"
+        if spec.bounds is not None:
+            allowed = f"{_number(spec.bounds[0])}–{_number(spec.bounds[1])}"
+        elif spec.choices:
+            allowed = ", ".join(spec.choices)
+        else:
+            allowed = ""
+        rows.append(f"| `{spec.name}` | {default} | {allowed} | {spec.description} |")
+    return "\n".join(rows)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def settings_from_json(data: object) -> tuple[DesktopSettings, list[str]]:
+    """Settings from a decoded settings file, and the problems found (each fell back to default).
+
+    Never raises: a value of the wrong type or out of range falls back to its default, an unknown
+    key is dropped, and each is reported as a problem.
+    """
+    if not isinstance(data, Mapping):
+        return DesktopSettings(), [f"expected a JSON object, got {type(data).__name__}"]
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for spec in SETTINGS:
+        if spec.name not in data:
+            continue
+        try:
+            values[spec.name] = spec.check(data[spec.name])
+        except ValueError as exc:
+            problems.append(f"{spec.name}: {exc}; using the default {spec.default!r}")
+    known = {spec.name for spec in SETTINGS}
+    problems.extend(f"unknown setting {key!r} ignored" for key in data if key not in known)
+    return DesktopSettings(**values), problems
+
+
+class TokenStorageError(RuntimeError):
+    """The device token could not be stored in the system keyring; the message says what to do."""
+
+
+class SettingsStore:
+    """Loads and saves settings in ``config_dir/settings.json`` and the device token in a keyring.
+
+    Nothing the user entered is ever lost: a damaged settings file is copied aside as
+    ``settings.json.bad-<timestamp>`` before the good values are written back.
+    """
+
+    def __init__(
+        self,
+        config_dir: Path,
+        keyring_backend: KeyringBackend | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config_dir = config_dir
+        self.path = config_dir / SETTINGS_FILE
+        self._keyring = keyring_backend
+        self._clock = clock
+
+    def load(self) -> DesktopSettings:
+        """The saved settings; defaults for a missing file or for each value that is unusable."""
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return DesktopSettings()
+        except OSError as exc:
+            logger.warning("cannot read settings %s, using defaults: %s", self.path, exc)
+            return DesktopSettings()
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            settings, problems = DesktopSettings(), [f"not valid JSON ({exc})"]
+        else:
+            settings, problems = settings_from_json(data)
+        if problems:
+            backup = self._keep_damaged_copy()
+            logger.warning(
+                "settings file %s has problems (original kept as %s): %s",
+                self.path,
+                backup,
+                "; ".join(problems),
+            )
+            if backup is not None:
+                try:
+                    self.save(settings)
+                except OSError as exc:
+                    logger.warning("cannot write the repaired settings %s: %s", self.path, exc)
+        return settings
+
+    def save(self, settings: DesktopSettings) -> None:
+        """Write ``settings`` atomically: a temporary file beside it, fsync, then replace."""
+        text = json.dumps(asdict(settings), ensure_ascii=False, indent=2) + "\n"
+        self.config_dir.mkdir(parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(prefix=f".{SETTINGS_FILE}.", dir=self.config_dir)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as temp:
+                temp.write(text)
+                temp.flush()
+                os.fsync(temp.fileno())
+            os.replace(temp_name, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp_name)
+            raise
+
+    def load_token(self, server_url: str | None = None) -> str | None:
+        """The device token for ``server_url`` (default: the saved one), or None if there is none.
+
+        A missing or locked keyring is logged and treated as "no token", so settings open.
+        """
+        account = token_account(self._server_url(server_url))
+        try:
+            token = self._backend().get_password(KEYRING_SERVICE, account)
+        except keyring.errors.KeyringError as exc:
+            logger.warning("cannot read the device token from the system keyring: %s", exc)
+            return None
+        return token or None
+
+    def save_token(self, token: str, server_url: str | None = None) -> None:
+        """Store the device token for ``server_url`` (default: the saved one) in the keyring.
+
+        Save the settings with the new server address first, or pass it here: the keyring entry
+        is named after the server's host. Raises TokenStorageError when no keyring can store it.
+        """
+        token = token.strip()
+        if not token:
+            raise ValueError("the device token is empty")
+        account = token_account(self._server_url(server_url))
+        try:
+            self._backend().set_password(KEYRING_SERVICE, account, token)
+        except keyring.errors.KeyringError as exc:
+            raise TokenStorageError(
+                f"The system keyring could not store the device token ({exc}). On Linux, "
+                "install and unlock a keyring such as GNOME Keyring or KWallet."
+            ) from exc
+
+    def is_first_run(self) -> bool:
+        """True while the server address or the device token is still missing."""
+        settings = self.load()
+        return not settings.server_url or self.load_token(settings.server_url) is None
+
+    def _server_url(self, server_url: str | None) -> str:
+        return self.load().server_url if server_url is None else server_url
+
+    def _backend(self) -> KeyringBackend:
+        return self._keyring if self._keyring is not None else keyring.get_keyring()
+
+    def _keep_damaged_copy(self) -> Path | None:
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self._clock()))
+        backup = self.path.with_name(f"{SETTINGS_FILE}.bad-{stamp}")
+        counter = 1
+        while backup.exists():
+            backup = self.path.with_name(f"{SETTINGS_FILE}.bad-{stamp}-{counter}")
+            counter += 1
+        try:
+            shutil.copy2(self.path, backup)
+        except OSError as exc:
+            logger.warning("cannot keep a copy of the damaged settings %s: %s", self.path, exc)
+            return None
+        return backup
+
+
+def token_account(server_url: str) -> str:
+    """The keyring user name for a server's token: its host, or "default" without a server."""
+    try:
+        host = urlsplit(server_url.strip()).hostname
+    except ValueError:
+        host = None
+    return host or "default"
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that forgets everything at exit: for tests and the demo, never chosen by itself.
+
+    Its negative priority keeps ``keyring`` from ever picking it as the user's keyring.
+    """
+
+    priority = -1
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        try:
+            del self.passwords[(service, username)]
+        except KeyError:
+            raise keyring.errors.PasswordDeleteError(username) from None
+
+
+def default_config_dir() -> Path:
+    """Where settings.json lives for this user."""
+    return Path(user_config_dir(APP_NAME, appauthor=False))
+
+
+def default_state_dir() -> Path:
+    """Where the event cursor lives for this user."""
+    return Path(user_state_dir(APP_NAME, appauthor=False))
+
+
+def default_log_dir() -> Path:
+    """Where the rotating log files live for this user."""
+    return Path(user_log_dir(APP_NAME, appauthor=False))

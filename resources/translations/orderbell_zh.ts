@@ -1,0 +1,427 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+    <context>
+        <name>AlertCard</name>
+        <message>
+            <source>Customer is waiting — reminder ×%1</source>
+            <translation>顾客催单 — 已催 %1 次</translation>
+        </message>
+        <message>
+            <source>New order</source>
+            <translation>新订单</translation>
+        </message>
+        <message>
+            <source>Order ending %1</source>
+            <translation>尾号 %1</translation>
+        </message>
+        <message>
+            <source>Remark: %1</source>
+            <translation>备注：%1</translation>
+        </message>
+        <message>
+            <source>Accept</source>
+            <translation>接单</translation>
+        </message>
+        <message>
+            <source>Reject…</source>
+            <translation>拒单…</translation>
+        </message>
+        <message>
+            <source>Later</source>
+            <translation>稍后</translation>
+        </message>
+        <message>
+            <source>OK</source>
+            <translation>知道了</translation>
+        </message>
+        <message>
+            <source>… and %1 more</source>
+            <translation>…… 还有 %1 项</translation>
+        </message>
+    </context>
+    <context>
+        <name>App</name>
+        <message>
+            <source>Connecting…</source>
+            <translation>正在连接…</translation>
+        </message>
+        <message>
+            <source>Connected</source>
+            <translation>已连接</translation>
+        </message>
+        <message>
+            <source>Disconnected, retrying</source>
+            <translation>连接已断开，正在重试</translation>
+        </message>
+        <message>
+            <source>Device token rejected</source>
+            <translation>设备令牌被拒绝</translation>
+        </message>
+        <message>
+            <source>Server address unusable</source>
+            <translation>服务器地址无法使用</translation>
+        </message>
+        <message>
+            <source>Device token not saved</source>
+            <translation>设备令牌未保存</translation>
+        </message>
+        <message>
+            <source>speech unavailable: </source>
+            <translation>语音不可用：</translation>
+        </message>
+        <message>
+            <source>Self-check found problems</source>
+            <translation>自检发现问题</translation>
+        </message>
+        <message>
+            <source>The server refused this PC's device token: enter a valid one in Settings.</source>
+            <translation>服务器拒绝了本机的设备令牌：请在设置中输入有效的设备令牌。</translation>
+        </message>
+        <message>
+            <source>Not connected to a server</source>
+            <translation>未连接到服务器</translation>
+        </message>
+    </context>
+    <context>
+        <name>NoticeCard</name>
+        <message>
+            <source>Open settings</source>
+            <translation>打开设置</translation>
+        </message>
+        <message>
+            <source>Reconnect now</source>
+            <translation>立即重新连接</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
+    </context>
+    <context>
+        <name>OrderText</name>
+        <message>
+            <source>paid just now</source>
+            <translation>刚刚付款</translation>
+        </message>
+        <message>
+            <source>paid %1 min ago</source>
+            <translation>%1 分钟前付款</translation>
+        </message>
+        <message>
+            <source>paid %1 h %2 min ago</source>
+            <translation>%1 小时 %2 分钟前付款</translation>
+        </message>
+        <message>
+            <source>Rejected: %1</source>
+            <translation>已拒单：%1</translation>
+        </message>
+        <message>
+            <source>Cancelled, refunded</source>
+            <translation>已取消，已退款</translation>
+        </message>
+        <message>
+            <source>Cancelled</source>
+            <translation>已取消</translation>
+        </message>
+        <message>
+            <source>Accepted</source>
+            <translation>已接单</translation>
+        </message>
+        <message>
+            <source>Out for delivery</source>
+            <translation>派送中</translation>
+        </message>
+        <message>
+            <source>Completed</source>
+            <translation>已完成</translation>
+        </message>
+        <message>
+            <source>Waiting to be accepted</source>
+            <translation>待接单</translation>
+        </message>
+        <message>
+            <source>Not paid</source>
+            <translation>待付款</translation>
+        </message>
+    </context>
+    <context>
+        <name>OrdersWindow</name>
+        <message>
+            <source>OrderBell — Orders</source>
+            <translation>来单铃 — 订单</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>刷新</translation>
+        </message>
+        <message>
+            <source>No orders are waiting.</source>
+            <translation>没有待接的订单。</translation>
+        </message>
+        <message>
+            <source>No orders handled today yet.</source>
+            <translation>今天还没有处理过订单。</translation>
+        </message>
+        <message>
+            <source>Order</source>
+            <translation>订单</translation>
+        </message>
+        <message>
+            <source>Paid at</source>
+            <translation>付款时间</translation>
+        </message>
+        <message>
+            <source>Items</source>
+            <translation>菜品</translation>
+        </message>
+        <message>
+            <source>Amount</source>
+            <translation>金额</translation>
+        </message>
+        <message>
+            <source>Remark</source>
+            <translation>备注</translation>
+        </message>
+        <message>
+            <source>Reminders</source>
+            <translation>催单</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Waiting to be accepted (%1)</source>
+            <translation>待接单（%1）</translation>
+        </message>
+        <message>
+            <source>Handled today (%1)</source>
+            <translation>今日已处理（%1）</translation>
+        </message>
+        <message>
+            <source>Accept</source>
+            <translation>接单</translation>
+        </message>
+        <message>
+            <source>Reject…</source>
+            <translation>拒单…</translation>
+        </message>
+    </context>
+    <context>
+        <name>RejectDialog</name>
+        <message>
+            <source>Reject order</source>
+            <translation>拒单</translation>
+        </message>
+        <message>
+            <source>Why reject order ending %1?</source>
+            <translation>为什么拒绝尾号 %1 的订单？</translation>
+        </message>
+        <message>
+            <source>Other reason:</source>
+            <translation>其他原因：</translation>
+        </message>
+        <message>
+            <source>The reason the customer will see</source>
+            <translation>顾客会看到的原因</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Too many orders right now</source>
+            <translation>订单量较多，暂时无法接单</translation>
+        </message>
+        <message>
+            <source>Dishes sold out</source>
+            <translation>菜品已销售完，暂时无法接单</translation>
+        </message>
+        <message>
+            <source>Restaurant closed</source>
+            <translation>餐厅已打烊，暂时无法接单</translation>
+        </message>
+    </context>
+    <context>
+        <name>ServerAddress</name>
+        <message>
+            <source>Enter the server address, for example http://192.168.1.10:8000.</source>
+            <translation>请输入服务器地址，例如 http://192.168.1.10:8000。</translation>
+        </message>
+        <message>
+            <source>The server address must not contain spaces.</source>
+            <translation>服务器地址不能包含空格。</translation>
+        </message>
+        <message>
+            <source>The server address must start with http:// or https://.</source>
+            <translation>服务器地址必须以 http:// 或 https:// 开头。</translation>
+        </message>
+        <message>
+            <source>The server address must not contain a user name or password.</source>
+            <translation>服务器地址不能包含用户名或密码。</translation>
+        </message>
+        <message>
+            <source>The server address must not contain a '?' or '#' part.</source>
+            <translation>服务器地址不能包含“?”或“#”及其后的部分。</translation>
+        </message>
+        <message>
+            <source>The server address has no host name.</source>
+            <translation>服务器地址缺少主机名。</translation>
+        </message>
+        <message>
+            <source>The host name in the server address is not valid.</source>
+            <translation>服务器地址中的主机名无效。</translation>
+        </message>
+        <message>
+            <source>The port in the server address must be a number from 1 to 65535.</source>
+            <translation>服务器地址中的端口必须是 1 到 65535 之间的数字。</translation>
+        </message>
+    </context>
+    <context>
+        <name>SettingsDialog</name>
+        <message>
+            <source>OrderBell settings</source>
+            <translation>来单铃设置</translation>
+        </message>
+        <message>
+            <source>Server address</source>
+            <translation>服务器地址</translation>
+        </message>
+        <message>
+            <source>Device token</source>
+            <translation>设备令牌</translation>
+        </message>
+        <message>
+            <source>Language</source>
+            <translation>语言</translation>
+        </message>
+        <message>
+            <source>Voice</source>
+            <translation>语音</translation>
+        </message>
+        <message>
+            <source>Speech rate</source>
+            <translation>语速</translation>
+        </message>
+        <message>
+            <source>Volume</source>
+            <translation>音量</translation>
+        </message>
+        <message>
+            <source>Repeat alerts every</source>
+            <translation>提醒重复间隔</translation>
+        </message>
+        <message>
+            <source>Alarm when disconnected for</source>
+            <translation>断线多久后报警</translation>
+        </message>
+        <message>
+            <source>Enter the address as http(s)://host[:port], e.g. https://orders.example.com</source>
+            <translation>地址格式为 http(s)://主机[:端口]，例如 https://orders.example.com</translation>
+        </message>
+        <message>
+            <source>Show</source>
+            <translation>显示</translation>
+        </message>
+        <message>
+            <source> s</source>
+            <translation> 秒</translation>
+        </message>
+        <message>
+            <source>Start OrderBell when I log in</source>
+            <translation>登录系统时自动启动来单铃</translation>
+        </message>
+        <message>
+            <source>Test voice</source>
+            <translation>试听语音</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>保存</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Automatic (system language)</source>
+            <translation>自动（跟随系统语言）</translation>
+        </message>
+        <message>
+            <source>Automatic (by language)</source>
+            <translation>自动（按语言选择）</translation>
+        </message>
+        <message>
+            <source>%1 (not available)</source>
+            <translation>%1（不可用）</translation>
+        </message>
+        <message>
+            <source>%1 words/min</source>
+            <translation>每分钟 %1 字</translation>
+        </message>
+    </context>
+    <context>
+        <name>Tray</name>
+        <message>
+            <source>Orders</source>
+            <translation>订单</translation>
+        </message>
+        <message>
+            <source>Unmute</source>
+            <translation>取消静音</translation>
+        </message>
+        <message>
+            <source>Test alert</source>
+            <translation>测试提醒</translation>
+        </message>
+        <message>
+            <source>Settings…</source>
+            <translation>设置…</translation>
+        </message>
+        <message>
+            <source>Reconnect</source>
+            <translation>重新连接</translation>
+        </message>
+        <message>
+            <source>Quit</source>
+            <translation>退出</translation>
+        </message>
+        <message>
+            <source>%1 minutes</source>
+            <translation>%1 分钟</translation>
+        </message>
+        <message>
+            <source>Mute</source>
+            <translation>静音</translation>
+        </message>
+        <message>
+            <source>OrderBell</source>
+            <translation>来单铃</translation>
+        </message>
+        <message>
+            <source>Connected</source>
+            <translation>已连接</translation>
+        </message>
+        <message>
+            <source>Orders waiting: %1</source>
+            <translation>待接订单：%1</translation>
+        </message>
+        <message>
+            <source>Disconnected</source>
+            <translation>已断开</translation>
+        </message>
+        <message>
+            <source>Muted until %1</source>
+            <translation>静音至 %1</translation>
+        </message>
+        <message>
+            <source>Muted</source>
+            <translation>已静音</translation>
+        </message>
+    </context>
+</TS>

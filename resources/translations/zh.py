@@ -1,0 +1,132 @@
+"""Chinese for every string the desktop app shows: English source text -> 简体中文.
+
+update.py writes these into orderbell_zh.ts and compiles orderbell_zh.qm. Keep Qt's place
+markers (%1, %2, %n) in the translation. Use BY_CONTEXT only when one English text needs
+different Chinese in different places. Status names follow Sky Take-out (苍穹外卖).
+"""
+
+from __future__ import annotations
+
+TRANSLATIONS: dict[str, str] = {
+    # Shared buttons and words
+    "Accept": "接单",
+    "Reject…": "拒单…",
+    "Cancel": "取消",
+    "Close": "关闭",
+    "OK": "知道了",
+    "Later": "稍后",
+    "Save": "保存",
+    "Show": "显示",
+    "Refresh": "刷新",
+    "Order": "订单",
+    "Orders": "订单",
+    "Amount": "金额",
+    "Remark": "备注",
+    "Status": "状态",
+    "Time": "时间",
+    "OrderBell": "来单铃",
+    # AlertCard
+    "New order": "新订单",
+    "Customer is waiting — reminder ×%1": "顾客催单 — 已催 %1 次",
+    "Order ending %1": "尾号 %1",
+    "Remark: %1": "备注：%1",
+    "… and %1 more": "…… 还有 %1 项",
+    # NoticeCard
+    "Open settings": "打开设置",
+    "Reconnect now": "立即重新连接",
+    # OrderText
+    "paid just now": "刚刚付款",
+    "paid %1 min ago": "%1 分钟前付款",
+    "paid %1 h %2 min ago": "%1 小时 %2 分钟前付款",
+    "Rejected: %1": "已拒单：%1",
+    "Cancelled, refunded": "已取消，已退款",
+    "Cancelled": "已取消",
+    "Accepted": "已接单",
+    "Out for delivery": "派送中",
+    "Completed": "已完成",
+    "Waiting to be accepted": "待接单",
+    "Not paid": "待付款",
+    # OrdersWindow
+    "OrderBell — Orders": "来单铃 — 订单",
+    "No orders are waiting.": "没有待接的订单。",
+    "No orders handled today yet.": "今天还没有处理过订单。",
+    "Paid at": "付款时间",
+    "Items": "菜品",
+    "Reminders": "催单",
+    "Waiting to be accepted (%1)": "待接单（%1）",
+    "Handled today (%1)": "今日已处理（%1）",
+    # RejectDialog: a preset reason's Chinese is the Sky Take-out reason text itself
+    "Reject order": "拒单",
+    "Why reject order ending %1?": "为什么拒绝尾号 %1 的订单？",
+    "Other reason:": "其他原因：",
+    "The reason the customer will see": "顾客会看到的原因",
+    "Too many orders right now": "订单量较多，暂时无法接单",
+    "Dishes sold out": "菜品已销售完，暂时无法接单",
+    "Restaurant closed": "餐厅已打烊，暂时无法接单",
+    # ServerAddress (desktop/config.py)
+    "Enter the server address, for example http://192.168.1.10:8000.": (
+        "请输入服务器地址，例如 http://192.168.1.10:8000。"
+    ),
+    "The server address must not contain spaces.": "服务器地址不能包含空格。",
+    "The server address must start with http:// or https://.": (
+        "服务器地址必须以 http:// 或 https:// 开头。"
+    ),
+    "The server address must not contain a user name or password.": (
+        "服务器地址不能包含用户名或密码。"
+    ),
+    "The server address must not contain a '?' or '#' part.": (
+        "服务器地址不能包含“?”或“#”及其后的部分。"
+    ),
+    "The server address has no host name.": "服务器地址缺少主机名。",
+    "The host name in the server address is not valid.": "服务器地址中的主机名无效。",
+    "The port in the server address must be a number from 1 to 65535.": (
+        "服务器地址中的端口必须是 1 到 65535 之间的数字。"
+    ),
+    # SettingsDialog
+    "OrderBell settings": "来单铃设置",
+    "Server address": "服务器地址",
+    "Device token": "设备令牌",
+    "Language": "语言",
+    "Voice": "语音",
+    "Speech rate": "语速",
+    "Volume": "音量",
+    "Repeat alerts every": "提醒重复间隔",
+    "Alarm when disconnected for": "断线多久后报警",
+    "Enter the address as http(s)://host[:port], e.g. https://orders.example.com": (
+        "地址格式为 http(s)://主机[:端口]，例如 https://orders.example.com"
+    ),
+    " s": " 秒",
+    "Start OrderBell when I log in": "登录系统时自动启动来单铃",
+    "Test voice": "试听语音",
+    "Automatic (system language)": "自动（跟随系统语言）",
+    "Automatic (by language)": "自动（按语言选择）",
+    "%1 (not available)": "%1（不可用）",
+    "%1 words/min": "每分钟 %1 字",
+    # Tray
+    "Unmute": "取消静音",
+    "Test alert": "测试提醒",
+    "Settings…": "设置…",
+    "Reconnect": "重新连接",
+    "Quit": "退出",
+    "Mute": "静音",
+    "%1 minutes": "%1 分钟",
+    "Connected": "已连接",
+    "Disconnected": "已断开",
+    "Orders waiting: %1": "待接订单：%1",
+    "Muted until %1": "静音至 %1",
+    "Muted": "已静音",
+    # App (desktop/app.py, desktop/counter.py): link states, notices
+    "Connecting…": "正在连接…",
+    "Disconnected, retrying": "连接已断开，正在重试",
+    "Device token rejected": "设备令牌被拒绝",
+    "Device token not saved": "设备令牌未保存",
+    "Not connected to a server": "未连接到服务器",
+    "The server refused this PC's device token: enter a valid one in Settings.": (
+        "服务器拒绝了本机的设备令牌：请在设置中输入有效的设备令牌。"
+    ),
+    "Server address unusable": "服务器地址无法使用",
+    "speech unavailable: ": "语音不可用：",
+    "Self-check found problems": "自检发现问题",
+}
+
+BY_CONTEXT: dict[tuple[str, str], str] = {}

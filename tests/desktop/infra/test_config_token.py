@@ -1,0 +1,114 @@
+"""The device token lives in the keyring under the server's host, never in a plain file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keyring.errors
+import pytest
+
+from desktop.config import (
+    KEYRING_SERVICE,
+    DesktopSettings,
+    MemoryKeyring,
+    SettingsStore,
+    TokenStorageError,
+    token_account,
+)
+
+TOKEN = "ob_dev_4f1c9a2b7e"
+
+
+class LockedKeyring(MemoryKeyring):
+    """A keyring that refuses every request, like a locked or absent system keyring."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise keyring.errors.KeyringLocked("the keyring is locked")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.KeyringLocked("the keyring is locked")
+
+
+def test_token_round_trips_through_the_keyring(store: SettingsStore) -> None:
+    """save_token then load_token returns the same token."""
+    store.save(DesktopSettings(server_url="https://shop.example:8443"))
+    store.save_token(TOKEN)
+    assert store.load_token() == TOKEN
+
+
+def test_token_is_stored_under_service_and_host(
+    store: SettingsStore, memory_keyring: MemoryKeyring
+) -> None:
+    """The keyring entry is service "OrderBell", user name the server's host."""
+    store.save(DesktopSettings(server_url="https://shop.example:8443"))
+    store.save_token(TOKEN)
+    assert memory_keyring.passwords == {(KEYRING_SERVICE, "shop.example"): TOKEN}
+
+
+def test_token_never_reaches_the_config_folder(store: SettingsStore) -> None:
+    """No file in the config folder contains the token."""
+    store.save(DesktopSettings(server_url="https://shop.example"))
+    store.save_token(TOKEN)
+    for path in store.config_dir.rglob("*"):
+        assert TOKEN not in path.read_text(encoding="utf-8")
+
+
+def test_explicit_server_url_names_the_entry(
+    store: SettingsStore, memory_keyring: MemoryKeyring
+) -> None:
+    """Passing the new server address stores the token under it before settings are saved."""
+    store.save_token(TOKEN, server_url="http://10.0.0.5:8000")
+    assert memory_keyring.passwords == {(KEYRING_SERVICE, "10.0.0.5"): TOKEN}
+
+
+def test_account_is_default_without_a_server() -> None:
+    """With no server address the token is stored as user "default"."""
+    assert token_account("") == "default"
+
+
+def test_no_token_loads_as_none(store: SettingsStore) -> None:
+    """An empty keyring gives None."""
+    assert store.load_token() is None
+
+
+def test_empty_token_is_refused(store: SettingsStore) -> None:
+    """An empty or blank token is a ValueError, not an empty keyring entry."""
+    with pytest.raises(ValueError, match="empty"):
+        store.save_token("   ")
+
+
+def test_missing_keyring_reads_as_no_token(tmp_path: Path) -> None:
+    """A system without a usable keyring reads as "no token" (so Settings opens)."""
+    store = SettingsStore(tmp_path, LockedKeyring())
+    assert store.load_token() is None
+
+
+def test_missing_keyring_on_save_says_what_to_do(tmp_path: Path) -> None:
+    """Saving without a usable keyring raises TokenStorageError naming the fix."""
+    store = SettingsStore(tmp_path, LockedKeyring())
+    with pytest.raises(TokenStorageError, match="keyring") as caught:
+        store.save_token(TOKEN)
+    assert isinstance(caught.value.__cause__, keyring.errors.KeyringError)
+
+
+def test_first_run_without_server(store: SettingsStore) -> None:
+    """A fresh install is a first run."""
+    assert store.is_first_run()
+
+
+def test_first_run_without_token(store: SettingsStore) -> None:
+    """A server address without a token is still a first run."""
+    store.save(DesktopSettings(server_url="https://shop.example"))
+    assert store.is_first_run()
+
+
+def test_not_first_run_with_server_and_token(store: SettingsStore) -> None:
+    """Server address and token present: Settings need not open."""
+    store.save(DesktopSettings(server_url="https://shop.example"))
+    store.save_token(TOKEN)
+    assert not store.is_first_run()
+
+
+def test_memory_keyring_is_never_chosen_by_itself() -> None:
+    """Its negative priority keeps keyring from picking it as the user's real keyring."""
+    assert MemoryKeyring.priority < 0
