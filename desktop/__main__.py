@@ -1,0 +1,181 @@
+"""The ``orderbell`` command: the counter tray app, its demo, self-check and provisioning."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from importlib.metadata import PackageNotFoundError, version
+
+import qasync
+from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication
+
+from desktop.config import (
+    SettingsStore,
+    TokenStorageError,
+    default_config_dir,
+    default_log_dir,
+    default_state_dir,
+    validate_server_url,
+)
+from desktop.logsetup import configure_logging, log_loop_exception
+from desktop.selfcheck import exit_code, format_results, run_checks
+
+log = logging.getLogger("desktop")
+APP_NAME = "OrderBell"
+
+
+def app_version() -> str:
+    """The installed version, or the source tree's."""
+    try:
+        return version("orderbell")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line, as the README documents it."""
+    parser = argparse.ArgumentParser(prog="orderbell", description=__doc__)
+    parser.add_argument("--server", help="save this server address (for IT provisioning)")
+    parser.add_argument("--token", help="save this device token in the OS keyring")
+    parser.add_argument("--self-check", action="store_true", help="check speech, server, token")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    commands = parser.add_subparsers(dest="command")
+    demo = commands.add_parser("demo", help="the whole loop against an in-process demo server")
+    demo.add_argument("--duration", type=float, help="exit after this many seconds")
+    demo.add_argument("--interval", type=float, default=20.0, help="seconds between orders")
+    return parser
+
+
+def provision(store: SettingsStore, server: str | None, token: str | None) -> None:
+    """Save ``--server`` and ``--token`` without the dialog."""
+    settings = store.load()
+    if server is not None:
+        settings = replace(settings, server_url=validate_server_url(server))
+        store.save(settings)
+        print(f"server address saved: {settings.server_url}")
+    if token is not None:
+        if not token.strip():
+            raise ValueError("the device token is empty")
+        store.save_token(token.strip(), settings.server_url or None)
+        print("device token saved in the OS keyring")
+
+
+def make_qapp() -> QApplication:
+    """The Qt application of a tray app: quitting is explicit, not on the last window."""
+    existing = QApplication.instance()
+    qapp = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    qapp.setApplicationName(APP_NAME)
+    qapp.setOrganizationName(APP_NAME)
+    qapp.setApplicationVersion(app_version())
+    qapp.setQuitOnLastWindowClosed(False)
+    qInstallMessageHandler(_qt_to_log)
+    return qapp
+
+
+def _qt_to_log(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    """Qt's own messages go to the log file, not to a console a windowed build lacks."""
+    level = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+    }.get(kind, logging.ERROR)
+    logging.getLogger("qt").log(level, "%s", message)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``orderbell``."""
+    args = build_parser().parse_args(argv)
+    if args.version:
+        print(f"OrderBell {app_version()}")
+        return 0
+    if args.command == "demo":
+        return run_demo_command(args.duration, args.interval)
+    configure_logging(default_log_dir())
+    store = SettingsStore(default_config_dir())
+    if args.server is not None or args.token is not None:
+        try:
+            provision(store, args.server, args.token)
+        except (ValueError, TokenStorageError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    if args.self_check:
+        return run_self_check(store)
+    return run_app(store)
+
+
+def run_demo_command(duration: float | None, interval: float) -> int:
+    """``orderbell demo``: narrate to the terminal, log to a file."""
+    import tempfile
+    from pathlib import Path
+
+    from desktop.embedded import run_demo
+
+    log_dir = Path(tempfile.mkdtemp(prefix="orderbell-demo-logs-"))
+    configure_logging(log_dir, console=False)
+    qapp = make_qapp()
+
+    def narrate(line: str) -> None:
+        print(f"* {line}", flush=True)
+
+    narrate(f"logs: {log_dir}")
+
+    async def demo() -> int:
+        asyncio.get_running_loop().set_exception_handler(log_loop_exception)
+        return await run_demo(qapp, duration=duration, interval=interval, narrate=narrate)
+
+    return int(qasync.run(demo()))
+
+
+def run_self_check(store: SettingsStore) -> int:
+    """``orderbell --self-check``: one line per check, non-zero if a vital one failed."""
+    from desktop.checks import startup_checks
+    from desktop.speech.worker import SpeechWorker
+
+    make_qapp()
+    settings = store.load()
+    token = store.load_token(settings.server_url or None)
+
+    async def check() -> int:
+        with SpeechWorker() as speaker:
+            results = await run_checks(startup_checks(speaker, settings.server_url, token))
+        print(format_results(results))
+        return exit_code(results)
+
+    return int(qasync.run(check()))
+
+
+def run_app(store: SettingsStore) -> int:
+    """The tray app, one instance per user."""
+    from desktop.app import DesktopApp
+    from desktop.single_instance import SingleInstance
+    from desktop.speech.worker import SpeechWorker
+
+    qapp = make_qapp()
+    lock = SingleInstance()
+    if not lock.try_lock(APP_NAME):
+        return 0
+
+    async def run() -> int:
+        asyncio.get_running_loop().set_exception_handler(log_loop_exception)
+        app = DesktopApp(qapp, store, SpeechWorker(), default_state_dir())
+        lock.activated.connect(app.show_orders)
+        qapp.aboutToQuit.connect(app.quit.set)
+        app.start()
+        log.info("OrderBell %s started", app_version())
+        await app.quit.wait()
+        await app.shutdown()
+        return 0
+
+    try:
+        return int(qasync.run(run()))
+    finally:
+        lock.release()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,481 @@
+"""Wiring: builds the counter PC's pieces and connects them. The one place that knows them all."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QLocale, QTimer
+from PySide6.QtWidgets import QApplication
+
+from backend.protocol import OrderLine, OrderStatus, PayStatus
+from desktop import autostart
+from desktop.checks import startup_checks
+from desktop.config import DesktopSettings, SettingsStore, TokenStorageError
+from desktop.core.alerts import AlertBoard
+from desktop.core.cards import Alert
+from desktop.core.cursor import CursorStore
+from desktop.core.linkwatch import LinkWatch
+from desktop.core.marks import QT_TRANSLATE_NOOP
+from desktop.core.phrasing import Language
+from desktop.counter import NOTICE_LINK, NOTICE_TOKEN, Counter, CounterStatus
+from desktop.i18n import install_translator, pick_language
+from desktop.net import ApiError, CounterApi, EventStream, LinkState, RemoteOrder, stream_url
+from desktop.selfcheck import run_checks
+from desktop.speech.worker import SpeechWorker
+from desktop.ui.card import CardStack
+from desktop.ui.icons import TrayState
+from desktop.ui.notice import NoticeAction, NoticeCard, NoticeLevel
+from desktop.ui.orders_window import OrdersWindow
+from desktop.ui.reject_dialog import RejectDialog
+from desktop.ui.rows import OrderRow
+from desktop.ui.settings_dialog import SettingsDialog
+from desktop.ui.settings_form import SettingsForm
+from desktop.ui.tray import Tray
+
+log = logging.getLogger(__name__)
+
+NOTICE_SELF_CHECK = "selfcheck"
+CARD_CLOCK_MS = 30_000
+
+
+def local_now() -> datetime:
+    """The aware local wall time (what staff read on the cards)."""
+    return datetime.now().astimezone()
+
+
+def app_text(marked: str) -> str:
+    """A text marked with ``QT_TRANSLATE_NOOP("App", ...)``, in the current language."""
+    return QCoreApplication.translate("App", marked)
+
+
+def order_row(order: RemoteOrder) -> OrderRow:
+    """The orders window's line for one order."""
+    return OrderRow(
+        order_id=order.id,
+        number=order.number,
+        status=order.status,
+        amount_fen=order.amount_fen,
+        items=tuple(OrderLine(item.name, item.quantity) for item in order.items),
+        remark=order.remark,
+        paid_at=order.paid_at,
+        handled_at=order.accepted_at,
+        reminder_count=order.reminder_count,
+        rejected_reason=order.rejected_reason,
+        refunded=order.pay_status is PayStatus.REFUNDED,
+    )
+
+
+def tray_state(status: CounterStatus) -> tuple[TrayState, int]:
+    """The tray icon for a counter status: an alarm beats orders, orders beat the rest."""
+    if status.alarming or status.link is LinkState.TOKEN_REJECTED:
+        return TrayState.DISCONNECTED, status.ringing
+    if status.ringing:
+        return TrayState.ALERTING, status.ringing
+    if status.link is not LinkState.CONNECTED:
+        return TrayState.DISCONNECTED, 0
+    if status.muted_until is not None:
+        return TrayState.MUTED, 0
+    return TrayState.CONNECTED, 0
+
+
+class QtCounterView:
+    """The conductor's view (:class:`desktop.counter.CounterView`) on the real widgets."""
+
+    def __init__(
+        self,
+        cards: CardStack,
+        notices: NoticeCard,
+        tray: Tray,
+        orders: OrdersWindow,
+        open_settings: Callable[[], None],
+    ) -> None:
+        self.cards = cards
+        self.notices = notices
+        self.tray = tray
+        self.orders = orders
+        self._open_settings = open_settings
+        self.speech_problem = ""
+
+    def show_alerts(self, alerts: Sequence[Alert], now: datetime) -> None:
+        self.cards.show_alerts(alerts, now)
+
+    def hide_alerts(self, order_ids: Sequence[int]) -> None:
+        self.cards.hide_cards(order_ids)
+
+    def set_card_busy(self, order_id: int, busy: bool) -> None:
+        self.cards.set_busy(order_id, busy)
+        self.orders.set_busy(order_id, busy)
+
+    def show_card_error(self, order_id: int, text: str) -> None:
+        if self.cards.card(order_id) is not None:
+            self.cards.show_error(order_id, text)
+        else:
+            self.orders.show_error(text)
+
+    def update_status(self, status: CounterStatus) -> None:
+        state, count = tray_state(status)
+        self.tray.set_state(state, count, status.muted_until, self.speech_problem)
+        self.orders.set_status_text(_link_text(status.link))
+
+    def notify(self, title: str, text: str) -> None:
+        self.tray.notify(title, text)
+
+    def show_notice(self, kind: str, title: str, text: str) -> None:
+        action = {
+            NOTICE_TOKEN: NoticeAction.OPEN_SETTINGS,
+            NOTICE_LINK: NoticeAction.RECONNECT,
+        }.get(kind, NoticeAction.NONE)
+        level = NoticeLevel.WARNING if kind == NOTICE_SELF_CHECK else NoticeLevel.ALARM
+        self.notices.show_notice(kind, app_text(title), app_text(text), level, action)
+
+    def clear_notice(self, kind: str) -> None:
+        self.notices.clear(kind)
+
+    def token_rejected(self) -> None:
+        self._open_settings()
+
+    def orders_changed(
+        self, waiting: Sequence[RemoteOrder], handled: Sequence[RemoteOrder]
+    ) -> None:
+        self.orders.set_waiting([order_row(order) for order in waiting])
+        self.orders.set_handled([order_row(order) for order in handled])
+
+
+def _link_text(state: LinkState) -> str:
+    translate = QCoreApplication.translate
+    return {
+        LinkState.CONNECTING: translate("App", "Connecting…"),
+        LinkState.CONNECTED: translate("App", "Connected"),
+        LinkState.DISCONNECTED: translate("App", "Disconnected, retrying"),
+        LinkState.TOKEN_REJECTED: translate("App", "Device token rejected"),
+        LinkState.MISCONFIGURED: translate("App", "Server address unusable"),
+    }[state]
+
+
+class DesktopApp:
+    """The running counter app: widgets, conductor, stream, REST client and speech, connected.
+
+    ``store`` keeps settings and the token; ``state_dir`` holds the event cursor. ``quit`` is
+    set when staff choose Quit. Background tasks are kept here (qasync's slots do not keep
+    references) and every failure in them is logged, never fatal.
+    """
+
+    def __init__(
+        self,
+        qapp: QApplication,
+        store: SettingsStore,
+        speaker: SpeechWorker,
+        state_dir: Path,
+        *,
+        backoff: Callable[[], Any] | None = None,
+    ) -> None:
+        self.qapp = qapp
+        self.store = store
+        self.speaker = speaker
+        self.state_dir = state_dir
+        self.settings = store.load()
+        self.token = self._load_token()
+        self.quit = asyncio.Event()
+        self._backoff = backoff
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._voices: list[tuple[str, str]] = []
+        self.language = self._apply_language(self.settings.language)
+
+        self.cards = CardStack()
+        self.notices = NoticeCard()
+        self.tray = Tray()
+        self.orders = OrdersWindow()
+        self.reject_dialog = RejectDialog()
+        self.settings_dialog: SettingsDialog | None = None
+        self.view = QtCounterView(
+            self.cards, self.notices, self.tray, self.orders, self.open_settings
+        )
+        self.counter = Counter(
+            board=AlertBoard(
+                repeat_interval_s=self.settings.repeat_interval_s, language=self.language
+            ),
+            linkwatch=LinkWatch(
+                threshold_s=self.settings.link_down_threshold_s,
+                repeat_s=self.settings.link_alarm_repeat_s,
+                language=self.language,
+            ),
+            speaker=speaker,
+            view=self.view,
+            api=None,
+            clock=time.monotonic,
+            wall=local_now,
+        )
+        self.api: CounterApi | None = None
+        self.stream: EventStream | None = None
+        self._card_clock = QTimer()
+        self._card_clock.setInterval(CARD_CLOCK_MS)
+        self._card_clock.timeout.connect(lambda: self.cards.update_times(local_now()))
+        self._apply_speech(self.settings)
+        self._connect_signals()
+
+    # Start and stop -----------------------------------------------------------------------
+
+    def start(self, *, run_self_check: bool = True) -> None:
+        """Show the tray, start the alert loop, connect (or ask for settings on first run)."""
+        self.tray.show()
+        self._card_clock.start()
+        self.spawn(self.counter.run())
+        if self.settings.server_url and self.token:
+            self.connect(self.settings.server_url, self.token)
+        else:
+            log.info("first run: no server or token yet; opening settings")
+            self.open_settings()
+        self.spawn(self._load_voices())
+        if run_self_check:
+            self.spawn(self._startup_self_check())
+
+    def connect(self, server_url: str, token: str) -> None:
+        """Use this server and token from now on (REST and stream)."""
+        try:
+            api = CounterApi(server_url, token)
+        except ApiError as exc:
+            log.warning("cannot use server %s: %s", server_url, exc)
+            self.counter.on_state(LinkState.MISCONFIGURED)
+            return
+        old, self.api = self.api, api
+        self.counter.api = api
+        if old is not None:
+            self.spawn(old.aclose())
+        url = stream_url(server_url)
+        if self.stream is None:
+            self.stream = EventStream(
+                url,
+                token,
+                CursorStore(self.state_dir / "cursor"),
+                self.counter.on_event,
+                self.counter.on_state,
+                backoff=self._backoff,
+            )
+            self.spawn(self.stream.run())
+        else:
+            self.stream.update(url, token)
+
+    async def shutdown(self) -> None:
+        """Close the stream and the client, stop the loop and the speech thread, hide the tray."""
+        self._card_clock.stop()
+        if self.stream is not None:
+            self.stream.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.api is not None:
+            await self.api.aclose()
+        await asyncio.to_thread(self.speaker.close)
+        self.tray.hide()
+        for widget in (self.cards, self.notices, self.orders, self.reject_dialog):
+            close = getattr(widget, "close_all", None) or getattr(widget, "close", None)
+            if close is not None:
+                close()
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run ``coroutine`` in the background, keeping a reference and logging any failure."""
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task failed", exc_info=task.exception())
+
+    # Signals ------------------------------------------------------------------------------
+
+    def _connect_signals(self) -> None:
+        self.cards.accept_clicked.connect(self.accept)
+        self.cards.reject_clicked.connect(self.ask_reject_reason)
+        self.cards.later_clicked.connect(self.later)
+        self.orders.accept_requested.connect(self.accept)
+        self.orders.reject_requested.connect(self.ask_reject_reason)
+        self.orders.refresh_requested.connect(self.counter.refresh_orders_soon)
+        self.reject_dialog.reason_chosen.connect(self.reject)
+        self.tray.orders_requested.connect(self.show_orders)
+        self.tray.mute_requested.connect(self.counter.mute)
+        self.tray.test_alert_requested.connect(self.counter.test_alert)
+        self.tray.settings_requested.connect(self.open_settings)
+        self.tray.reconnect_requested.connect(self.reconnect)
+        self.tray.quit_requested.connect(self.quit.set)
+        self.notices.action_clicked.connect(self._notice_action)
+
+    def accept(self, order_id: int) -> None:
+        """Accept pressed on a card or in the orders window."""
+        self.spawn(self.counter.accept(order_id))
+
+    def reject(self, order_id: int, reason: str) -> None:
+        """A rejection reason was chosen."""
+        self.spawn(self.counter.reject(order_id, reason))
+
+    def ask_reject_reason(self, order_id: int) -> None:
+        """Reject… pressed: ask why, without a nested event loop."""
+        card = self.cards.card(order_id)
+        tail = card.alert.tail if card is not None else str(order_id)
+        self.reject_dialog.ask(order_id, tail)
+
+    def later(self, order_id: int) -> None:
+        """Later (or OK on a card that needs no decision) pressed."""
+        card = self.cards.card(order_id)
+        if card is not None and card.alert.status is not OrderStatus.TO_BE_CONFIRMED:
+            self.counter.dismiss(order_id)
+        else:
+            self.counter.later(order_id)
+
+    def show_orders(self) -> None:
+        """Bring the orders window forward (tray menu, or a second launch)."""
+        self.counter.refresh_orders_soon()
+        self.orders.bring_to_front()
+
+    def reconnect(self) -> None:
+        """Tray menu Reconnect."""
+        if self.stream is not None:
+            self.stream.reconnect()
+
+    def _notice_action(self, kind: str) -> None:
+        if kind == NOTICE_TOKEN:
+            self.open_settings()
+        elif kind == NOTICE_LINK:
+            self.reconnect()
+
+    # Settings -----------------------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        """Show the settings dialog (non-modal), filled with the current settings."""
+        form = SettingsForm(
+            server_url=self.settings.server_url,
+            token=self.token or "",
+            language=self.settings.language,
+            voice=self.settings.voice,
+            rate=self.settings.rate,
+            volume=self.settings.volume,
+            repeat_interval_s=self.settings.repeat_interval_s,
+            link_down_threshold_s=self.settings.link_down_threshold_s,
+            start_at_login=self.settings.start_at_login,
+        )
+        if self.settings_dialog is None:
+            self.settings_dialog = SettingsDialog(form, self._voices)
+            self.settings_dialog.saved.connect(self.apply_settings)
+            self.settings_dialog.test_voice_requested.connect(self.test_voice)
+        else:
+            self.settings_dialog.load(form, self._voices)
+        status = self.speaker.status
+        if not status.available:
+            self.settings_dialog.set_voice_status(status.problem)
+        self.settings_dialog.bring_to_front()
+
+    def apply_settings(self, form: SettingsForm) -> None:
+        """Save what the dialog returned and put it into effect at once."""
+        settings = replace(
+            self.settings,
+            server_url=form.server_url,
+            language=form.language,
+            voice=form.voice,
+            rate=form.rate,
+            volume=form.volume,
+            repeat_interval_s=form.repeat_interval_s,
+            link_down_threshold_s=form.link_down_threshold_s,
+            start_at_login=form.start_at_login,
+        )
+        self.store.save(settings)
+        if form.token:
+            try:
+                self.store.save_token(form.token, form.server_url)
+            except TokenStorageError as exc:
+                log.error("cannot store the device token: %s", exc)
+                self.view.show_notice(
+                    NOTICE_TOKEN, QT_TRANSLATE_NOOP("App", "Device token not saved"), str(exc)
+                )
+        changed_link = (form.server_url, form.token) != (self.settings.server_url, self.token)
+        self.settings, self.token = settings, form.token or self.token
+        self.language = self._apply_language(settings.language)
+        self.counter.language = self.language
+        self.counter.board.repeat_interval_s = settings.repeat_interval_s
+        self.counter.linkwatch.threshold_s = settings.link_down_threshold_s
+        self._apply_speech(settings)
+        self._apply_autostart(settings.start_at_login)
+        if changed_link and settings.server_url and self.token:
+            self.connect(settings.server_url, self.token)
+        self.counter.wake()
+
+    def test_voice(self, form: SettingsForm) -> None:
+        """Say a sample phrase with the dialog's (unsaved) voice settings."""
+        self._apply_speech(
+            replace(self.settings, voice=form.voice, rate=form.rate, volume=form.volume)
+        )
+        self.counter.test_alert()
+
+    def _load_token(self) -> str | None:
+        try:
+            return self.store.load_token(self.settings.server_url or None)
+        except TokenStorageError as exc:
+            log.error("cannot read the device token: %s", exc)
+            return None
+
+    def _apply_language(self, setting: str) -> Language:
+        code = pick_language(setting, QLocale.system().name())
+        install_translator(self.qapp, code)
+        for widget_name in (
+            "cards",
+            "notices",
+            "tray",
+            "orders",
+            "reject_dialog",
+            "settings_dialog",
+        ):
+            widget = getattr(self, widget_name, None)
+            retranslate = getattr(widget, "retranslate", None)
+            if retranslate is not None:
+                retranslate()
+        return Language.ZH if code == "zh" else Language.EN
+
+    def _apply_speech(self, settings: DesktopSettings) -> None:
+        self.speaker.rate = settings.rate
+        self.speaker.volume = settings.volume
+        self.speaker.set_language_voice(self.language, settings.voice or None)
+
+    def _apply_autostart(self, wanted: bool) -> None:
+        try:
+            if wanted and not autostart.is_enabled():
+                autostart.enable(autostart.launch_command())
+            elif not wanted and autostart.is_enabled():
+                autostart.disable()
+        except OSError as exc:
+            log.warning("cannot change start at login: %s", exc)
+
+    # Background work ----------------------------------------------------------------------
+
+    async def _load_voices(self) -> None:
+        voices = await asyncio.to_thread(self.speaker.list_voices)
+        self._voices = [(voice.id, voice.name) for voice in voices]
+
+    async def _startup_self_check(self) -> None:
+        status = await asyncio.to_thread(self.speaker.probe)
+        if not status.available:
+            self.view.speech_problem = (
+                QCoreApplication.translate("App", "speech unavailable: ") + status.problem
+            )
+        results = await run_checks(
+            startup_checks(self.speaker, self.settings.server_url, self.token, speak=False)
+        )
+        failed = [result for result in results if not result.ok]
+        if failed:
+            lines = "\n".join(f"{result.name}: {result.detail}" for result in failed)
+            log.warning("start-up self-check found problems:\n%s", lines)
+            self.view.notices.show_notice(
+                NOTICE_SELF_CHECK,
+                QCoreApplication.translate("App", "Self-check found problems"),
+                lines,
+                NoticeLevel.WARNING,
+                NoticeAction.OPEN_SETTINGS,
+            )
+        self.counter.wake()

@@ -1,0 +1,135 @@
+"""``orderbell demo``: the backend in-process, simulated customers, and the real tray app.
+
+The only desktop module that imports the backend beyond its wire protocol.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from backend.demo import DemoBackend, demo_backend, simulate_customers
+from desktop.app import DesktopApp
+from desktop.config import DesktopSettings, MemoryKeyring, SettingsStore
+from desktop.core.cards import Alert
+from desktop.speech.worker import SpeechWorker
+
+ACCEPT_AFTER_S = 8.0
+STAFF_LOOK_S = 1.0
+
+Narrate = Callable[[str], None]
+
+
+class DemoStaff:
+    """Plays the restaurant: accepts each order a few seconds after its card appeared."""
+
+    def __init__(self, app: DesktopApp, narrate: Narrate, accept_after_s: float) -> None:
+        self._app = app
+        self._narrate = narrate
+        self._accept_after_s = accept_after_s
+        self._seen: dict[int, float] = {}
+        self.announced: set[int] = set()
+
+    def card_shown(self, alerts: Sequence[Alert]) -> None:
+        for alert in alerts:
+            if alert.order_id not in self._seen:
+                self._seen[alert.order_id] = time.monotonic()
+                self._narrate(
+                    f"alert card shown for order {alert.order_number} "
+                    f"(tail {alert.tail}, {sum(line.quantity for line in alert.items)} items)"
+                )
+
+    async def work(self) -> None:
+        """Accept what has rung long enough; until cancelled."""
+        while True:
+            await asyncio.sleep(STAFF_LOOK_S)
+            now = time.monotonic()
+            for alert in self._app.counter.board.ringing:
+                shown = self._seen.get(alert.order_id)
+                if shown is None or now - shown < self._accept_after_s:
+                    continue
+                if not alert.awaiting_acceptance:
+                    continue
+                self._narrate(f"staff presses Accept on order {alert.order_number}")
+                if await self._app.counter.accept(alert.order_id):
+                    self._narrate(
+                        f"order {alert.order_number} accepted; every counter stops ringing"
+                    )
+
+
+async def run_demo(
+    qapp: QApplication,
+    *,
+    duration: float | None,
+    interval: float,
+    narrate: Narrate,
+    speaker: SpeechWorker | None = None,
+    accept_after_s: float = ACCEPT_AFTER_S,
+) -> int:
+    """Run the whole loop until ``duration`` ends or Quit; 0 when at least one order was spoken."""
+    loop = asyncio.get_running_loop()
+    speaker = speaker or SpeechWorker()
+    spoken: list[str] = []
+
+    def on_started(text: str) -> None:
+        loop.call_soon_threadsafe(_spoken, text)
+
+    def _spoken(text: str) -> None:
+        spoken.append(text)
+        narrate(f"spoken: {text}")
+
+    speaker.on_started = on_started
+    with tempfile.TemporaryDirectory(prefix="orderbell-demo-desktop-") as tmp:
+        async with demo_backend() as backend:
+            app = _demo_app(qapp, Path(tmp), backend, speaker)
+            staff = DemoStaff(app, narrate, accept_after_s)
+            _watch_cards(app, staff)
+            narrate(f"demo server on {backend.base_url} (TEST merchant kit, never for real money)")
+            narrate("counter app connecting with a fresh device token")
+            app.start(run_self_check=False)
+            tasks = [
+                app.spawn(simulate_customers(backend, interval=interval, say=narrate)),
+                app.spawn(staff.work()),
+            ]
+            try:
+                if duration is None:
+                    await app.quit.wait()
+                else:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(app.quit.wait(), duration)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await app.shutdown()
+    announced = [text for text in spoken if "订单" in text or "order" in text.lower()]
+    narrate(f"demo finished: {len(announced)} announcements spoken")
+    if not announced and not app.counter.spoken:
+        narrate("no order was announced")
+        return 1
+    return 0
+
+
+def _demo_app(
+    qapp: QApplication, directory: Path, backend: DemoBackend, speaker: SpeechWorker
+) -> DesktopApp:
+    store = SettingsStore(directory / "config", MemoryKeyring())
+    store.save(DesktopSettings(server_url=backend.base_url))
+    store.save_token(backend.token, backend.base_url)
+    return DesktopApp(qapp, store, speaker, directory / "state")
+
+
+def _watch_cards(app: DesktopApp, staff: DemoStaff) -> None:
+    show = app.view.show_alerts
+
+    def show_and_tell(alerts: Sequence[Alert], now: datetime) -> None:
+        show(alerts, now)
+        staff.card_shown(alerts)
+
+    app.view.show_alerts = show_and_tell  # type: ignore[method-assign]

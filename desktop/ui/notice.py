@@ -1,0 +1,179 @@
+"""The always-on-top card for notices that are not orders: link down, token rejected, self-check."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+
+from desktop.ui.floating import FloatingCard
+from desktop.ui.naming import named
+
+NOTICE_WIDTH = 380
+SCREEN_MARGIN = 12
+
+
+class NoticeLevel(Enum):
+    """How loud a notice looks: an alarm is red, a warning amber."""
+
+    ALARM = "alarm"
+    WARNING = "warning"
+
+
+class NoticeAction(Enum):
+    """The optional button of a notice."""
+
+    NONE = "none"
+    OPEN_SETTINGS = "open_settings"
+    RECONNECT = "reconnect"
+
+
+_COLORS = {
+    NoticeLevel.ALARM: ("#fdecea", "#c62828"),
+    NoticeLevel.WARNING: ("#fff8e1", "#f9a825"),
+}
+_STYLE = """
+#NoticeCard { background: #ffffff; border: 4px solid %(card_border)s; }
+QLabel { font-size: 14px; color: #263238; }
+QLabel#title { font-size: 15px; font-weight: 700; }
+QPushButton { font-size: 14px; min-height: 28px; padding: 0 12px; border-radius: 4px;
+              border: 1px solid #90a4ae; background: #eceff1; color: #263238; }
+"""
+
+
+class _Notice(QFrame):
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.setObjectName("notice")
+        self.level = NoticeLevel.ALARM
+        self.action = NoticeAction.NONE
+        self.title = named(QLabel(textFormat=Qt.TextFormat.PlainText), "title")
+        self.text = named(QLabel(textFormat=Qt.TextFormat.PlainText), "text")
+        self.text.setWordWrap(True)
+        self.title.setWordWrap(True)
+        self.action_button = named(QPushButton(), f"action_{kind}")
+        self.close_button = named(QPushButton(), f"close_{kind}")
+        buttons = QHBoxLayout()
+        buttons.addStretch()
+        buttons.addWidget(self.action_button)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.addWidget(self.title)
+        layout.addWidget(self.text)
+        layout.addLayout(buttons)
+
+    def restyle(self, level: NoticeLevel, action: NoticeAction) -> None:
+        self.level = level
+        self.action = action
+        background, border = _COLORS[level]
+        self.setStyleSheet(
+            f"QFrame#notice {{ background: {background}; border-left: 6px solid {border}; }}"
+        )
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        translate = QCoreApplication.translate
+        labels = {
+            NoticeAction.NONE: "",
+            NoticeAction.OPEN_SETTINGS: translate("NoticeCard", "Open settings"),
+            NoticeAction.RECONNECT: translate("NoticeCard", "Reconnect now"),
+        }
+        self.action_button.setText(labels[self.action])
+        self.action_button.setVisible(self.action is not NoticeAction.NONE)
+        self.close_button.setText(translate("NoticeCard", "Close"))
+
+
+class NoticeCard(FloatingCard):
+    """Notices about the app itself, one per kind, in the top-right corner of the screen.
+
+    The caller passes the title and text already in the UI language. Showing a kind again
+    updates it in place; the card hides when its last notice goes.
+
+    Signals:
+        action_clicked(kind): the action button of that notice was clicked.
+        dismissed(kind): staff closed that notice with its Close button.
+    """
+
+    action_clicked = Signal(str)
+    dismissed = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__("NoticeCard")
+        self.setFixedWidth(NOTICE_WIDTH)
+        self._notices: dict[str, _Notice] = {}
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(10, 10, 10, 10)
+        self._layout.setSpacing(8)
+
+    def show_notice(
+        self,
+        kind: str,
+        title: str,
+        text: str,
+        level: NoticeLevel = NoticeLevel.ALARM,
+        action: NoticeAction = NoticeAction.NONE,
+    ) -> None:
+        """Show or update the notice of ``kind`` and bring the card in front."""
+        notice = self._notices.get(kind)
+        if notice is None:
+            notice = self._new_notice(kind)
+        notice.title.setText(title)
+        notice.text.setText(text)
+        notice.text.setVisible(bool(text))
+        notice.restyle(level, action)
+        self._refresh()
+        self.pop_up()
+
+    def clear(self, kind: str) -> None:
+        """Remove the notice of ``kind``; an unknown kind is ignored."""
+        notice = self._notices.pop(kind, None)
+        if notice is None:
+            return
+        self._layout.removeWidget(notice)
+        notice.hide()
+        notice.deleteLater()
+        self._refresh()
+
+    def kinds(self) -> list[str]:
+        """The kinds shown, oldest first."""
+        return list(self._notices)
+
+    def level(self, kind: str) -> NoticeLevel | None:
+        """How loud the notice of ``kind`` looks, if it is shown."""
+        notice = self._notices.get(kind)
+        return None if notice is None else notice.level
+
+    def retranslate(self) -> None:
+        for notice in self._notices.values():
+            notice.retranslate()
+
+    def _new_notice(self, kind: str) -> _Notice:
+        notice = _Notice(kind)
+        notice.action_button.clicked.connect(lambda: self.action_clicked.emit(kind))
+        notice.close_button.clicked.connect(lambda: self._dismiss(kind))
+        self._notices[kind] = notice
+        self._layout.addWidget(notice)
+        return notice
+
+    def _dismiss(self, kind: str) -> None:
+        self.clear(kind)
+        self.dismissed.emit(kind)
+
+    def _refresh(self) -> None:
+        if not self._notices:
+            self.hide()
+            return
+        alarm = any(n.level is NoticeLevel.ALARM for n in self._notices.values())
+        level = NoticeLevel.ALARM if alarm else NoticeLevel.WARNING
+        self.setStyleSheet(_STYLE % {"card_border": _COLORS[level][1]})
+        self.adjustSize()
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None:
+            area = screen.availableGeometry()
+            self.move(
+                area.x() + area.width() - SCREEN_MARGIN - self.width(),
+                area.y() + SCREEN_MARGIN,
+            )

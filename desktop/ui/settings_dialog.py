@@ -1,0 +1,287 @@
+"""The settings dialog: server, device token, language and voice, alert timing, start at login."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.ui.icons import app_icon
+from desktop.ui.naming import named
+from desktop.ui.settings_form import (
+    LANGUAGES,
+    LINK_DOWN_THRESHOLD_RANGE,
+    RATE_RANGE,
+    REPEAT_INTERVAL_RANGE,
+    SettingsForm,
+    normalized_server_url,
+)
+from desktop.ui.texts import fill
+
+Voices = Sequence[tuple[str, str]]
+
+
+class SettingsDialog(QDialog):
+    """Edits a :class:`SettingsForm`; non-modal, shown with ``show()``, never ``exec()``.
+
+    Save stays disabled while the server address is not ``http(s)://host[:port]``.
+
+    Signals:
+        saved(form): Save was clicked; the dialog closes right after.
+        test_voice_requested(form): Test voice was clicked; ``form`` holds the current fields.
+        rejected(): inherited from QDialog; Cancel was clicked or the dialog was closed.
+    """
+
+    saved = Signal(SettingsForm)
+    test_voice_requested = Signal(SettingsForm)
+
+    def __init__(
+        self, form: SettingsForm, voices: Voices = (), parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("SettingsDialog")
+        self.setModal(False)
+        self.setWindowIcon(app_icon())
+        self.url_edit = named(QLineEdit(), "server_url")
+        self.url_error = named(QLabel(textFormat=Qt.TextFormat.PlainText), "url_error")
+        self.url_error.setStyleSheet("color: #c62828;")
+        self.url_error.setWordWrap(True)
+        self.token_edit = named(QLineEdit(echoMode=QLineEdit.EchoMode.Password), "token")
+        self.token_shown = named(QCheckBox(), "show_token")
+        self.language_box = named(QComboBox(), "language")
+        self.voice_box = named(QComboBox(), "voice")
+        self.rate_slider = _slider(*RATE_RANGE, name="rate")
+        self.rate_value = QLabel()
+        self.volume_slider = _slider(0, 100, name="volume")
+        self.volume_value = QLabel()
+        self.repeat_spin = _spin(*REPEAT_INTERVAL_RANGE, name="repeat_interval")
+        self.threshold_spin = _spin(*LINK_DOWN_THRESHOLD_RANGE, name="link_down_threshold")
+        self.login_check = named(QCheckBox(), "start_at_login")
+        self.test_voice_button = named(QPushButton(), "test_voice")
+        self.voice_status = named(QLabel(textFormat=Qt.TextFormat.PlainText), "voice_status")
+        self.voice_status.setWordWrap(True)
+        self.voice_status.hide()
+        self.save_button = named(QPushButton(default=True), "save")
+        self.cancel_button = named(QPushButton(), "cancel")
+        self._form = form
+        self._voices: list[tuple[str, str]] = list(voices)
+        self._rows: dict[str, QLabel] = {}
+        self._connect()
+        self._lay_out()
+        self.load(form, voices)
+
+    def load(self, form: SettingsForm, voices: Voices = ()) -> None:
+        """Fill the fields from ``form``; ``voices`` lists ``(voice_id, display_name)``."""
+        self._form = form
+        self._voices = list(voices)
+        self.url_edit.setText(form.server_url)
+        self.token_edit.setText(form.token)
+        self.token_shown.setChecked(False)
+        self.rate_slider.setValue(form.rate)
+        self.volume_slider.setValue(round(form.volume * 100))
+        self.repeat_spin.setValue(form.repeat_interval_s)
+        self.threshold_spin.setValue(form.link_down_threshold_s)
+        self.login_check.setChecked(form.start_at_login)
+        # Emptied, the choice lists take their selection from the new form.
+        self.language_box.clear()
+        self.voice_box.clear()
+        self.retranslate()
+        self._validate()
+
+    def form(self) -> SettingsForm:
+        """The settings as the fields hold them now (the URL normalized when valid)."""
+        url = self.url_edit.text()
+        return SettingsForm(
+            server_url=normalized_server_url(url) or url.strip(),
+            token=self.token_edit.text().strip(),
+            language=str(self.language_box.currentData()),
+            voice=str(self.voice_box.currentData()),
+            rate=self.rate_slider.value(),
+            volume=self.volume_slider.value() / 100,
+            repeat_interval_s=self.repeat_spin.value(),
+            link_down_threshold_s=self.threshold_spin.value(),
+            start_at_login=self.login_check.isChecked(),
+        )
+
+    def set_voice_status(self, text: str) -> None:
+        """Show the speech engine's state, e.g. why no voice works; empty hides the line."""
+        self.voice_status.setText(text)
+        self.voice_status.setVisible(bool(text))
+
+    def bring_to_front(self) -> None:
+        """Show the dialog, restored and active."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def retranslate(self) -> None:
+        """Set every translatable text again in the current language, keeping the choices."""
+        translate = QCoreApplication.translate
+        self.setWindowTitle(translate("SettingsDialog", "OrderBell settings"))
+        labels = {
+            "server_url": translate("SettingsDialog", "Server address"),
+            "token": translate("SettingsDialog", "Device token"),
+            "language": translate("SettingsDialog", "Language"),
+            "voice": translate("SettingsDialog", "Voice"),
+            "rate": translate("SettingsDialog", "Speech rate"),
+            "volume": translate("SettingsDialog", "Volume"),
+            "repeat_interval": translate("SettingsDialog", "Repeat alerts every"),
+            "link_down_threshold": translate("SettingsDialog", "Alarm when disconnected for"),
+        }
+        for name, text in labels.items():
+            self._rows[name].setText(text)
+        self.url_edit.setPlaceholderText("https://orders.example.com")
+        self.url_error.setText(
+            translate(
+                "SettingsDialog",
+                "Enter the address as http(s)://host[:port], e.g. https://orders.example.com",
+            )
+        )
+        self.token_shown.setText(translate("SettingsDialog", "Show"))
+        self._fill_languages()
+        self._fill_voices()
+        seconds = translate("SettingsDialog", " s")
+        self.repeat_spin.setSuffix(seconds)
+        self.threshold_spin.setSuffix(seconds)
+        self._show_rate(self.rate_slider.value())
+        self._show_volume(self.volume_slider.value())
+        self.login_check.setText(translate("SettingsDialog", "Start OrderBell when I log in"))
+        self.test_voice_button.setText(translate("SettingsDialog", "Test voice"))
+        self.save_button.setText(translate("SettingsDialog", "Save"))
+        self.cancel_button.setText(translate("SettingsDialog", "Cancel"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _connect(self) -> None:
+        self.url_edit.textChanged.connect(self._validate)
+        self.token_shown.toggled.connect(self._show_token)
+        self.rate_slider.valueChanged.connect(self._show_rate)
+        self.volume_slider.valueChanged.connect(self._show_volume)
+        self.test_voice_button.clicked.connect(lambda: self.test_voice_requested.emit(self.form()))
+        self.save_button.clicked.connect(self._save)
+        self.cancel_button.clicked.connect(self.reject)
+
+    def _lay_out(self) -> None:
+        fields = QFormLayout()
+        token = QHBoxLayout()
+        token.addWidget(self.token_edit, 1)
+        token.addWidget(self.token_shown)
+        rate = QHBoxLayout()
+        rate.addWidget(self.rate_slider, 1)
+        rate.addWidget(self.rate_value)
+        volume = QHBoxLayout()
+        volume.addWidget(self.volume_slider, 1)
+        volume.addWidget(self.volume_value)
+        rows: list[tuple[str, QWidget | QHBoxLayout]] = [
+            ("server_url", self.url_edit),
+            ("token", token),
+            ("language", self.language_box),
+            ("voice", self.voice_box),
+            ("rate", rate),
+            ("volume", volume),
+            ("repeat_interval", self.repeat_spin),
+            ("link_down_threshold", self.threshold_spin),
+        ]
+        for name, field in rows:
+            label = QLabel()
+            self._rows[name] = label
+            fields.addRow(label, field)
+            if name == "server_url":
+                fields.addRow("", self.url_error)
+        fields.addRow("", self.login_check)
+        voice_test = QHBoxLayout()
+        voice_test.addWidget(self.test_voice_button)
+        voice_test.addWidget(self.voice_status, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch()
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(fields)
+        layout.addLayout(voice_test)
+        layout.addSpacing(8)
+        layout.addLayout(buttons)
+        self.setMinimumWidth(520)
+
+    def _fill_languages(self) -> None:
+        current = self.language_box.currentData()
+        if current is None:
+            current = self._form.language
+        self.language_box.clear()
+        # Language names stay in their own language so anyone can find theirs.
+        names = {
+            "auto": QCoreApplication.translate("SettingsDialog", "Automatic (system language)"),
+            "zh": "中文",
+            "en": "English",
+        }
+        for code in LANGUAGES:
+            self.language_box.addItem(names[code], code)
+        self.language_box.setCurrentIndex(max(self.language_box.findData(current), 0))
+
+    def _fill_voices(self) -> None:
+        current = self.voice_box.currentData()
+        if current is None:
+            current = self._form.voice
+        translate = QCoreApplication.translate
+        self.voice_box.clear()
+        self.voice_box.addItem(translate("SettingsDialog", "Automatic (by language)"), "")
+        for voice_id, name in self._voices:
+            self.voice_box.addItem(name, voice_id)
+        if current and self.voice_box.findData(current) < 0:
+            # Keep a chosen voice that this PC lacks now, so saving does not drop it silently.
+            missing = fill(translate("SettingsDialog", "%1 (not available)"), current)
+            self.voice_box.addItem(missing, current)
+        self.voice_box.setCurrentIndex(max(self.voice_box.findData(current), 0))
+
+    def _validate(self) -> None:
+        valid = normalized_server_url(self.url_edit.text()) is not None
+        self.url_error.setVisible(not valid)
+        self.save_button.setEnabled(valid)
+
+    def _show_token(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.token_edit.setEchoMode(mode)
+
+    def _show_rate(self, value: int) -> None:
+        text = QCoreApplication.translate("SettingsDialog", "%1 words/min")
+        self.rate_value.setText(fill(text, value))
+
+    def _show_volume(self, value: int) -> None:
+        self.volume_value.setText(f"{value}%")
+
+    def _save(self) -> None:
+        if normalized_server_url(self.url_edit.text()) is None:
+            return
+        self.saved.emit(self.form())
+        self.accept()
+
+
+def _slider(low: int, high: int, name: str) -> QSlider:
+    slider = named(QSlider(Qt.Orientation.Horizontal), name)
+    slider.setRange(low, high)
+    return slider
+
+
+def _spin(low: int, high: int, name: str) -> QSpinBox:
+    spin = named(QSpinBox(), name)
+    spin.setRange(low, high)
+    return spin

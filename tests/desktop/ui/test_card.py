@@ -1,0 +1,221 @@
+"""AlertCard: what one order's card shows and the signals its buttons send."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton, QWidget
+
+from backend.protocol import OrderLine, OrderStatus
+from desktop.ui.card import AlertCard
+
+
+@pytest.fixture
+def make_card(qtbot: Any, make_alert: Any, now: datetime) -> Callable[..., AlertCard]:
+    """Shown cards of the sample alert; keywords change the alert."""
+
+    def make(**changes: Any) -> AlertCard:
+        card = AlertCard(make_alert(**changes), now)
+        qtbot.addWidget(card)
+        card.show()
+        qtbot.waitExposed(card)
+        return card
+
+    return make
+
+
+def test_shows_tail_number(make_card: Callable[..., AlertCard]) -> None:
+    """The tail number is on the card, under its caption."""
+    text = make_card().tail.text()
+    assert "Order ending" in text
+    assert ">1234</span>" in text
+
+
+def test_tail_number_is_big(make_card: Callable[..., AlertCard]) -> None:
+    """The tail number is set in a large font so it reads from across the counter."""
+    assert "font-size:40px" in make_card().tail.text()
+
+
+def test_shows_items_with_quantities(make_card: Callable[..., AlertCard]) -> None:
+    """Each order line is on its own line with its quantity."""
+    assert make_card().items.text() == "宫保鸡丁 ×1\n米饭 ×2"
+
+
+def test_long_item_list_is_shortened(make_card: Callable[..., AlertCard]) -> None:
+    """Past eight lines the card says how many more there are."""
+    items = tuple(OrderLine(f"dish {i}", 1) for i in range(10))
+    lines = make_card(items=items).items.text().splitlines()
+    assert lines[-1] == "… and 2 more"
+    assert len(lines) == 9
+
+
+def test_shows_amount_in_yuan(make_card: Callable[..., AlertCard]) -> None:
+    """Fen are shown as yuan with two decimals."""
+    assert make_card().amount.text() == "¥66.00"
+
+
+def test_shows_remark(make_card: Callable[..., AlertCard]) -> None:
+    """The customer's remark is shown."""
+    card = make_card()
+    assert card.remark.text() == "Remark: 不要辣"
+    assert card.remark.isVisible()
+
+
+def test_hides_empty_remark(make_card: Callable[..., AlertCard]) -> None:
+    """No remark, no remark line."""
+    assert not make_card(remark="").remark.isVisible()
+
+
+def test_remark_is_never_rendered_as_html(make_card: Callable[..., AlertCard]) -> None:
+    """Customer text is plain text, so markup in it shows as typed."""
+    card = make_card(remark="<b>hot</b> %2")
+    assert card.remark.textFormat() == Qt.TextFormat.PlainText
+    assert card.remark.text() == "Remark: <b>hot</b> %2"
+
+
+def test_shows_time_since_payment(make_card: Callable[..., AlertCard]) -> None:
+    """The wait is computed from the payment time and the ``now`` passed in."""
+    assert make_card().waited.text() == "paid 3 min ago"
+
+
+def test_update_time_refreshes_the_wait(make_card: Callable[..., AlertCard], now: datetime) -> None:
+    """A later ``now`` gives a longer wait."""
+    card = make_card()
+    card.update_time(now + timedelta(minutes=15))
+    assert card.waited.text() == "paid 18 min ago"
+
+
+@pytest.mark.parametrize(
+    ("button", "signal"),
+    [("accept", "accept_clicked"), ("reject", "reject_clicked"), ("later", "later_clicked")],
+)
+def test_button_emits_order_id(
+    qtbot: Any, make_card: Callable[..., AlertCard], button: str, signal: str
+) -> None:
+    """Accept, Reject… and Later each send the order id."""
+    card = make_card()
+    with qtbot.waitSignal(getattr(card, signal), timeout=1000) as blocker:
+        qtbot.mouseClick(card.findChild(QPushButton, button), Qt.MouseButton.LeftButton)
+    assert blocker.args == [7]
+
+
+def test_waiting_order_offers_accept_reject_later(make_card: Callable[..., AlertCard]) -> None:
+    """An order still to be accepted has the three choices and no OK."""
+    card = make_card()
+    visible = [b.objectName() for b in card.findChildren(QPushButton) if b.isVisible()]
+    assert visible == ["accept", "reject", "later"]
+
+
+def test_accepted_order_offers_only_ok(make_card: Callable[..., AlertCard]) -> None:
+    """A reminder about an accepted order only needs acknowledging."""
+    card = make_card(status=OrderStatus.CONFIRMED, reminded=True, reminder_count=1)
+    visible = [b.objectName() for b in card.findChildren(QPushButton) if b.isVisible()]
+    assert visible == ["ok"]
+
+
+def test_ok_emits_later(qtbot: Any, make_card: Callable[..., AlertCard]) -> None:
+    """OK on an accepted order's reminder is the Later signal."""
+    card = make_card(status=OrderStatus.CONFIRMED, reminded=True, reminder_count=1)
+    with qtbot.waitSignal(card.later_clicked, timeout=1000) as blocker:
+        qtbot.mouseClick(card.ok_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [7]
+
+
+def test_accepted_order_title_says_so(make_card: Callable[..., AlertCard]) -> None:
+    """The title of a reminder about an accepted order gives its status."""
+    card = make_card(status=OrderStatus.CONFIRMED, reminded=True, reminder_count=1)
+    assert card.title.text() == "Accepted"
+
+
+def test_reminded_card_is_highlighted(make_card: Callable[..., AlertCard]) -> None:
+    """A hurried order wears the red border and a banner with the reminder count."""
+    card = make_card(reminded=True, reminder_count=2)
+    assert card.highlighted
+    assert card.banner.isVisible()
+    assert card.banner.text() == "Customer is waiting — reminder ×2"
+    assert "5px solid #d32f2f" in card.styleSheet()
+
+
+def test_new_order_card_is_calm(make_card: Callable[..., AlertCard]) -> None:
+    """A new order has no banner and the calm border."""
+    card = make_card()
+    assert not card.highlighted
+    assert not card.banner.isVisible()
+    assert "3px solid #455a64" in card.styleSheet()
+
+
+def test_update_alert_highlights_an_existing_card(
+    make_card: Callable[..., AlertCard], make_alert: Any, now: datetime
+) -> None:
+    """A reminder turns the same card red."""
+    card = make_card()
+    card.update_alert(make_alert(reminded=True, reminder_count=1), now)
+    assert card.highlighted
+    assert card.banner.isVisible()
+
+
+def test_card_stays_on_top_without_a_frame(make_card: Callable[..., AlertCard]) -> None:
+    """The card is a frameless tool window above all others."""
+    flags = make_card().windowFlags()
+    for flag in (
+        Qt.WindowType.WindowStaysOnTopHint,
+        Qt.WindowType.FramelessWindowHint,
+        Qt.WindowType.Tool,
+    ):
+        assert flags & flag == flag
+
+
+def test_card_does_not_take_focus(make_card: Callable[..., AlertCard]) -> None:
+    """Showing or clicking the card leaves keyboard focus with the POS."""
+    card = make_card()
+    assert card.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    assert card.windowFlags() & Qt.WindowType.WindowDoesNotAcceptFocus
+
+
+def test_busy_disables_buttons(make_card: Callable[..., AlertCard]) -> None:
+    """While a request runs no button can be clicked twice."""
+    card = make_card()
+    card.set_busy(True)
+    assert not any(b.isEnabled() for b in card.findChildren(QPushButton))
+
+
+def test_not_busy_enables_buttons(make_card: Callable[..., AlertCard]) -> None:
+    """The buttons come back when the request ends."""
+    card = make_card()
+    card.set_busy(True)
+    card.set_busy(False)
+    assert all(b.isEnabled() for b in card.findChildren(QPushButton))
+
+
+def test_show_error(make_card: Callable[..., AlertCard]) -> None:
+    """A failed request is explained on the card."""
+    card = make_card()
+    card.show_error("Server unreachable")
+    assert card.error.isVisible()
+    assert card.error.text() == "Server unreachable"
+
+
+def test_new_request_clears_the_error(make_card: Callable[..., AlertCard]) -> None:
+    """Retrying hides the previous error."""
+    card = make_card()
+    card.show_error("Server unreachable")
+    card.set_busy(True)
+    assert not card.error.isVisible()
+
+
+def test_card_renders_to_a_picture(
+    make_card: Callable[..., AlertCard],
+    count_colors: Callable[[QWidget], int],
+    tmp_path: Path,
+) -> None:
+    """The card paints text and colours, not a blank rectangle."""
+    card = make_card(reminded=True, reminder_count=2)
+    path = tmp_path / "card.png"
+    assert card.grab().save(str(path))
+    assert path.stat().st_size > 0
+    assert count_colors(card) > 20

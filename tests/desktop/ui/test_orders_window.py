@@ -1,0 +1,194 @@
+"""OrdersWindow: waiting orders with their buttons, today's handled orders, the link state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton, QTableWidget, QWidget
+
+from backend.protocol import OrderLine, OrderStatus
+from desktop.ui.orders_window import OrdersWindow
+
+ITEMS_COLUMN, REMINDERS_COLUMN = 2, 5
+
+
+@pytest.fixture
+def window(qtbot: Any) -> OrdersWindow:
+    widget = OrdersWindow()
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def row_texts(table: QTableWidget, row: int, columns: int) -> list[str]:
+    texts = []
+    for column in range(columns):
+        item = table.item(row, column)
+        texts.append("" if item is None else item.text())
+    return texts
+
+
+def button(window: OrdersWindow, name: str) -> QPushButton:
+    found = window.findChild(QPushButton, name)
+    assert found is not None
+    return found
+
+
+def test_waiting_rows_fill_the_table(window: OrdersWindow, make_row: Any) -> None:
+    """Each waiting order shows tail, time paid, items, amount, remark and reminders."""
+    window.set_waiting([make_row(reminder_count=2), make_row(order_id=8, remark="")])
+    table = window.waiting_table
+    paid = make_row().paid_at.astimezone().strftime("%H:%M")
+    assert table.rowCount() == 2
+    assert row_texts(table, 0, 6) == [
+        "1234",
+        paid,
+        "宫保鸡丁 ×1, 米饭 ×2",
+        "¥66.00",
+        "不要辣",
+        "×2",
+    ]
+    assert row_texts(table, 1, 6)[4:] == ["", ""]
+
+
+def test_waiting_heading_counts_orders(window: OrdersWindow, make_row: Any) -> None:
+    """The section heading says how many orders wait."""
+    window.set_waiting([make_row(), make_row(order_id=8)])
+    assert window.waiting_heading.text() == "Waiting to be accepted (2)"
+
+
+def test_reminded_row_is_red(window: OrdersWindow, make_row: Any) -> None:
+    """A hurried order's reminder count stands out."""
+    window.set_waiting([make_row(reminder_count=1)])
+    item = window.waiting_table.item(0, REMINDERS_COLUMN)
+    assert item.foreground().color().name() == "#c62828"
+
+
+def test_items_tooltip_lists_each_line(window: OrdersWindow, make_row: Any) -> None:
+    """A long item summary can be read line by line in its tooltip."""
+    window.set_waiting([make_row(items=(OrderLine("面", 1), OrderLine("汤", 3)))])
+    assert window.waiting_table.item(0, ITEMS_COLUMN).toolTip() == "面 ×1\n汤 ×3"
+
+
+@pytest.mark.parametrize(
+    ("name", "signal"), [("accept", "accept_requested"), ("reject", "reject_requested")]
+)
+def test_row_button_emits_order_id(
+    qtbot: Any, window: OrdersWindow, make_row: Any, name: str, signal: str
+) -> None:
+    """Accept and Reject… in a row send that row's order id."""
+    window.set_waiting([make_row(), make_row(order_id=8)])
+    with qtbot.waitSignal(getattr(window, signal), timeout=1000) as blocker:
+        qtbot.mouseClick(button(window, f"{name}_8"), Qt.MouseButton.LeftButton)
+    assert blocker.args == [8]
+
+
+def test_refresh_button(qtbot: Any, window: OrdersWindow) -> None:
+    """Refresh asks the wiring to reload the lists."""
+    with qtbot.waitSignal(window.refresh_requested, timeout=1000):
+        qtbot.mouseClick(window.refresh_button, Qt.MouseButton.LeftButton)
+
+
+def test_no_waiting_orders_says_so(window: OrdersWindow, make_row: Any) -> None:
+    """An empty list is replaced by a sentence."""
+    window.set_waiting([make_row()])
+    window.set_waiting([])
+    assert window.waiting_empty.isVisible()
+    assert not window.waiting_table.isVisible()
+    assert window.waiting_table.rowCount() == 0
+
+
+def test_set_busy_disables_row_buttons(window: OrdersWindow, make_row: Any) -> None:
+    """While a request about an order runs, its row cannot be clicked again."""
+    window.set_waiting([make_row(), make_row(order_id=8)])
+    window.set_busy(7, True)
+    assert not button(window, "accept_7").isEnabled()
+    assert not button(window, "reject_7").isEnabled()
+    assert button(window, "accept_8").isEnabled()
+
+
+def test_busy_survives_a_refill(window: OrdersWindow, make_row: Any) -> None:
+    """Refreshing the list keeps the order in flight disabled."""
+    window.set_waiting([make_row()])
+    window.set_busy(7, True)
+    window.set_waiting([make_row()])
+    assert not button(window, "accept_7").isEnabled()
+
+
+def test_not_busy_enables_row_buttons(window: OrdersWindow, make_row: Any) -> None:
+    """The buttons come back when the request ends."""
+    window.set_waiting([make_row()])
+    window.set_busy(7, True)
+    window.set_busy(7, False)
+    assert button(window, "accept_7").isEnabled()
+
+
+def test_handled_rows_show_status_and_time(window: OrdersWindow, make_row: Any) -> None:
+    """Handled orders say what became of them and when."""
+    handled_at = make_row().paid_at + timedelta(minutes=2)
+    window.set_handled(
+        [
+            make_row(status=OrderStatus.CONFIRMED, handled_at=handled_at),
+            make_row(
+                order_id=8,
+                status=OrderStatus.CANCELLED,
+                rejected_reason="菜品已销售完，暂时无法接单",
+                refunded=True,
+            ),
+            make_row(order_id=9, status=OrderStatus.CANCELLED, refunded=True),
+        ]
+    )
+    table = window.handled_table
+    assert row_texts(table, 0, 3) == ["1234", "Accepted", handled_at.astimezone().strftime("%H:%M")]
+    assert table.item(1, 1).text() == "Rejected: Dishes sold out"
+    assert table.item(2, 1).text() == "Cancelled, refunded"
+
+
+def test_rejected_row_tooltip_shows_the_reason_sent(window: OrdersWindow, make_row: Any) -> None:
+    """The exact text the customer was given is one hover away."""
+    reason = "菜品已销售完，暂时无法接单"
+    window.set_handled([make_row(status=OrderStatus.CANCELLED, rejected_reason=reason)])
+    assert window.handled_table.item(0, 1).toolTip() == reason
+
+
+def test_status_text(window: OrdersWindow) -> None:
+    """The link state is shown at the top."""
+    window.set_status_text("Disconnected since 14:02")
+    assert window.status_label.text() == "Disconnected since 14:02"
+
+
+def test_show_error(window: OrdersWindow) -> None:
+    """A failed request is explained until cleared."""
+    window.show_error("Server unreachable")
+    assert window.error_label.isVisible()
+    window.show_error("")
+    assert not window.error_label.isVisible()
+
+
+def test_bring_to_front_restores_a_minimized_window(qtbot: Any, window: OrdersWindow) -> None:
+    """Asking for the window shows it even after it was minimized."""
+    window.showMinimized()
+    window.bring_to_front()
+    assert window.isVisible()
+    assert not window.isMinimized()
+
+
+def test_window_renders_to_a_picture(
+    window: OrdersWindow,
+    make_row: Any,
+    count_colors: Callable[[QWidget], int],
+    tmp_path: Path,
+) -> None:
+    """The window paints its tables and buttons, not a blank rectangle."""
+    window.set_waiting([make_row(reminder_count=1), make_row(order_id=8)])
+    window.set_handled([make_row(order_id=5, status=OrderStatus.CONFIRMED)])
+    path = tmp_path / "orders.png"
+    assert window.grab().save(str(path))
+    assert path.stat().st_size > 0
+    assert count_colors(window) > 20

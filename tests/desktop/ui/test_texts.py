@@ -1,0 +1,86 @@
+"""Shared order texts: place markers, waiting time, items, clock times and status."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from backend.protocol import OrderLine, OrderStatus
+from desktop.ui.reject_reasons import reason_label
+from desktop.ui.texts import clock_text, fill, items_summary, status_text, waited_text
+
+PAID = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def test_fill_replaces_markers_in_one_pass() -> None:
+    """A value containing a place marker is inserted as typed."""
+    assert fill("%1 / %2", "a %2 b", "c") == "a %2 b / c"
+
+
+def test_fill_keeps_markers_without_value() -> None:
+    """A marker with no value stays visible rather than raising."""
+    assert fill("%1 and %2", "x") == "x and %2"
+
+
+def test_waited_text_under_a_minute() -> None:
+    """Less than a minute after payment reads "paid just now"."""
+    assert waited_text(PAID, PAID + timedelta(seconds=59)) == "paid just now"
+
+
+def test_waited_text_in_minutes() -> None:
+    """Minutes are counted down to the whole minute."""
+    assert waited_text(PAID, PAID + timedelta(minutes=18, seconds=40)) == "paid 18 min ago"
+
+
+def test_waited_text_in_hours() -> None:
+    """An hour or more shows hours and minutes."""
+    assert waited_text(PAID, PAID + timedelta(hours=1, minutes=5)) == "paid 1 h 5 min ago"
+
+
+def test_waited_text_with_clock_behind() -> None:
+    """A PC clock behind the server's reads "just now", not a negative time."""
+    assert waited_text(PAID, PAID - timedelta(minutes=2)) == "paid just now"
+
+
+def test_waited_text_unknown_payment_time() -> None:
+    """No payment time gives no text."""
+    assert waited_text(None, PAID) == ""
+
+
+def test_items_summary() -> None:
+    """Lines are joined with their quantities."""
+    items = (OrderLine("宫保鸡丁", 1), OrderLine("米饭", 2))
+    assert items_summary(items) == "宫保鸡丁 ×1, 米饭 ×2"
+
+
+def test_clock_text_is_local_time() -> None:
+    """Times of day are shown in the PC's time zone."""
+    assert clock_text(PAID) == PAID.astimezone().strftime("%H:%M")
+
+
+def test_status_of_preset_rejection_shows_its_label() -> None:
+    """A Sky Take-out reason is shown by its label in the UI language."""
+    text = status_text(OrderStatus.CANCELLED, "餐厅已打烊，暂时无法接单", refunded=True)
+    assert text == "Rejected: Restaurant closed"
+
+
+def test_status_of_free_text_rejection_shows_the_text() -> None:
+    """A typed reason is shown as typed."""
+    assert (
+        status_text(OrderStatus.CANCELLED, "没有外卖盒了", refunded=True)
+        == "Rejected: 没有外卖盒了"
+    )
+
+
+def test_status_of_refunded_cancellation() -> None:
+    """A cancelled order without a rejection reason says whether it was refunded."""
+    assert status_text(OrderStatus.CANCELLED, None, refunded=True) == "Cancelled, refunded"
+
+
+def test_status_of_accepted_order() -> None:
+    """A confirmed order reads "Accepted"."""
+    assert status_text(OrderStatus.CONFIRMED, None, refunded=False) == "Accepted"
+
+
+def test_reason_label_of_unknown_reason_is_the_reason() -> None:
+    """Only the presets have labels."""
+    assert reason_label("other") == "other"
