@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 import jwt
 
+# Sky Take-out user ids are SQL BIGINTs; anything larger cannot name a customer.
+MAX_USER_ID = 2**63 - 1
+
 
 class Unauthorized(Exception):
     """The caller did not prove who it is; the message says what was wrong."""
@@ -49,8 +52,10 @@ class CustomerAuth:
             if exp <= now:
                 raise Unauthorized("customer token expired")
         user_id = claims.get("userId")
-        if isinstance(user_id, str) and user_id.isdigit():
+        if isinstance(user_id, str) and user_id.isascii() and user_id.isdigit():
             user_id = int(user_id)
-        if not isinstance(user_id, int) or isinstance(user_id, bool) or user_id <= 0:
+        if not isinstance(user_id, int) or isinstance(user_id, bool):
             raise Unauthorized("customer token has no userId")
+        if not 0 < user_id <= MAX_USER_ID:
+            raise Unauthorized("customer token has an invalid userId")
         return user_id

@@ -15,7 +15,13 @@ from pathlib import Path
 import httpx
 
 from backend.devkit import create_kit, load_kit, write_kit
-from backend.settings import ConfigError, Settings, load_settings, read_environment
+from backend.settings import (
+    ConfigError,
+    Settings,
+    load_settings,
+    masked_url,
+    read_environment,
+)
 from backend.simulator import SimulatedOrder, SimulationError, Simulator
 from backend.store import (
     Database,
@@ -60,7 +66,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     settings = _settings(args, require_merchant=False)
     url = _database_url(settings)
     asyncio.run(migrate_async(url))
-    print(f"database is up to date: {_masked_url(url)}")
+    print(f"database is up to date: {masked_url(url)}")
     return 0
 
 
@@ -145,13 +151,6 @@ def _token_line(item: DeviceToken) -> str:
     return f"#{item.id}\tshop {item.shop_id}\t{item.name}\t{state}\tlast seen {seen}"
 
 
-def _masked_url(url: str) -> str:
-    scheme, sep, rest = url.partition("://")
-    if "@" in rest:
-        rest = "***@" + rest.split("@", 1)[1]
-    return scheme + sep + rest
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The command line, documented in the README."""
     parser = argparse.ArgumentParser(prog="orderbell-server", description=__doc__)
@@ -226,3 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

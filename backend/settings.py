@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -49,8 +50,18 @@ def _positive_int(raw: str) -> int:
 
 def _positive_float(raw: str) -> float:
     value = float(raw.strip())
-    if not value > 0:
-        raise ValueError("expected a positive number")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError("expected a positive number of seconds")
+    return value
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(raw: str) -> str:
+    value = raw.strip().upper()
+    if value not in LOG_LEVELS:
+        raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}")
     return value
 
 
@@ -155,7 +166,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "ORDERBELL_LOG_LEVEL",
-        lambda raw: raw.strip().upper(),
+        _log_level,
         "INFO",
         "log level (DEBUG, INFO, WARNING, ERROR)",
     ),
@@ -185,8 +196,21 @@ class Settings:
         shown = []
         for spec in SETTINGS:
             value = getattr(self, _field_name(spec))
-            shown.append(f"{_field_name(spec)}={'***' if spec.secret and value else value!r}")
+            if spec.secret and value:
+                value = "***"
+            elif spec.name == "ORDERBELL_DATABASE_URL":
+                value = masked_url(value)
+            shown.append(f"{_field_name(spec)}={value!r}")
         return f"Settings({', '.join(shown)})"
+
+
+def masked_url(url: str) -> str:
+    """A database URL fit for logs: any user and password replaced by ``***``."""
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest:
+        # The last '@' ends the credentials even when an unescaped '@' is in the password.
+        rest = "***@" + rest.rsplit("@", 1)[1]
+    return scheme + sep + rest
 
 
 def _field_name(spec: Setting) -> str:

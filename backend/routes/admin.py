@@ -25,6 +25,8 @@ from backend.store import (
 
 Handler = Callable[[Request, DeviceToken], Awaitable[Response]]
 MAX_PAGE_SIZE = 100
+# Far beyond any shop's history; it keeps the row offset inside a 64-bit SQL integer.
+MAX_PAGE = 1_000_000
 
 
 def counter_only(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
@@ -48,7 +50,7 @@ def _query_int(request: Request, name: str, default: int | None) -> int | None:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise ValueError(f"query parameter '{name}' must be a whole number")
     return int(raw)
 
@@ -62,8 +64,8 @@ async def orders(request: Request, device: DeviceToken) -> Response:
         page_size = _query_int(request, "pageSize", 20) or 0
         if status is not None and not 1 <= status <= 6:
             raise ValueError("status must be 1..6")
-        if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-            raise ValueError(f"page must be >= 1 and pageSize 1..{MAX_PAGE_SIZE}")
+        if not 1 <= page <= MAX_PAGE or not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page must be 1..{MAX_PAGE} and pageSize 1..{MAX_PAGE_SIZE}")
     except ValueError as exc:
         return error(400, "BAD_REQUEST", str(exc))
     svc = services(request)

@@ -16,7 +16,7 @@ from backend.store import (
     record_payment,
     record_refund,
 )
-from backend.wechatpay import DecryptionFailed, NotificationRejected
+from backend.wechatpay import DecryptionFailed, MerchantMismatch, NotificationRejected
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,9 @@ def _refused(exc: NotificationRejected, request_id: str) -> JSONResponse:
             "ORDERBELL_WECHATPAY_APIV3_KEY is probably wrong",
             request_id,
         )
+    elif isinstance(exc, MerchantMismatch):
+        # Genuine and signed by WeChat Pay, yet not a payment we can book: someone must look.
+        log.error("ANOMALY notification %s: %s; nothing recorded", request_id, exc.message)
     else:
         log.warning("notification %s refused (%s): %s", request_id, exc.status, exc.message)
     return fail(exc.status, exc.message)

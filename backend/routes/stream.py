@@ -35,7 +35,7 @@ def _since(websocket: WebSocket) -> int | None:
     raw = websocket.query_params.get("since")
     if raw is None:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise ValueError("'since' must be an event id (a whole number >= 0)")
     return int(raw)
 

@@ -1,0 +1,415 @@
+"""``orderbell-server`` as a real subprocess: test kit, device tokens, serve, simulate, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from backend.devkit import load_kit
+from backend.simulator import Simulator
+from backend.store import Database, authenticate_token, create_token, list_tokens, migrate_async
+
+REPO = Path(__file__).resolve().parents[2]
+COMMAND_TIMEOUT_S = 30.0
+START_TIMEOUT_S = 20.0
+STOP_TIMEOUT_S = 10.0
+RECEIVE_TIMEOUT_S = 5.0
+
+
+def cli_environment(database_url: str | None = None, **settings: str) -> dict[str, str]:
+    """This process's environment without ORDERBELL_* leaking in, plus the given settings."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("ORDERBELL_")}
+    environ["PYTHONUNBUFFERED"] = "1"
+    if database_url is not None:
+        environ["ORDERBELL_DATABASE_URL"] = database_url
+    environ.update(settings)
+    return environ
+
+
+def command(*args: str) -> list[str]:
+    """The argv running ``orderbell-server`` with ``args`` in this interpreter."""
+    return [sys.executable, "-m", "backend.cli", *args]
+
+
+def run_cli(*args: str, environ: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run ``orderbell-server`` to completion, bounded in time."""
+    return subprocess.run(  # noqa: S603 - our own command line
+        command(*args),
+        env=environ,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT_S,
+        check=False,
+    )
+
+
+async def run_cli_async(*args: str, environ: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``run_cli`` without blocking the event loop, so a WebSocket client can listen meanwhile."""
+    return await asyncio.to_thread(run_cli, *args, environ=environ)
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@dataclass
+class Served:
+    """A running ``orderbell-server serve`` process and where it listens."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+    ws_url: str
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@contextmanager
+def serving(kit_dir: Path, database_url: str, log: Path) -> Iterator[Served]:
+    """Start ``serve`` on a free port, wait until /healthz answers 200, stop it afterwards."""
+    port = free_port()
+    with log.open("wb") as sink:
+        process = subprocess.Popen(  # noqa: S603 - our own command line
+            command("serve", "--env-file", str(kit_dir / "orderbell.env"), "--port", str(port)),
+            env=cli_environment(database_url),
+            cwd=REPO,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    served = Served(process, f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws/counter", log)
+    try:
+        _wait_until_healthy(served)
+        yield served
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(STOP_TIMEOUT_S)
+
+
+def _wait_until_healthy(served: Served) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if served.process.poll() is not None:
+            pytest.fail(f"serve exited with {served.process.returncode}:\n{served.output()}")
+        try:
+            if httpx.get(served.url + "/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    pytest.fail(f"serve did not answer /healthz within {START_TIMEOUT_S} s:\n{served.output()}")
+
+
+# --- module fixtures: one kit, one database with a shop-3 token, one server ---------------------
+
+
+@dataclass
+class Devkit:
+    directory: Path
+    result: subprocess.CompletedProcess[str]
+
+
+@dataclass
+class CreatedToken:
+    database_url: str
+    result: subprocess.CompletedProcess[str]
+
+    @property
+    def token(self) -> str:
+        return self.result.stdout.splitlines()[-1]
+
+
+@pytest.fixture(scope="module")
+def devkit(tmp_path_factory: pytest.TempPathFactory) -> Devkit:
+    """``orderbell-server devkit DIR``, run once for the module."""
+    directory = tmp_path_factory.mktemp("cli") / "kit"
+    return Devkit(directory, run_cli("devkit", str(directory), environ=cli_environment()))
+
+
+@pytest.fixture(scope="module")
+def created_token(tmp_path_factory: pytest.TempPathFactory) -> CreatedToken:
+    """``token create --shop 3 --name till`` on a fresh database, run once for the module."""
+    url = sqlite_url(tmp_path_factory.mktemp("cli-db") / "orderbell.db")
+    result = run_cli(
+        "token", "create", "--shop", "3", "--name", "till", environ=cli_environment(url)
+    )
+    return CreatedToken(url, result)
+
+
+@pytest.fixture(scope="module")
+def server(
+    devkit: Devkit, created_token: CreatedToken, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    """``serve --env-file KIT/orderbell.env`` on the database holding the shop-3 token."""
+    assert devkit.result.returncode == 0, devkit.result.stderr
+    assert created_token.result.returncode == 0, created_token.result.stderr
+    log = tmp_path_factory.mktemp("cli-log") / "serve.log"
+    with serving(devkit.directory, created_token.database_url, log) as served:
+        yield served
+
+
+# --- devkit -----------------------------------------------------------------------------------
+
+
+def test_devkit_writes_a_kit_serve_accepts(devkit: Devkit) -> None:
+    """``devkit DIR`` exits 0 and writes the keys, the kit description and the env file."""
+    assert devkit.result.returncode == 0, devkit.result.stderr
+    names = {path.name for path in devkit.directory.iterdir()}
+    assert names == {
+        "wechatpay_private_key.pem",
+        "wechatpay_public_key.pem",
+        "kit.json",
+        "orderbell.env",
+    }
+    kit = load_kit(devkit.directory)
+    assert kit.public_key_id.startswith("PUB_KEY_ID_")
+    assert len(kit.apiv3_key) == 32
+    env_text = (devkit.directory / "orderbell.env").read_text()
+    assert f"ORDERBELL_WECHATPAY_PUBLIC_KEY_ID={kit.public_key_id}" in env_text
+
+
+def test_devkit_says_it_is_for_testing_only(devkit: Devkit) -> None:
+    """``devkit`` output warns that the kit is never to be used with real money."""
+    out = devkit.result.stdout.lower()
+    assert "test" in out
+    assert "never" in out
+    assert "real money" in out
+
+
+def test_devkit_output_shows_no_secret(devkit: Devkit) -> None:
+    """``devkit`` output holds neither the APIv3 key nor the JWT secret."""
+    kit = load_kit(devkit.directory)
+    shown = devkit.result.stdout + devkit.result.stderr
+    assert kit.apiv3_key not in shown
+    assert kit.jwt_secret not in shown
+
+
+# --- device tokens ----------------------------------------------------------------------------
+
+
+async def test_token_create_prints_the_token_last(created_token: CreatedToken) -> None:
+    """``token create --shop 3 --name till`` prints a working shop-3 token as its last line."""
+    assert created_token.result.returncode == 0, created_token.result.stderr
+    assert created_token.token.startswith("obt_")
+    db = Database(created_token.database_url)
+    try:
+        device = await authenticate_token(db, created_token.token, datetime.now(UTC))
+    finally:
+        await db.dispose()
+    assert device is not None
+    assert (device.shop_id, device.name) == (3, "till")
+
+
+def test_token_list_shows_the_token(created_token: CreatedToken) -> None:
+    """``token list`` shows the created token's shop, name and state, never the secret."""
+    result = run_cli("token", "list", environ=cli_environment(created_token.database_url))
+    assert result.returncode == 0, result.stderr
+    lines = [line.split("\t") for line in result.stdout.splitlines()]
+    assert ["#1", "shop 3", "till", "active"] in [line[:4] for line in lines]
+    assert created_token.token not in result.stdout
+
+
+async def test_token_revoke_locks_the_token_out(tmp_path: Path) -> None:
+    """``token revoke ID`` revokes the token: it is listed as revoked and no longer works."""
+    url = sqlite_url(tmp_path / "orderbell.db")
+    await migrate_async(url)
+    db = Database(url)
+    try:
+        record, token = await create_token(db, shop_id=1, name="lost", now=datetime.now(UTC))
+        result = await run_cli_async(
+            "token", "revoke", str(record.id), environ=cli_environment(url)
+        )
+        listed = await list_tokens(db)
+        device = await authenticate_token(db, token, datetime.now(UTC))
+    finally:
+        await db.dispose()
+    assert result.returncode == 0, result.stderr
+    assert f"#{record.id} revoked" in result.stdout
+    assert listed[0].revoked_at is not None
+    assert device is None
+
+
+# --- serve and simulate -----------------------------------------------------------------------
+
+
+def test_serve_answers_healthz(server: Served) -> None:
+    """``serve --env-file KIT/orderbell.env`` migrates the database and reports it healthy."""
+    answer = httpx.get(server.url + "/healthz", timeout=5)
+    assert answer.status_code == 200
+    assert answer.json()["database"] == "ok"
+
+
+async def test_simulate_pay_reaches_a_counter(
+    server: Served, devkit: Devkit, created_token: CreatedToken
+) -> None:
+    """``simulate pay`` creates and pays an order; a connected shop-3 counter hears type 1."""
+    environ = cli_environment()
+    headers = {"Authorization": f"Bearer {created_token.token}"}
+    async with connect(server.ws_url, additional_headers=headers) as ws:
+        result = await run_cli_async(
+            "simulate",
+            "pay",
+            "--kit",
+            str(devkit.directory),
+            "--url",
+            server.url,
+            "--shop",
+            "3",
+            environ=environ,
+        )
+        assert result.returncode == 0, result.stderr
+        event = json.loads(await asyncio.wait_for(ws.recv(), RECEIVE_TIMEOUT_S))
+    assert event["type"] == 1
+    assert event["shopId"] == 3
+    assert f"created order {event['orderNumber']} (id {event['orderId']}," in result.stdout
+    assert f"paid order {event['orderNumber']}" in result.stdout
+
+
+async def test_simulate_remind_hurries_the_order(server: Served, devkit: Devkit) -> None:
+    """``simulate remind --order-id ID`` sends the customer's reminder: reminderCount 1."""
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+        simulator = Simulator(load_kit(devkit.directory), http)
+        order = await simulator.pay(await simulator.submit(shop_id=1, user_id=1))
+    assert order.id is not None
+    result = await run_cli_async(
+        "simulate",
+        "remind",
+        "--kit",
+        str(devkit.directory),
+        "--url",
+        server.url,
+        "--order-id",
+        str(order.id),
+        environ=cli_environment(),
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.splitlines()[-1])
+    assert (answer["orderId"], answer["reminderCount"]) == (order.id, 1)
+
+
+async def test_sigterm_closes_counters_with_1001(devkit: Devkit, tmp_path: Path) -> None:
+    """SIGTERM stops ``serve``; a connected counter sees close code 1001 (going away)."""
+    url = sqlite_url(tmp_path / "orderbell.db")
+    await migrate_async(url)
+    db = Database(url)
+    try:
+        _, token = await create_token(db, shop_id=1, name="till", now=datetime.now(UTC))
+    finally:
+        await db.dispose()
+    with serving(devkit.directory, url, tmp_path / "serve.log") as served:
+        headers = {"Authorization": f"Bearer {token}"}
+        async with connect(served.ws_url, additional_headers=headers) as ws:
+            served.process.send_signal(signal.SIGTERM)
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), STOP_TIMEOUT_S)
+        returncode = await asyncio.to_thread(served.process.wait, STOP_TIMEOUT_S)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1001
+    # uvicorn re-raises the captured SIGTERM once it has shut down gracefully.
+    assert returncode in (0, -signal.SIGTERM), served.output()
+
+
+# --- invalid configuration --------------------------------------------------------------------
+
+
+@dataclass
+class Refusal:
+    """How ``serve`` ended on a bad configuration."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+BAD_CONFIGURATIONS: dict[str, tuple[str, str]] = {
+    # case: (the variable, its bad value); the one-line message must name the variable
+    "apiv3-key-31": ("ORDERBELL_WECHATPAY_APIV3_KEY", "SECRETapiv3KEYthatIS31charsLong"),
+    "pem-unreadable": (
+        "ORDERBELL_WECHATPAY_PUBLIC_KEY_FILE",
+        "/nonexistent/orderbell/wechatpay_public_key.pem",
+    ),
+    "jwt-secret-missing": ("ORDERBELL_USER_JWT_SECRET", ""),
+}
+
+
+@pytest.fixture(scope="module")
+def refusals(devkit: Devkit, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Refusal]:
+    """``serve`` started once per bad configuration, all at once to keep the module fast."""
+    directory = tmp_path_factory.mktemp("cli-bad")
+    env_file = str(devkit.directory / "orderbell.env")
+    processes = {}
+    for case, (variable, value) in BAD_CONFIGURATIONS.items():
+        environ = cli_environment(sqlite_url(directory / f"{case}.db"), **{variable: value})
+        processes[case] = subprocess.Popen(  # noqa: S603 - our own command line
+            command("serve", "--env-file", env_file, "--port", str(free_port())),
+            env=environ,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    results = {}
+    try:
+        for case, process in processes.items():
+            stdout, stderr = process.communicate(timeout=COMMAND_TIMEOUT_S)
+            results[case] = Refusal(process.returncode, stdout, stderr)
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait(STOP_TIMEOUT_S)
+    return results
+
+
+@pytest.mark.parametrize("case", BAD_CONFIGURATIONS)
+def test_bad_configuration_stops_serve_with_one_line(
+    refusals: dict[str, Refusal], case: str
+) -> None:
+    """Invalid configuration: ``serve`` exits non-zero with one line naming the variable."""
+    refusal = refusals[case]
+    assert refusal.returncode != 0
+    assert refusal.stdout == ""
+    lines = refusal.stderr.splitlines()
+    assert len(lines) == 1, refusal.stderr
+    assert BAD_CONFIGURATIONS[case][0] in lines[0]
+    assert "Traceback" not in refusal.stderr
+
+
+def test_refusals_never_print_a_secret(refusals: dict[str, Refusal], devkit: Devkit) -> None:
+    """Neither the refused APIv3 key nor the kit's key and JWT secret appear in any output."""
+    kit = load_kit(devkit.directory)
+    refused_key = BAD_CONFIGURATIONS["apiv3-key-31"][1]
+    for case, refusal in refusals.items():
+        shown = refusal.stdout + refusal.stderr
+        for secret in (refused_key, kit.apiv3_key, kit.jwt_secret):
+            assert secret not in shown, case
