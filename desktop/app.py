@@ -177,6 +177,8 @@ class DesktopApp:
         backoff: Callable[[], Any] | None = None,
     ) -> None:
         self.qapp = qapp
+        # A tray app has no main window: closing a dialog must never end it.
+        qapp.setQuitOnLastWindowClosed(False)
         self.store = store
         self.speaker = speaker
         self.state_dir = state_dir

@@ -7,7 +7,6 @@ the whole alert loop runs in tests with small fakes and, in the app, with the re
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
@@ -237,9 +236,17 @@ class Counter:
                     for d in (self.board.next_deadline(), self.linkwatch.next_deadline())
                     if d is not None
                 ]
-                timeout = max(0.0, min(deadlines) - self._clock()) if deadlines else None
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout)
+                # A timer sets the same event a wake() does; no wait_for, whose cancellation
+                # handling on 3.11 can swallow a cancel that races with the wake-up.
+                timer = None
+                if deadlines:
+                    delay = max(0.0, min(deadlines) - self._clock())
+                    timer = asyncio.get_running_loop().call_later(delay, self._wake.set)
+                try:
+                    await self._wake.wait()
+                finally:
+                    if timer is not None:
+                        timer.cancel()
         finally:
             for task in list(self._tasks):
                 task.cancel()

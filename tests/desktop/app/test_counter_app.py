@@ -1,0 +1,220 @@
+"""The counter app end to end: real widgets, real stream and REST client, a real demo server."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from backend.demo import DemoBackend, demo_backend
+from backend.protocol import OrderStatus
+from backend.simulator import SimulatedOrder, Simulator
+from desktop.app import DesktopApp
+from desktop.config import DesktopSettings, MemoryKeyring, SettingsStore
+from tests.desktop.app.conftest import RecordingSpeaker, until
+
+Run = Callable[[Coroutine[Any, Any, Any]], Any]
+
+
+@dataclass
+class Running:
+    app: DesktopApp
+    backend: DemoBackend
+    speaker: RecordingSpeaker
+    store: SettingsStore
+    http: httpx.AsyncClient
+
+    async def paid_order(self) -> SimulatedOrder:
+        sim = Simulator(self.backend.kit, self.http)
+        return await sim.pay(await sim.submit())
+
+    def has_status(self, order_id: int, status: OrderStatus) -> Callable[[], Awaitable[bool]]:
+        """A check for ``until``: does the server have the order in ``status``?"""
+
+        async def check() -> bool:
+            return await self.status_of(order_id) == status
+
+        return check
+
+    async def status_of(self, order_id: int) -> int:
+        answer = await self.http.get(
+            f"/admin/orders/{order_id}",
+            headers={"Authorization": f"Bearer {self.backend.token}"},
+        )
+        status: int = answer.json()["status"]
+        return status
+
+
+@contextlib.asynccontextmanager
+async def running_app(
+    qapp: QApplication, directory: Path, *, configured: bool = True, token: str | None = None
+) -> AsyncIterator[Running]:
+    async with demo_backend() as backend, httpx.AsyncClient(base_url=backend.base_url) as http:
+        store = SettingsStore(directory / "config", MemoryKeyring())
+        if configured:
+            store.save(DesktopSettings(server_url=backend.base_url, repeat_interval_s=30))
+            store.save_token(token or backend.token, backend.base_url)
+        speaker = RecordingSpeaker()
+        app = DesktopApp(qapp, store, speaker, directory / "state")  # type: ignore[arg-type]
+        app.start(run_self_check=False)
+        try:
+            yield Running(app, backend, speaker, store, http)
+        finally:
+            await app.shutdown()
+
+
+def test_paid_order_shows_a_card_and_speaks(qapp: QApplication, qloop: Run, tmp_path: Path) -> None:
+    """A paid order appears as an always-on-top card and its tail number is spoken."""
+
+    async def scenario() -> None:
+        async with running_app(qapp, tmp_path) as run:
+            order = await run.paid_order()
+            assert order.id is not None
+            await until(lambda: run.app.cards.card(order.id) is not None, "the card")
+            card = run.app.cards.card(order.id)
+            assert card is not None
+            assert card.isVisible()
+            assert card.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
+            await until(lambda: bool(run.speaker.said), "speech")
+            assert order.number[-4:] in run.speaker.said[0]
+
+    qloop(scenario())
+
+
+def test_card_accept_button_accepts_on_the_server(
+    qapp: QApplication, qloop: Run, tmp_path: Path, qtbot: Any
+) -> None:
+    """Clicking Accept on the card moves the order to status 3 and the card goes away."""
+
+    async def scenario() -> None:
+        async with running_app(qapp, tmp_path) as run:
+            order = await run.paid_order()
+            assert order.id is not None
+            await until(lambda: run.app.cards.card(order.id) is not None, "the card")
+            card = run.app.cards.card(order.id)
+            assert card is not None
+            qtbot.mouseClick(card.accept_button, Qt.MouseButton.LeftButton)
+            await until(run.has_status(order.id, OrderStatus.CONFIRMED), "status 3")
+            await until(lambda: run.app.cards.card(order.id) is None, "the card to close")
+
+    qloop(scenario())
+
+
+def test_reject_through_the_dialog_sends_the_reason(
+    qapp: QApplication, qloop: Run, tmp_path: Path, qtbot: Any
+) -> None:
+    """Reject… opens the reason dialog; a preset reason rejects the order with that text."""
+
+    async def scenario() -> None:
+        async with running_app(qapp, tmp_path) as run:
+            order = await run.paid_order()
+            assert order.id is not None
+            await until(lambda: run.app.cards.card(order.id) is not None, "the card")
+            card = run.app.cards.card(order.id)
+            assert card is not None
+            qtbot.mouseClick(card.reject_button, Qt.MouseButton.LeftButton)
+            dialog = run.app.reject_dialog
+            assert dialog.isVisible()
+            dialog.preset_buttons[1].setChecked(True)
+            qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+            await until(run.has_status(order.id, OrderStatus.CANCELLED), "status 6")
+            answer = await run.http.get(
+                f"/admin/orders/{order.id}",
+                headers={"Authorization": f"Bearer {run.backend.token}"},
+            )
+            assert answer.json()["rejectedReason"] == "菜品已销售完，暂时无法接单"
+
+    qloop(scenario())
+
+
+def test_tray_mute_keeps_cards_but_silences_speech(
+    qapp: QApplication, qloop: Run, tmp_path: Path
+) -> None:
+    """Mute 15 minutes from the tray: the card still appears, nothing is spoken."""
+
+    async def scenario() -> None:
+        async with running_app(qapp, tmp_path) as run:
+            run.app.tray.action("mute_15").trigger()
+            order = await run.paid_order()
+            await until(lambda: run.app.cards.card(order.id or 0) is not None, "the card")
+            assert run.app.counter.board.muted_until is not None
+            assert run.speaker.said == []
+            run.app.tray.action("unmute").trigger()
+            run.app.tray.action("test_alert").trigger()
+            assert run.speaker.said
+
+    qloop(scenario())
+
+
+def test_tray_orders_opens_the_waiting_list(qapp: QApplication, qloop: Run, tmp_path: Path) -> None:
+    """Tray > Orders shows the orders window with the waiting order listed."""
+
+    async def scenario() -> None:
+        async with running_app(qapp, tmp_path) as run:
+            order = await run.paid_order()
+            await until(lambda: run.app.cards.card(order.id or 0) is not None, "the card")
+            run.app.tray.action("orders").trigger()
+            window = run.app.orders
+            await until(
+                lambda: window.findChild(object, f"accept_{order.id}") is not None,
+                "the order's row",
+            )
+            assert window.isVisible()
+
+    qloop(scenario())
+
+
+def test_tray_quit_ends_the_app(qapp: QApplication, qloop: Run, tmp_path: Path) -> None:
+    """Tray > Quit sets the quit request the main loop waits for."""
+
+    async def scenario() -> None:
+        async with running_app(qapp, tmp_path) as run:
+            run.app.tray.action("quit").trigger()
+            assert run.app.quit.is_set()
+
+    qloop(scenario())
+
+
+def test_first_run_opens_settings_and_saving_connects(
+    qapp: QApplication, qloop: Run, tmp_path: Path, qtbot: Any
+) -> None:
+    """No settings yet: the dialog opens; saving stores URL and token (keyring) and connects."""
+
+    async def scenario() -> None:
+        async with running_app(qapp, tmp_path, configured=False) as run:
+            dialog = run.app.settings_dialog
+            assert dialog is not None
+            assert dialog.isVisible()
+            dialog.url_edit.setText(run.backend.base_url)
+            dialog.token_edit.setText(run.backend.token)
+            dialog.repeat_spin.setValue(45)
+            qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+            saved = run.store.load()
+            assert saved.server_url == run.backend.base_url
+            assert saved.repeat_interval_s == 45
+            assert run.store.load_token(run.backend.base_url) == run.backend.token
+            assert not (tmp_path / "config" / "settings.json").read_text().count(run.backend.token)
+            assert run.app.counter.board.repeat_interval_s == 45
+            await until(lambda: run.app.counter.link.value == "connected", "the connection")
+
+    qloop(scenario())
+
+
+def test_rejected_token_says_so_and_opens_settings(
+    qapp: QApplication, qloop: Run, tmp_path: Path
+) -> None:
+    """A token the server refuses: a notice says so and the settings dialog opens."""
+
+    async def scenario() -> None:
+        async with running_app(qapp, tmp_path, token="obt_not-a-real-token") as run:
+            await until(lambda: "token" in run.app.notices.kinds(), "the token notice")
+            assert run.app.settings_dialog is not None
+            assert run.app.settings_dialog.isVisible()
+
+    qloop(scenario())
