@@ -32,3 +32,16 @@ def test_readme_quickstart_runs_the_test_command_ci_runs() -> None:
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert "uv run pytest" in README.read_text(encoding="utf-8")
     assert "uv run --frozen pytest" in ci
+
+
+def test_readme_desktop_settings_table_matches_the_declarations() -> None:
+    """The counter app's settings table in the README is generated from desktop/config.py."""
+    from desktop.config import settings_table as desktop_table
+
+    text = README.read_text(encoding="utf-8")
+    start_mark, end_mark = (
+        "<!-- desktop-settings-table:start -->",
+        "<!-- desktop-settings-table:end -->",
+    )
+    start = text.index(start_mark) + len(start_mark)
+    assert text[start : text.index(end_mark)].strip() == desktop_table()
