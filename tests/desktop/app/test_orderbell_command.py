@@ -1,0 +1,78 @@
+"""The ``orderbell`` command line: version, provisioning and the self-check, as real processes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from tests.conftest import LiveServer
+
+
+def command_env(home: Path) -> dict[str, str]:
+    """A private home for config, state and logs, and an in-memory keyring (no OS keyring here)."""
+    return {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "PYTHON_KEYRING_BACKEND": "desktop.config.MemoryKeyring",
+    }
+
+
+async def orderbell(home: Path, *args: str) -> tuple[int, str]:
+    """Run ``orderbell ARGS`` without blocking the event loop the live server runs on."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "desktop",
+        *args,
+        env=command_env(home),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), 90)
+    assert process.returncode is not None
+    return process.returncode, out.decode()
+
+
+async def test_version_prints_the_version(tmp_path: Path) -> None:
+    """``orderbell --version`` prints the product name and version and exits 0."""
+    code, out = await orderbell(tmp_path, "--version")
+    assert code == 0
+    assert out.startswith("OrderBell ")
+
+
+async def test_provisioned_pc_passes_the_self_check(live: LiveServer, tmp_path: Path) -> None:
+    """--server and --token are saved, and the self-check then finds speech, server and token."""
+    token = await live.device_token()
+    code, out = await orderbell(
+        tmp_path, "--server", live.base_url, "--token", token, "--self-check"
+    )
+    assert code == 0, out
+    assert "OK   speech:" in out
+    assert "OK   server:" in out
+    assert "OK   token: accepted" in out
+    saved = (tmp_path / "config" / "OrderBell" / "settings.json").read_text()
+    assert live.base_url in saved
+    assert token not in saved
+
+
+async def test_self_check_fails_on_a_refused_token(live: LiveServer, tmp_path: Path) -> None:
+    """A token the server refuses makes the self-check fail (exit 1) and say which check."""
+    code, out = await orderbell(
+        tmp_path, "--server", live.base_url, "--token", "obt_wrong", "--self-check"
+    )
+    assert code == 1
+    assert "FAIL token:" in out
+
+
+async def test_bad_server_address_is_refused(tmp_path: Path) -> None:
+    """--server with something that is not an address exits 2 with a message, saving nothing."""
+    code, out = await orderbell(tmp_path, "--server", "ftp://example", "--self-check")
+    assert code == 2
+    assert "error:" in out
+    assert not (tmp_path / "config" / "OrderBell" / "settings.json").exists()
