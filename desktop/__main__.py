@@ -120,7 +120,10 @@ def run_demo_command(duration: float | None, interval: float) -> int:
     qapp = make_qapp()
 
     def narrate(line: str) -> None:
-        print(f"* {line}", flush=True)
+        # A windowed build has no console: the narration then goes to the log only.
+        log.info("demo: %s", line)
+        if sys.stdout is not None:
+            print(f"* {line}", flush=True)
 
     narrate(f"logs: {log_dir}")
 

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-LANGUAGES = ("auto", "zh", "en")
-RATE_RANGE = (80, 300)
-REPEAT_INTERVAL_RANGE = (10, 600)
-LINK_DOWN_THRESHOLD_RANGE = (15, 1800)
+from desktop.config import SETTINGS, validate_server_url
 
-# A DNS name (Unicode letters allowed), an IPv4 address, or a bracketed IPv6 address.
-_HOST = re.compile(r"(?:[\w-]+(?:\.[\w-]+)*|\[[0-9A-Fa-f:.]+\])")
+
+def _bounds(name: str) -> tuple[int, int]:
+    """The declared range of an integer setting (desktop.config is the one table)."""
+    spec = next(spec for spec in SETTINGS if spec.name == name)
+    if spec.bounds is None:
+        raise LookupError(f"setting {name} declares no range")
+    low, high = spec.bounds
+    return int(low), int(high)
+
+
+LANGUAGES = next(spec for spec in SETTINGS if spec.name == "language").choices
+RATE_RANGE = _bounds("rate")
+REPEAT_INTERVAL_RANGE = _bounds("repeat_interval_s")
+LINK_DOWN_THRESHOLD_RANGE = _bounds("link_down_threshold_s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,20 +42,8 @@ class SettingsForm:
 
 
 def normalized_server_url(text: str) -> str | None:
-    """``text`` as ``http(s)://host[:port]`` without a trailing slash, or None if it is not one."""
-    text = text.strip()
-    if not text or any(c.isspace() for c in text):
-        return None
+    """``text`` as the settings store keeps it (``http(s)://host[:port][/path]``), or None."""
     try:
-        parts = urlsplit(text)
-        port = parts.port
+        return validate_server_url(text)
     except ValueError:
         return None
-    if parts.scheme not in ("http", "https") or parts.username or parts.password:
-        return None
-    if parts.path not in ("", "/") or "?" in text or "#" in text:
-        return None
-    host = parts.netloc.rsplit(":", 1)[0] if port is not None else parts.netloc
-    if port == 0 or not _HOST.fullmatch(host):
-        return None
-    return f"{parts.scheme}://{parts.netloc}"

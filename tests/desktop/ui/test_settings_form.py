@@ -16,10 +16,11 @@ from desktop.ui.settings_form import normalized_server_url
         ("http://[::1]:8000", "http://[::1]:8000"),
         ("HTTPS://Orders.example.com", "https://Orders.example.com"),
         ("https://来单铃.中国", "https://来单铃.中国"),
+        ("https://example.com/orderbell/", "https://example.com/orderbell"),
     ],
 )
 def test_valid_addresses_are_normalized(text: str, expected: str) -> None:
-    """http(s)://host[:port] is accepted, without surrounding spaces or a trailing slash."""
+    """http(s)://host[:port][/prefix] is accepted, without spaces or a trailing slash."""
     assert normalized_server_url(text) == expected
 
 
@@ -33,7 +34,6 @@ def test_valid_addresses_are_normalized(text: str, expected: str) -> None:
         "http://host:",
         "http://host:0",
         "http://host:65536",
-        "http://host/api",
         "http://host?x=1",
         "http://host#top",
         "http://user:secret@host",
@@ -41,5 +41,5 @@ def test_valid_addresses_are_normalized(text: str, expected: str) -> None:
     ],
 )
 def test_invalid_addresses_are_refused(text: str) -> None:
-    """Anything but a scheme, a host and an optional port is refused."""
+    """Anything but a scheme, a host, an optional port and path prefix is refused."""
     assert normalized_server_url(text) is None
