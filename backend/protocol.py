@@ -152,6 +152,8 @@ def decode_event(frame: str | bytes) -> Event:
         raise ProtocolError(f"frame is not JSON: {exc.msg}") from exc
     except RecursionError:
         raise ProtocolError("frame is nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise ProtocolError(f"frame is not usable JSON: {exc}") from None
     if not isinstance(data, dict):
         raise ProtocolError("frame is not a JSON object")
     return event_from_dict(data)

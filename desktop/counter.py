@@ -123,6 +123,11 @@ class Counter:
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._link = LinkState.CONNECTING
+        # Order-list refreshes run one at a time; a snapshot taken while an order changed
+        # here or on the stream is stale and is thrown away (it could re-ring a handled order).
+        self._refreshing = False
+        self._refresh_again = False
+        self._changes = 0
         self.spoken: list[str] = []  # the last utterances, newest last (self-check, demo)
 
     @property
@@ -151,6 +156,7 @@ class Counter:
             event.order_number,
             event.status.name,
         )
+        self._changes += 1
         self.board.handle_event(event, self._clock())
         if event.type is EventType.NEW_ORDER:
             amount = phrasing.format_amount(event.amount_fen)
@@ -200,6 +206,7 @@ class Counter:
 
     def dismiss(self, order_id: int) -> None:
         """Staff closed a card that needs no decision (a reminder on an accepted order)."""
+        self._changes += 1
         self.board.handled(order_id)
         self.wake()
 
@@ -291,26 +298,49 @@ class Counter:
     # Orders list --------------------------------------------------------------------------
 
     def refresh_orders_soon(self) -> None:
-        """Reload the waiting and handled orders in the background."""
-        self.spawn(self.refresh_orders())
+        """Reload the waiting and handled orders in the background (bursts share one reload)."""
+        if self._refreshing:
+            self._refresh_again = True
+            return
+        self._refreshing = True
+        self.spawn(self._refresh_until_current())
 
-    async def refresh_orders(self) -> None:
-        """Reload the shop's waiting orders (so the board is right after an absence)."""
+    async def _refresh_until_current(self) -> None:
+        try:
+            while True:
+                self._refresh_again = False
+                await self.refresh_orders()
+                if not self._refresh_again:
+                    return
+        finally:
+            self._refreshing = False
+
+    async def refresh_orders(self) -> bool:
+        """Reload the shop's orders so the board is right after an absence; False if stale.
+
+        A snapshot is applied only if no order changed while it was being fetched; otherwise
+        another reload is queued.
+        """
         api = self.api
         if api is None:
-            return
+            return False
+        changes = self._changes
         try:
-            waiting = await api.waiting_orders()
             handled = await api.handled_today(self._wall())
+            waiting = await api.waiting_orders()
         except TokenRejected:
             self.on_state(LinkState.TOKEN_REJECTED)
-            return
+            return False
         except ApiError as exc:
             log.warning("could not load the waiting orders: %s", exc)
-            return
+            return False
+        if changes != self._changes:
+            self._refresh_again = True
+            return False
         self.board.load_waiting([waiting_order(order) for order in waiting], self._clock())
         self.view.orders_changed(waiting, handled)
         self.wake()
+        return True
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run ``coroutine`` in the background, keeping a reference and logging any failure."""
@@ -345,6 +375,7 @@ class Counter:
             log.info(
                 "order #%s was already handled elsewhere (status %s)", order_id, exc.order.status
             )
+            self._changes += 1
             self.board.handled(order_id)
             return True
         except ApiError as exc:
@@ -355,6 +386,7 @@ class Counter:
             self.view.set_card_busy(order_id, False)
             self.wake()
         log.info("order %s: %s here (status %s)", order.number, verb, order.status.name)
+        self._changes += 1
         self.board.handled(order_id)
         self.refresh_orders_soon()
         return True

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from backend.auth import bearer_token
-from backend.routes.common import BodyTooLarge, error, read_body, services
+from backend.routes.common import BodyTooLarge, error, order_id_of, read_body, services
 from backend.store import (
     DeviceToken,
     HandleOutcome,
@@ -22,9 +22,9 @@ from backend.store import (
     order_to_json,
     reject_order,
 )
+from backend.store.orders import MAX_PAGE_SIZE
 
 Handler = Callable[[Request, DeviceToken], Awaitable[Response]]
-MAX_PAGE_SIZE = 100
 # Far beyond any shop's history; it keeps the row offset inside a 64-bit SQL integer.
 MAX_PAGE = 1_000_000
 
@@ -86,17 +86,22 @@ async def orders(request: Request, device: DeviceToken) -> Response:
 async def order_detail(request: Request, device: DeviceToken) -> Response:
     """``GET /admin/orders/{id}``."""
     svc = services(request)
-    order_id: int = request.path_params["id"]
-    order = await get_order(svc.db, shop_id=device.shop_id, order_id=order_id)
+    order_id = order_id_of(request)
+    order = None
+    if order_id is not None:
+        order = await get_order(svc.db, shop_id=device.shop_id, order_id=order_id)
     if order is None:
-        return error(404, "NOT_FOUND", f"no order {order_id} in this shop")
+        return _not_found(request)
     return JSONResponse(order_to_json(order))
 
 
+def _not_found(request: Request) -> Response:
+    return error(404, "NOT_FOUND", f"no order {request.path_params['id']} in this shop")
+
+
 def _handled(request: Request, outcome: HandleOutcome) -> Response:
-    order_id: int = request.path_params["id"]
     if outcome.result is HandleResult.NOT_FOUND or outcome.order is None:
-        return error(404, "NOT_FOUND", f"no order {order_id} in this shop")
+        return _not_found(request)
     if outcome.result is HandleResult.CONFLICT:
         return JSONResponse(
             {
@@ -114,9 +119,10 @@ def _handled(request: Request, outcome: HandleOutcome) -> Response:
 async def accept(request: Request, device: DeviceToken) -> Response:
     """``PUT /admin/orders/{id}/accept``: every counter of the shop stops ringing."""
     svc = services(request)
-    outcome = await accept_order(
-        svc.db, shop_id=device.shop_id, order_id=request.path_params["id"], now=svc.now()
-    )
+    order_id = order_id_of(request)
+    if order_id is None:
+        return _not_found(request)
+    outcome = await accept_order(svc.db, shop_id=device.shop_id, order_id=order_id, now=svc.now())
     return _handled(request, outcome)
 
 
@@ -124,6 +130,9 @@ async def accept(request: Request, device: DeviceToken) -> Response:
 async def reject(request: Request, device: DeviceToken) -> Response:
     """``PUT /admin/orders/{id}/reject`` with ``{"reason": ...}``."""
     svc = services(request)
+    order_id = order_id_of(request)
+    if order_id is None:
+        return _not_found(request)
     try:
         data = json.loads(await read_body(request, 16 * 1024))
     except BodyTooLarge:
@@ -137,7 +146,7 @@ async def reject(request: Request, device: DeviceToken) -> Response:
         outcome = await reject_order(
             svc.db,
             shop_id=device.shop_id,
-            order_id=request.path_params["id"],
+            order_id=order_id,
             reason=reason.strip(),
             now=svc.now(),
         )

@@ -63,3 +63,14 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise BodyTooLarge
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+# Order ids are 32-bit database integers; a larger number names no order (and must not reach
+# the database, where it would overflow the column type).
+MAX_ORDER_ID = 2**31 - 1
+
+
+def order_id_of(request: Request) -> int | None:
+    """The ``{id}`` path parameter, or None when it cannot name an order."""
+    order_id: int = request.path_params["id"]
+    return order_id if 0 < order_id <= MAX_ORDER_ID else None

@@ -43,7 +43,7 @@ def _refused(exc: NotificationRejected, request_id: str) -> JSONResponse:
     return fail(exc.status, exc.message)
 
 
-async def _verified_body(request: Request) -> bytes | JSONResponse:
+async def _bounded_body(request: Request) -> bytes | JSONResponse:
     try:
         return await read_body(request, BODY_LIMIT)
     except BodyTooLarge:
@@ -54,7 +54,7 @@ async def pay_success(request: Request) -> Response:
     """``POST /notify/paySuccess``."""
     svc: Services = services(request)
     request_id = request.headers.get("request-id", "-")
-    body = await _verified_body(request)
+    body = await _bounded_body(request)
     if isinstance(body, JSONResponse):
         return body
     try:
@@ -112,7 +112,7 @@ async def refund_success(request: Request) -> Response:
     """``POST /notify/refundSuccess``."""
     svc = services(request)
     request_id = request.headers.get("request-id", "-")
-    body = await _verified_body(request)
+    body = await _bounded_body(request)
     if isinstance(body, JSONResponse):
         return body
     try:

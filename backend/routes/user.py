@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from backend.auth import Unauthorized
-from backend.routes.common import BodyTooLarge, error, read_body, services
+from backend.routes.common import BodyTooLarge, error, order_id_of, read_body, services
 from backend.store import InvalidOrder, Item, ReminderResult, remind_order, submit_order
 
 BODY_LIMIT = 64 * 1024
@@ -92,7 +92,9 @@ async def reminder(request: Request) -> Response:
         user_id = svc.customers.user_id(request.headers, svc.clock())
     except Unauthorized as exc:
         return error(401, "UNAUTHORIZED", str(exc))
-    order_id: int = request.path_params["id"]
+    order_id = order_id_of(request)
+    if order_id is None:
+        return error(404, "NOT_FOUND", f"no order {request.path_params['id']}")
     outcome = await remind_order(
         svc.db,
         order_id=order_id,

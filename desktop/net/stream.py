@@ -33,6 +33,7 @@ CLOSE_TIMEOUT_S = 2.0
 # A connection that stayed up this long was healthy: the next drop starts the backoff afresh.
 STABLE_AFTER_S = 10.0
 FRAME_LOG_CHARS = 200
+CURSOR_SAVE_DELAY_S = 0.25
 
 
 class LinkState(Enum):
@@ -96,6 +97,8 @@ class EventStream:
         self._connect_timeout_s = connect_timeout_s
         self._state = LinkState.DISCONNECTED
         self._dedup = EventDeduplicator(None)
+        self._asked_since: int | None = None  # since= of the current connection, until 1st event
+        self._save_handle: asyncio.TimerHandle | None = None
         self._wake = asyncio.Event()  # reconnect(), update() or stop() wants attention
         self._stopping = False
         self._running = False
@@ -119,7 +122,14 @@ class EventStream:
         self._wake.set()
 
     def update(self, url: str, token: str) -> None:
-        """Use a new address and token from now on, reconnecting at once."""
+        """Use a new address and token from now on, reconnecting at once.
+
+        Event ids belong to one server's log: a new address starts without ``since=`` (the
+        waiting-orders reload covers what happened meanwhile) instead of replaying or skipping
+        on the strength of another server's ids.
+        """
+        if url != self._url:
+            self._dedup = EventDeduplicator(None)
         self._url = url
         self._token = token
         self._wake.set()
@@ -157,6 +167,9 @@ class EventStream:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), delay)
         finally:
+            if self._save_handle is not None:
+                self._save_handle.cancel()
+                self._flush_cursor()
             self._running = False
             self._stopping = False
             self._wake.clear()
@@ -165,7 +178,8 @@ class EventStream:
     async def _attempt(self) -> LinkState:
         """One connection, from handshake to close; the state to move to when it is over."""
         self._up_for_s = 0.0
-        url = with_since(self._url, self._dedup.last_id)
+        self._asked_since = self._dedup.last_id
+        url = with_since(self._url, self._asked_since)
         try:
             parse_uri(url)
         except InvalidURI as exc:
@@ -297,6 +311,17 @@ class EventStream:
                 frame,
             )
             return
+        asked, self._asked_since = self._asked_since, None
+        if asked is not None and event.id <= asked:
+            # A server never sends an id at or below since=: its event log was reset (restored
+            # from a backup, a new database). Its ids start again, and so must ours.
+            log.warning(
+                "event %d is not after since=%d: the server's event log restarted; "
+                "resetting the cursor",
+                event.id,
+                asked,
+            )
+            self._dedup = EventDeduplicator(None)
         if not self._dedup.accept(event.id):
             log.debug("event %d was handled before; skipped", event.id)
             return
@@ -320,12 +345,21 @@ class EventStream:
             return None
 
     def _save_cursor(self, event_id: int) -> None:
+        """Save soon, not now: a catch-up burst costs one disk write, not one fsync per event."""
+        if self._save_handle is None:
+            loop = asyncio.get_running_loop()
+            self._save_handle = loop.call_later(CURSOR_SAVE_DELAY_S, self._flush_cursor)
+
+    def _flush_cursor(self) -> None:
+        self._save_handle = None
         last = self._dedup.last_id
+        if last is None:
+            return
         try:
-            self._cursor.save(event_id if last is None else last)
+            self._cursor.save(last)
         except Exception:
             # Alerts keep working; only a restart may repeat some announcements.
-            log.exception("cannot save the event cursor at %d", event_id)
+            log.exception("cannot save the event cursor at %d", last)
 
     def _next_delay(self, delays: Iterator[float]) -> float:
         # A finite backoff keeps its last delay once it runs out.

@@ -1,0 +1,107 @@
+"""Reloading the order list never undoes what happened while the list was on its way."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from backend.protocol import OrderStatus, PayStatus
+from desktop.core.alerts import AlertBoard
+from desktop.core.linkwatch import LinkWatch
+from desktop.counter import Counter, waiting_order
+from desktop.net import RemoteOrder
+from tests.desktop.conductor.test_counter_loop import FakeSpeaker, FakeView
+
+PAID = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def remote(order_id: int, status: OrderStatus = OrderStatus.TO_BE_CONFIRMED) -> RemoteOrder:
+    return RemoteOrder(
+        id=order_id,
+        number=f"2026112612000{order_id:05d}",
+        shop_id=1,
+        status=status,
+        pay_status=PayStatus.PAID,
+        amount_fen=100,
+        items=(),
+        remark="",
+        phone="13800000000",
+        address="",
+        created_at=PAID,
+        paid_at=PAID,
+        accepted_at=None,
+        rejected_reason=None,
+        reminder_count=0,
+    )
+
+
+class SlowApi:
+    """An order API whose waiting list can be held back after it was read (a slow network)."""
+
+    def __init__(self) -> None:
+        self.waiting = [remote(7)]
+        self.hold = False
+        self.entered = asyncio.Event()
+        self.release = asyncio.Event()
+        self.calls = 0
+
+    async def waiting_orders(self) -> list[RemoteOrder]:
+        self.calls += 1
+        snapshot = list(self.waiting)
+        self.entered.set()
+        if self.hold:
+            await self.release.wait()
+        return snapshot
+
+    async def handled_today(self, now: datetime) -> list[RemoteOrder]:
+        return []
+
+    async def accept(self, order_id: int) -> RemoteOrder:
+        self.waiting = [o for o in self.waiting if o.id != order_id]
+        return remote(order_id, OrderStatus.CONFIRMED)
+
+    async def reject(self, order_id: int, reason: str) -> RemoteOrder:
+        raise AssertionError("not used")
+
+
+def counter(api: SlowApi) -> Counter:
+    return Counter(
+        board=AlertBoard(),
+        linkwatch=LinkWatch(),
+        speaker=FakeSpeaker(),
+        view=FakeView(),
+        api=api,
+        clock=lambda: 100.0,
+        wall=lambda: PAID,
+    )
+
+
+async def test_a_stale_list_does_not_re_ring_an_accepted_order() -> None:
+    """Accepting while a reload is in flight: the stale list is dropped, the order stays quiet."""
+    api = SlowApi()
+    conductor = counter(api)
+    conductor.board.load_waiting([waiting_order(remote(7))], 100.0)
+    api.hold = True
+    stale = asyncio.create_task(conductor.refresh_orders())
+    await api.entered.wait()  # the list, still showing order 7, is on its way
+    assert await conductor.accept(7)
+    assert conductor.board.ringing == []
+    api.release.set()
+    assert await stale is False
+    assert conductor.board.ringing == []
+
+
+async def test_reloads_during_a_burst_share_one_request() -> None:
+    """Ten reload requests while one runs cause one more reload, not ten."""
+    api = SlowApi()
+    conductor = counter(api)
+    for _ in range(10):
+        conductor.refresh_orders_soon()
+    await asyncio.wait_for(_settled(conductor), 5)
+    assert api.calls <= 2
+
+
+async def _settled(conductor: Counter) -> None:
+    """Wait for the background reloads, including any they queued."""
+    while conductor._tasks:
+        await asyncio.gather(*list(conductor._tasks))
