@@ -16,6 +16,13 @@ def _read(path: Path, variable: str) -> bytes:
         raise ConfigError(f"{variable}: cannot read {path}: {exc.strerror}") from None
 
 
+def _keys(variable: str, load: Callable[[], VerifierKeys]) -> VerifierKeys:
+    try:
+        return load()
+    except ValueError as exc:
+        raise ConfigError(f"{variable}: {exc}") from None
+
+
 def build_opener(settings: Settings, clock: Callable[[], float]) -> NotificationOpener:
     """The verifier for payment and refund notifications of this merchant."""
     public_key_pem = None
@@ -27,15 +34,18 @@ def build_opener(settings: Settings, clock: Callable[[], float]) -> Notification
         _read(path, "ORDERBELL_WECHATPAY_PLATFORM_CERTS")
         for path in settings.wechatpay_platform_certs
     ]
-    try:
-        keys = VerifierKeys.load(settings.wechatpay_public_key_id or None, public_key_pem, certs)
-    except ValueError as exc:
-        variable = (
-            "ORDERBELL_WECHATPAY_PUBLIC_KEY_FILE"
-            if public_key_pem is not None
-            else "ORDERBELL_WECHATPAY_PLATFORM_CERTS"
+    key_id = settings.wechatpay_public_key_id or None
+    # Each kind of key is checked on its own first, so an error names the right variable.
+    if public_key_pem is not None:
+        _keys(
+            "ORDERBELL_WECHATPAY_PUBLIC_KEY_FILE", lambda: VerifierKeys.load(key_id, public_key_pem)
         )
-        raise ConfigError(f"{variable}: {exc}") from None
+    if certs:
+        _keys("ORDERBELL_WECHATPAY_PLATFORM_CERTS", lambda: VerifierKeys.load(None, None, certs))
+    keys = _keys(
+        "ORDERBELL_WECHATPAY_PUBLIC_KEY_ID",
+        lambda: VerifierKeys.load(key_id, public_key_pem, certs),
+    )
     merchant = MerchantConfig(
         mchid=settings.wechatpay_mchid,
         appid=settings.wechatpay_appid,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import re
 import socket
 from collections.abc import AsyncIterator, Iterator
 
@@ -15,6 +17,26 @@ from backend.settings import Settings
 
 # Writers get this long to deliver their 1001 close frames before uvicorn tears down sockets.
 CLOSE_GRACE_S = 1.0
+_TOKEN_IN_QUERY = re.compile(r"(token=)[^&\s\"']+")
+
+
+class RedactTokens(logging.Filter):
+    """Masks ``token=...`` in log lines: uvicorn logs WebSocket paths with their query."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "token=" in message:
+            record.msg = _TOKEN_IN_QUERY.sub(r"\1***", message)
+            record.args = None
+        return True
+
+
+def redact_tokens_in_server_logs() -> None:
+    """Install :class:`RedactTokens` on uvicorn's loggers (once)."""
+    for name in ("uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(existing, RedactTokens) for existing in logger.filters):
+            logger.addFilter(RedactTokens())
 
 
 class OrderBellServer(uvicorn.Server):
@@ -66,6 +88,7 @@ def make_server(
     app: Starlette, settings: Settings, host: str, port: int, *, own_signals: bool = True
 ) -> OrderBellServer:
     """A server for this app; its hub is the one the app publishes to."""
+    redact_tokens_in_server_logs()
     hub: Hub = app.state.hub
     return OrderBellServer(server_config(app, settings, host, port), hub, own_signals=own_signals)
 
