@@ -220,7 +220,15 @@ def _finish_flag(finished: threading.Event) -> Callable[..., None]:
 
 
 def build_engine() -> TtsEngine:
-    """A fresh engine for the platform's default driver; raises SpeechEngineError."""
+    """A fresh engine for the platform; raises SpeechEngineError.
+
+    macOS uses the system ``say`` command: pyttsx3's nsss driver can quit the host GUI app when
+    its run loop ends.
+    """
+    if sys.platform == "darwin":
+        from desktop.speech.say_command import SayCommandEngine
+
+        return SayCommandEngine()
     return Pyttsx3Engine()
 
 
