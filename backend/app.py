@@ -7,6 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -15,18 +16,28 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
 from backend.auth import CustomerAuth
+from backend.doorbell import Doorbell, connect_options
 from backend.hub import Dispatcher, Hub
 from backend.merchant import build_opener
 from backend.protocol import Event
 from backend.routes import admin, health, notify, stream, user
 from backend.routes.common import Services, error
 from backend.settings import Settings
-from backend.store import Database, default_database_url, events_since, last_event_id
+from backend.store import (
+    Database,
+    default_database_url,
+    events_since,
+    last_event_id,
+    prune_events,
+)
 from backend.store import migrate_async as run_migrations
 
 log = logging.getLogger(__name__)
 
 DISPATCH_PAGE = 1000
+# On PostgreSQL the dispatcher also reads the log this often, in case a notification was lost.
+SAFETY_POLL_S = 5.0
+PRUNE_EVERY_S = 3600.0
 
 
 def create_app(
@@ -49,7 +60,12 @@ def create_app(
         async def read_after(after_id: int) -> list[Event]:
             return await events_since(db, after_id, DISPATCH_PAGE)
 
-        dispatcher = Dispatcher(hub, read_after, await last_event_id(db))
+        dispatcher = Dispatcher(
+            hub,
+            read_after,
+            await last_event_id(db),
+            poll_s=SAFETY_POLL_S if db.is_postgres else None,
+        )
         app.state.services = Services(
             settings=settings,
             db=db,
@@ -59,14 +75,25 @@ def create_app(
             customers=CustomerAuth(settings.user_jwt_secret),
             clock=clock,
         )
-        task = asyncio.create_task(dispatcher.run(), name="orderbell-dispatcher")
+        tasks = [
+            asyncio.create_task(dispatcher.run(), name="orderbell-dispatcher"),
+            asyncio.create_task(
+                _prune_forever(db, settings.event_retention_days, clock), name="orderbell-prune"
+            ),
+        ]
+        if db.is_postgres:
+            # Other instances commit events too: the database rings this one's dispatcher.
+            doorbell = Doorbell(connect_options(db.engine), dispatcher)
+            tasks.append(asyncio.create_task(doorbell.run(), name="orderbell-doorbell"))
         try:
             yield
         finally:
             hub.close_all()
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await db.dispose()
 
     routes = [
@@ -88,6 +115,20 @@ def create_app(
     )
     app.state.hub = hub
     return app
+
+
+async def _prune_forever(db: Database, keep_days: int, clock: Callable[[], float]) -> None:
+    """Apply the event-log retention at start-up and then every hour."""
+    while True:
+        cutoff = datetime.fromtimestamp(clock(), UTC) - timedelta(days=keep_days)
+        try:
+            removed = await prune_events(db, before=cutoff)
+        except Exception:
+            log.exception("pruning the event log failed; trying again in an hour")
+        else:
+            if removed:
+                log.info("pruned %s events older than %s days", removed, keep_days)
+        await asyncio.sleep(PRUNE_EVERY_S)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -1,4 +1,4 @@
-"""The ``orderbell-server`` command: serve, migrate, device tokens, test kit, simulation, demo."""
+"""The ``orderbell-server`` command: serve, migrate, prune, tokens, test kit, simulation, demo."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -30,6 +30,8 @@ from backend.store import (
     default_database_url,
     list_tokens,
     migrate_async,
+    oldest_event_id,
+    prune_events,
     revoke_token,
 )
 
@@ -107,6 +109,27 @@ def cmd_token(args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+def cmd_prune(args: argparse.Namespace) -> int:
+    settings = _settings(args, require_merchant=False)
+    keep_days: int = settings.event_retention_days if args.keep_days is None else args.keep_days
+    if keep_days < 1:
+        raise ValueError("--keep-days must be at least 1")
+    cutoff = _now() - timedelta(days=keep_days)
+
+    async def run() -> int:
+        db = await _with_database(settings)
+        try:
+            removed = await prune_events(db, before=cutoff)
+            oldest = await oldest_event_id(db)
+        finally:
+            await db.dispose()
+        print(f"pruned {removed} events created before {cutoff:%Y-%m-%d %H:%M} UTC")
+        print(f"counters can replay from event #{oldest}" if oldest else "the event log is empty")
+        return 0
+
+    return asyncio.run(run())
+
+
 def cmd_devkit(args: argparse.Namespace) -> int:
     env_file = write_kit(create_kit(), args.directory)
     print(TEST_KIT_WARNING)
@@ -179,6 +202,16 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = token_commands.add_parser("revoke", help="revoke a token by its number")
     revoke.add_argument("id", type=int)
     token.set_defaults(run=cmd_token)
+
+    prune = with_env(
+        commands.add_parser("prune", help="delete old events from the log (orders stay)")
+    )
+    prune.add_argument(
+        "--keep-days",
+        type=int,
+        help="keep this many days of events (default ORDERBELL_EVENT_RETENTION_DAYS, 7)",
+    )
+    prune.set_defaults(run=cmd_prune)
 
     devkit = commands.add_parser("devkit", help="write a TEST merchant kit (never for real money)")
     devkit.add_argument("directory", type=Path)

@@ -8,6 +8,7 @@ is dropped (close 4408) and reconnects later with ``since=`` to catch up from th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
@@ -139,31 +140,57 @@ class Dispatcher:
 
     ``ring()`` is the doorbell: whoever commits an event rings it, and the dispatcher reads
     everything after the last id it published, so events reach the hub in commit order even
-    when several requests commit at once.
+    when several requests commit at once. With several server instances, each instance's
+    dispatcher is also rung by the database (see ``backend.doorbell``); ``poll_s`` then makes
+    it read the log every so often anyway, so even a lost notification costs a few seconds at
+    most, never an event.
     """
 
-    def __init__(self, hub: Hub, read_after: EventSource, start_after: int) -> None:
+    def __init__(
+        self,
+        hub: Hub,
+        read_after: EventSource,
+        start_after: int,
+        *,
+        poll_s: float | None = None,
+        retry_s: float = 0.5,
+    ) -> None:
         self._hub = hub
         self._read_after = read_after
         self.last_id = start_after
+        self._poll_s = poll_s
+        self._retry_s = retry_s
         self._bell = asyncio.Event()
 
     def ring(self) -> None:
         """Tell the dispatcher new events may be in the log."""
         self._bell.set()
 
+    def heard(self, event_id: int) -> None:
+        """Ring for event ``event_id`` unless it was already published."""
+        if event_id > self.last_id:
+            self._bell.set()
+
     async def run(self) -> None:
-        """Publish new events whenever the bell rings, until cancelled."""
+        """Publish new events whenever the bell rings (or the poll comes round), until cancelled."""
         while True:
-            await self._bell.wait()
+            await self._wait_for_bell()
             self._bell.clear()
             try:
                 await self.catch_up()
             except Exception:
                 # A database hiccup must not kill delivery: retry on the next ring or soon.
                 log.exception("reading the event log failed; retrying")
-                await asyncio.sleep(0.5)
+                await asyncio.sleep(self._retry_s)
                 self._bell.set()
+
+    async def _wait_for_bell(self) -> None:
+        if self._poll_s is None:
+            await self._bell.wait()
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self._poll_s):
+                await self._bell.wait()
 
     async def catch_up(self) -> None:
         """Publish every event after ``last_id``."""

@@ -165,6 +165,12 @@ SETTINGS: tuple[Setting, ...] = (
         "seconds between keepalive pings; a peer silent for as long again is closed",
     ),
     Setting(
+        "ORDERBELL_EVENT_RETENTION_DAYS",
+        _positive_int,
+        7,
+        "days the event log keeps events for replay (since=); older ones are pruned hourly",
+    ),
+    Setting(
         "ORDERBELL_LOG_LEVEL",
         _log_level,
         "INFO",
@@ -190,6 +196,7 @@ class Settings:
     ws_queue_limit: int = 512
     ws_send_timeout_s: float = 10.0
     ws_ping_interval_s: float = 20.0
+    event_retention_days: int = 7
     log_level: str = "INFO"
 
     def __repr__(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +16,7 @@ from backend.hub import Hub
 from backend.server import bound_port, running_server
 from backend.settings import Settings, load_settings, read_environment
 from backend.store import Database, create_token, migrate_async
+from tests.pg import PostgresCluster, PostgresUnavailable, in_ci
 
 
 class FakeClock:
@@ -102,3 +103,18 @@ async def live(
             )
     finally:
         await db.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """One throw-away PostgreSQL server for the whole run; skipped without binaries unless CI."""
+    try:
+        cluster = PostgresCluster.start()
+    except PostgresUnavailable as exc:
+        if in_ci():
+            pytest.fail(f"CI is set but PostgreSQL is missing: {exc}")
+        pytest.skip(str(exc))
+    try:
+        yield cluster
+    finally:
+        cluster.stop()

@@ -13,7 +13,7 @@ from backend.auth import bearer_token
 from backend.hub import CLOSE_BAD_TOKEN, CLOSE_TOO_SLOW, Subscriber
 from backend.protocol import encode_event
 from backend.routes.common import Services, services
-from backend.store import authenticate_token, events_after, last_event_id
+from backend.store import authenticate_token, events_after, last_event_id, replay_is_partial
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +21,7 @@ LEGACY_SHOP = 1
 REPLAY_PAGE = 500
 CLOSE_NORMAL = 1000
 CLOSE_TIMEOUT_S = 2.0
+BACKLOG_HEADER = b"orderbell-backlog"
 
 
 async def _shop_for(websocket: WebSocket, svc: Services) -> int | None:
@@ -55,8 +56,9 @@ async def stream(websocket: WebSocket) -> None:
         # Before accept this becomes an HTTP 403 on the handshake.
         await websocket.close(code=CLOSE_BAD_TOKEN)
         return
+    headers = await _backlog_headers(svc, shop_id, since)
     with svc.hub.subscribe(shop_id) as subscriber:
-        await websocket.accept()
+        await websocket.accept(headers=headers)
         reader = asyncio.create_task(_watch_peer(websocket, subscriber))
         try:
             if since is not None:
@@ -70,6 +72,21 @@ async def stream(websocket: WebSocket) -> None:
         finally:
             reader.cancel()
             await _close(websocket, subscriber.close_code or CLOSE_NORMAL)
+
+
+async def _backlog_headers(
+    svc: Services, shop_id: int, since: int | None
+) -> list[tuple[bytes, bytes]]:
+    """``OrderBell-Backlog: partial`` when events after ``since`` were already pruned."""
+    if since is None or not await replay_is_partial(svc.db, since):
+        return []
+    # The counter gets what is left, and reloads its waiting orders on connect anyway.
+    log.warning(
+        "shop %s: events after since=%s were already pruned from the log; replaying what is left",
+        shop_id,
+        since,
+    )
+    return [(BACKLOG_HEADER, b"partial")]
 
 
 async def _replay(websocket: WebSocket, svc: Services, subscriber: Subscriber, since: int) -> None:

@@ -3,10 +3,12 @@
 from backend.store.database import Database, default_database_url, migrate, migrate_async
 from backend.store.errors import InvalidInput, InvalidOrder, StoreError
 from backend.store.events import (
+    EVENTS_CHANNEL,
     append_event,
     events_after,
     events_since,
     last_event_id,
+    notification_payload,
     row_to_event,
 )
 from backend.store.orders import (
@@ -33,6 +35,7 @@ from backend.store.orders import (
     remind_order,
     submit_order,
 )
+from backend.store.retention import oldest_event_id, prune_events, replay_is_partial
 from backend.store.schema import DeviceTokenRow, EventRow, OrderRow
 from backend.store.tokens import (
     DeviceToken,
@@ -43,6 +46,7 @@ from backend.store.tokens import (
 )
 
 __all__ = [
+    "EVENTS_CHANNEL",
     "Database",
     "DeviceToken",
     "DeviceTokenRow",
@@ -77,11 +81,15 @@ __all__ = [
     "list_tokens",
     "migrate",
     "migrate_async",
+    "notification_payload",
+    "oldest_event_id",
     "order_to_json",
+    "prune_events",
     "record_payment",
     "record_refund",
     "reject_order",
     "remind_order",
+    "replay_is_partial",
     "revoke_token",
     "row_to_event",
     "submit_order",

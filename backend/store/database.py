@@ -9,7 +9,7 @@ from typing import Any, cast
 import platformdirs
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, CursorResult, Result, event, text
+from sqlalchemy import Connection, CursorResult, Result, event, make_url, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -22,6 +22,10 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 # Execution option marking connections that only read; SQLite lets those begin DEFERRED.
 _READ_ONLY = "orderbell_read_only"
+
+# Key of the PostgreSQL advisory lock held while migrating, so instances starting together
+# take turns instead of racing to create the same tables (any constant bigint works).
+_MIGRATION_LOCK = int.from_bytes(b"OBschema", "big")
 
 _SQLITE_PRAGMAS = (
     "PRAGMA busy_timeout=5000",
@@ -43,8 +47,12 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine: AsyncEngine = create_async_engine(url)
-        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        dialect = make_url(url).get_dialect().name
+        # A server database can restart under us; checking a pooled connection before use turns
+        # what would be a failed request into a quiet reconnect.
+        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=dialect != "sqlite")
+        self.is_sqlite = dialect == "sqlite"
+        self.is_postgres = dialect == "postgresql"
         if self.is_sqlite:
             _tune_sqlite(self.engine)
         self._read_engine = self.engine.execution_options(**{_READ_ONLY: True})
@@ -121,6 +129,9 @@ def migrate(url: str) -> None:
 
 
 def _upgrade(connection: Connection, url: str) -> None:
+    if connection.dialect.name == "postgresql":
+        # Held until the migration commits; the next instance then finds the schema current.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
     config = alembic_config(url)
     config.attributes["connection"] = connection
     command.upgrade(config, "head")

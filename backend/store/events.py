@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import datetime
 
@@ -23,6 +24,9 @@ from backend.store.timestamps import as_utc
 
 # Key of the PostgreSQL advisory lock that orders event appends (any constant bigint works).
 _EVENT_LOG_LOCK = int.from_bytes(b"OBevents", "big")
+
+# The PostgreSQL NOTIFY channel that tells every instance a new event was committed.
+EVENTS_CHANNEL = "orderbell_events"
 
 
 async def append_event(
@@ -62,6 +66,7 @@ async def append_event(
     )
     session.add(row)
     await session.flush()
+    await _announce_at_commit(session, event.shop_id, row.id)
     return replace(event, id=row.id)
 
 
@@ -112,6 +117,24 @@ async def _serialize_appends(session: AsyncSession) -> None:
     # Readers advance a cursor past the highest id they saw, so ids must become visible in
     # order. A PostgreSQL sequence hands out ids before commit, and a later id can commit first;
     # holding this lock until commit makes appends (and their commits) happen one at a time.
+    # The lock is taken before the INSERT draws its id, and PostgreSQL makes a commit visible
+    # before it releases the transaction's locks, so whoever draws the next id does so after
+    # the previous event is readable - across connections, processes and hosts alike.
     # SQLite needs nothing: BEGIN IMMEDIATE already lets only one writer in at a time.
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _EVENT_LOG_LOCK})
+
+
+async def _announce_at_commit(session: AsyncSession, shop_id: int, event_id: int) -> None:
+    # PostgreSQL delivers a NOTIFY only if, and when, this transaction commits, so listeners
+    # never hear of an event they cannot read yet, nor of one that was rolled back.
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_notify(:channel, :payload)"),
+            {"channel": EVENTS_CHANNEL, "payload": notification_payload(shop_id, event_id)},
+        )
+
+
+def notification_payload(shop_id: int, event_id: int) -> str:
+    """What the NOTIFY for one committed event says: its shop and id, as JSON."""
+    return json.dumps({"shopId": shop_id, "id": event_id}, separators=(",", ":"))

@@ -1,4 +1,4 @@
-"""The tables as SQLAlchemy models; migration 0001 creates exactly these."""
+"""The tables as SQLAlchemy models; the migrations (0001, then 0002) create exactly these."""
 
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ NAMING_CONVENTION = {
 
 # SQLite only auto-assigns INTEGER PRIMARY KEY; BIGINT stays BIGINT elsewhere.
 BigIntegerKey = BigInteger().with_variant(Integer(), "sqlite")
+# A 64-bit id from another system; SQLite's INTEGER already holds 64 bits.
+ExternalId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -52,7 +54,7 @@ class OrderRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     shop_id: Mapped[int] = mapped_column(Integer)
-    user_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(ExternalId)  # Sky Take-out user ids are Java longs
     status: Mapped[int] = mapped_column(SmallInteger)
     pay_status: Mapped[int] = mapped_column(SmallInteger)
     amount_fen: Mapped[int] = mapped_column(BigInteger)

@@ -1,7 +1,8 @@
-"""Fixtures for the store tests: a migrated SQLite file per test and order builders."""
+"""Fixtures for the store tests: a migrated database per test, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from backend.store import (
     record_payment,
     submit_order,
 )
+from tests.pg import PostgresCluster
 
 NOW = datetime(2026, 11, 26, 6, 5, 12, tzinfo=UTC)
 DEFAULT_ITEMS = (Item("宫保鸡丁", 2, 3200), Item("米饭", 1, 200))
@@ -37,19 +39,55 @@ def now() -> datetime:
     return NOW
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """An SQLite file in the test's temporary directory."""
-    return f"sqlite+aiosqlite:///{tmp_path / 'orderbell.db'}"
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker that keeps a test off PostgreSQL."""
+    config.addinivalue_line(
+        "markers", "sqlite_only: tests SQLite behaviour (pragmas, file handling) only"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that touches a database runs on SQLite and on PostgreSQL, unless sqlite_only."""
+    if "engine" not in metafunc.fixturenames:
+        return
+    engines = [pytest.param("sqlite", id="sqlite")]
+    if metafunc.definition.get_closest_marker("sqlite_only") is None:
+        engines.append(pytest.param("postgres", id="postgres", marks=pytest.mark.postgres))
+    metafunc.parametrize("engine", engines)
 
 
 @pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
+def cluster(engine: str, request: pytest.FixtureRequest) -> PostgresCluster | None:
+    """The test PostgreSQL server when the test runs on PostgreSQL, else None."""
+    if engine != "postgres":
+        return None
+    postgres: PostgresCluster = request.getfixturevalue("postgres_cluster")
+    return postgres
+
+
+@pytest.fixture
+async def database_url(cluster: PostgresCluster | None, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database: an SQLite file in the test's directory, or a new PostgreSQL one."""
+    if cluster is None:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'orderbell.db'}"
+        return
+    async with cluster.database(migrated=False) as url:
+        yield url
+
+
+@pytest.fixture
+async def db(cluster: PostgresCluster | None, tmp_path: Path) -> AsyncIterator[Database]:
     """A migrated database, disposed after the test."""
-    await migrate_async(database_url)
-    database = Database(database_url)
-    yield database
-    await database.dispose()
+    async with contextlib.AsyncExitStack() as stack:
+        if cluster is None:
+            url = f"sqlite+aiosqlite:///{tmp_path / 'orderbell.db'}"
+            await migrate_async(url)
+        else:
+            # A copy of the migrated template: much faster than migrating each database.
+            url = await stack.enter_async_context(cluster.database())
+        database = Database(url)
+        yield database
+        await database.dispose()
 
 
 @pytest.fixture
