@@ -43,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--server", help="save this server address (for IT provisioning)")
     parser.add_argument("--token", help="save this device token in the OS keyring")
     parser.add_argument("--self-check", action="store_true", help="check speech, server, token")
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="check this build: Qt, icons, translations, speech, embedded server, event stream",
+    )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command")
     demo = commands.add_parser("demo", help="the whole loop against an in-process demo server")
@@ -95,6 +100,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "demo":
         return run_demo_command(args.duration, args.interval)
+    if args.smoke_test:
+        from desktop.smoke import run_smoke_test
+
+        return run_smoke_test(make_qapp)
     configure_logging(default_log_dir())
     store = SettingsStore(default_config_dir())
     if args.server is not None or args.token is not None:

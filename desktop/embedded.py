@@ -1,6 +1,6 @@
 """``orderbell demo``: the backend in-process, simulated customers, and the real tray app.
 
-The only desktop module that imports the backend beyond its wire protocol.
+With desktop.smoke, the only desktop modules that import the backend beyond its wire protocol.
 """
 
 from __future__ import annotations
