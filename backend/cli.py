@@ -26,8 +26,10 @@ from backend.simulator import SimulatedOrder, SimulationError, Simulator
 from backend.store import (
     Database,
     DeviceToken,
+    StoreError,
     create_token,
     default_database_url,
+    get_order_by_number,
     list_tokens,
     migrate_async,
     oldest_event_id,
@@ -152,14 +154,33 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                 order = await simulator.submit(shop_id=args.shop, user_id=args.user_id)
                 print(f"created order {order.number} (id {order.id}, {order.amount_fen} fen)")
             else:
-                if args.amount_fen is None:
-                    raise SimulationError("--order-number needs --amount-fen (the order's total)")
-                order = SimulatedOrder(None, args.order_number, args.amount_fen)
+                amount = args.amount_fen
+                if amount is None:
+                    amount = await _order_amount(args, args.order_number)
+                order = SimulatedOrder(None, args.order_number, amount)
             paid = await simulator.pay(order)
             print(f"paid order {paid.number}: transaction {paid.transaction_id}")
             return 0
 
     return asyncio.run(run())
+
+
+async def _order_amount(args: argparse.Namespace, number: str) -> int:
+    """The total WeChat Pay would charge: read from the server's database, as WeChat knows it."""
+    settings = _settings(args, require_merchant=False)
+    url = _database_url(settings)
+    db = Database(url)
+    try:
+        order = await get_order_by_number(db, number)
+    finally:
+        await db.dispose()
+    if order is None:
+        raise SimulationError(
+            f"order {number} is not in the database at {masked_url(url)}: "
+            "point --env-file (or ORDERBELL_DATABASE_URL) at the server's database, "
+            "or give --amount-fen"
+        )
+    return order.amount_fen
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -226,7 +247,12 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--url", required=True, help="server base URL, e.g. http://127.0.0.1:8080")
         sub.add_argument("--user-id", type=int, default=1)
     pay.add_argument("--order-number", help="pay this existing order instead of creating one")
-    pay.add_argument("--amount-fen", type=int, help="the existing order's total, in fen")
+    pay.add_argument(
+        "--amount-fen",
+        type=int,
+        help="the existing order's total in fen (default: read from the server's database)",
+    )
+    pay.add_argument("--env-file", type=Path, help="the server's settings (its database)")
     pay.add_argument("--shop", type=int, default=1, help="shop of the created order")
     remind.add_argument("--order-id", type=int, required=True)
     simulate.set_defaults(run=cmd_simulate)
@@ -252,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    except (SimulationError, ValueError, FileExistsError, httpx.HTTPError) as exc:
+    except (SimulationError, StoreError, ValueError, FileExistsError, httpx.HTTPError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -295,6 +295,63 @@ async def test_simulate_pay_reaches_a_counter(
     assert f"paid order {event['orderNumber']}" in result.stdout
 
 
+async def test_simulate_pay_of_an_existing_order_reads_its_amount(
+    server: Served, devkit: Devkit, created_token: CreatedToken
+) -> None:
+    """``simulate pay --order-number N`` finds the order's total in the server's database."""
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+        order = await Simulator(load_kit(devkit.directory), http).submit(shop_id=3, user_id=1)
+    headers = {"Authorization": f"Bearer {created_token.token}"}
+    async with connect(server.ws_url, additional_headers=headers) as ws:
+        result = await run_cli_async(
+            "simulate",
+            "pay",
+            "--kit",
+            str(devkit.directory),
+            "--url",
+            server.url,
+            "--order-number",
+            order.number,
+            environ=cli_environment(created_token.database_url),
+        )
+        assert result.returncode == 0, result.stderr
+        event = json.loads(await asyncio.wait_for(ws.recv(), RECEIVE_TIMEOUT_S))
+    assert (event["orderNumber"], event["amountFen"]) == (order.number, order.amount_fen)
+
+
+async def test_simulate_pay_of_an_unknown_order_says_what_to_do(
+    devkit: Devkit, tmp_path: Path
+) -> None:
+    """An order number the database does not know is a one-line error, not a traceback."""
+    url = sqlite_url(tmp_path / "empty.db")
+    await migrate_async(url)
+    result = await run_cli_async(
+        "simulate",
+        "pay",
+        "--kit",
+        str(devkit.directory),
+        "--url",
+        "http://127.0.0.1:9",
+        "--order-number",
+        "20261126000000000001",
+        environ=cli_environment(url),
+    )
+    assert result.returncode == 1
+    assert "--amount-fen" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+async def test_token_create_for_shop_zero_is_refused_clearly(tmp_path: Path) -> None:
+    """``token create --shop 0`` exits 1 with one line saying why."""
+    url = sqlite_url(tmp_path / "orderbell.db")
+    result = await run_cli_async(
+        "token", "create", "--shop", "0", "--name", "x", environ=cli_environment(url)
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == "error: a shop id is a positive number"
+    assert "Traceback" not in result.stderr
+
+
 async def test_simulate_remind_hurries_the_order(server: Served, devkit: Devkit) -> None:
     """``simulate remind --order-id ID`` sends the customer's reminder: reminderCount 1."""
     async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
