@@ -29,6 +29,7 @@ from backend.store import (
     events_since,
     last_event_id,
     prune_events,
+    revoked_token_ids,
 )
 from backend.store import migrate_async as run_migrations
 
@@ -80,6 +81,10 @@ def create_app(
             asyncio.create_task(
                 _prune_forever(db, settings.event_retention_days, clock), name="orderbell-prune"
             ),
+            asyncio.create_task(
+                _drop_revoked_forever(db, hub, settings.revocation_check_s, clock),
+                name="orderbell-revocations",
+            ),
         ]
         if db.is_postgres:
             # Other instances commit events too: the database rings this one's dispatcher.
@@ -115,6 +120,25 @@ def create_app(
     )
     app.state.hub = hub
     return app
+
+
+async def _drop_revoked_forever(
+    db: Database, hub: Hub, every_s: float, clock: Callable[[], float]
+) -> None:
+    """Close live streams of tokens revoked since the last look (any process may revoke)."""
+    since = datetime.fromtimestamp(clock(), UTC)
+    while True:
+        await asyncio.sleep(every_s)
+        # Overlap the windows a little: a revocation committed as we looked is not missed.
+        looked_at = datetime.fromtimestamp(clock(), UTC) - timedelta(seconds=every_s)
+        try:
+            revoked = await revoked_token_ids(db, since)
+        except Exception:
+            log.exception("checking for revoked device tokens failed; trying again")
+            continue
+        since = max(since, looked_at)
+        if revoked and (dropped := hub.drop_devices(revoked)):
+            log.info("closed %s stream(s) of revoked device tokens (4401)", dropped)
 
 
 async def _prune_forever(db: Database, keep_days: int, clock: Callable[[], float]) -> None:

@@ -26,10 +26,13 @@ CLOSE_BAD_TOKEN = 4401
 class Subscriber:
     """One live connection's mailbox: frames waiting to be written, oldest first."""
 
-    __slots__ = ("_buffer", "_limit", "_wake", "close_code", "floor", "shop_id")
+    __slots__ = ("_buffer", "_limit", "_wake", "close_code", "device_id", "floor", "shop_id")
 
-    def __init__(self, shop_id: int, limit: int, floor: int = 0) -> None:
+    def __init__(
+        self, shop_id: int, limit: int, floor: int = 0, device_id: int | None = None
+    ) -> None:
         self.shop_id = shop_id
+        self.device_id = device_id  # the device token it authenticated with (None: anonymous)
         self.floor = floor  # highest event id already sent; anything at or below is a duplicate
         self.close_code: int | None = None
         self._limit = limit
@@ -90,9 +93,11 @@ class Hub:
         return sum(len(subs) for subs in self._shops.values())
 
     @contextmanager
-    def subscribe(self, shop_id: int, floor: int = 0) -> Iterator[Subscriber]:
+    def subscribe(
+        self, shop_id: int, floor: int = 0, device_id: int | None = None
+    ) -> Iterator[Subscriber]:
         """Register a connection for its shop's events for the duration of the block."""
-        subscriber = Subscriber(shop_id, self._queue_limit, floor)
+        subscriber = Subscriber(shop_id, self._queue_limit, floor, device_id)
         self._shops.setdefault(shop_id, set()).add(subscriber)
         try:
             yield subscriber
@@ -124,6 +129,16 @@ class Hub:
                     CLOSE_TOO_SLOW,
                 )
         return delivered
+
+    def drop_devices(self, device_ids: set[int], code: int = CLOSE_BAD_TOKEN) -> int:
+        """Close the connections of these device tokens (revoked); returns how many."""
+        dropped = 0
+        for subscribers in self._shops.values():
+            for subscriber in subscribers:
+                if subscriber.device_id in device_ids and subscriber.close_code is None:
+                    subscriber.close(code)
+                    dropped += 1
+        return dropped
 
     def close_all(self, code: int = CLOSE_GOING_AWAY) -> None:
         """Ask every connection to close, e.g. on shutdown."""

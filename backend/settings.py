@@ -171,6 +171,12 @@ SETTINGS: tuple[Setting, ...] = (
         "days the event log keeps events for replay (since=); older ones are pruned hourly",
     ),
     Setting(
+        "ORDERBELL_REVOCATION_CHECK_S",
+        _positive_float,
+        15.0,
+        "seconds between checks that close the live streams of revoked device tokens",
+    ),
+    Setting(
         "ORDERBELL_LOG_LEVEL",
         _log_level,
         "INFO",
@@ -197,6 +203,7 @@ class Settings:
     ws_send_timeout_s: float = 10.0
     ws_ping_interval_s: float = 20.0
     event_retention_days: int = 7
+    revocation_check_s: float = 15.0
     log_level: str = "INFO"
 
     def __repr__(self) -> str:

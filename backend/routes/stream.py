@@ -24,12 +24,13 @@ CLOSE_TIMEOUT_S = 2.0
 BACKLOG_HEADER = b"orderbell-backlog"
 
 
-async def _shop_for(websocket: WebSocket, svc: Services) -> int | None:
+async def _shop_for(websocket: WebSocket, svc: Services) -> tuple[int, int | None] | None:
+    """(shop, device token id) of the caller, or None when it may not listen."""
     token = bearer_token(websocket.headers) or websocket.query_params.get("token")
     if token:
         device = await authenticate_token(svc.db, token, svc.now())
-        return device.shop_id if device else None
-    return LEGACY_SHOP if svc.settings.ws_allow_anonymous else None
+        return (device.shop_id, device.id) if device else None
+    return (LEGACY_SHOP, None) if svc.settings.ws_allow_anonymous else None
 
 
 def _since(websocket: WebSocket) -> int | None:
@@ -51,13 +52,14 @@ async def stream(websocket: WebSocket) -> None:
             JSONResponse({"code": "BAD_REQUEST", "message": str(exc)}, status_code=400)
         )
         return
-    shop_id = await _shop_for(websocket, svc)
-    if shop_id is None:
+    caller = await _shop_for(websocket, svc)
+    if caller is None:
         # Before accept this becomes an HTTP 403 on the handshake.
         await websocket.close(code=CLOSE_BAD_TOKEN)
         return
+    shop_id, device_id = caller
     headers = await _backlog_headers(svc, shop_id, since)
-    with svc.hub.subscribe(shop_id) as subscriber:
+    with svc.hub.subscribe(shop_id, device_id=device_id) as subscriber:
         await websocket.accept(headers=headers)
         reader = asyncio.create_task(_watch_peer(websocket, subscriber))
         try:

@@ -43,6 +43,7 @@ from backend.store.tokens import (
     create_token,
     list_tokens,
     revoke_token,
+    revoked_token_ids,
 )
 
 __all__ = [
@@ -91,6 +92,7 @@ __all__ = [
     "remind_order",
     "replay_is_partial",
     "revoke_token",
+    "revoked_token_ids",
     "row_to_event",
     "submit_order",
 ]

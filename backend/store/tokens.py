@@ -51,6 +51,15 @@ async def create_token(
     return _record(row), secret
 
 
+async def revoked_token_ids(db: Database, since: datetime) -> set[int]:
+    """Ids of the tokens revoked at or after ``since`` (to close their live connections)."""
+    async with db.read_session() as session:
+        rows = await session.scalars(
+            select(DeviceTokenRow.id).where(DeviceTokenRow.revoked_at >= as_utc(since))
+        )
+        return set(rows)
+
+
 async def list_tokens(db: Database, shop_id: int | None = None) -> list[DeviceToken]:
     """All tokens, or one shop's, oldest first, revoked ones included."""
     query = select(DeviceTokenRow).order_by(DeviceTokenRow.id)
