@@ -100,7 +100,7 @@ def cmd_token(args: argparse.Namespace) -> int:
                 return 0
             if await revoke_token(db, args.id, _now()):
                 print(
-                    f"device token #{args.id} revoked; its counter PC is disconnected from now on"
+                    f"device token #{args.id} revoked; its counter PC is locked out within seconds"
                 )
                 return 0
             print(f"no active device token #{args.id}", file=sys.stderr)
