@@ -14,13 +14,9 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
-from backend.protocol import Event, encode_event
+from backend.protocol import CLOSE_BAD_TOKEN, CLOSE_GOING_AWAY, CLOSE_TOO_SLOW, Event, encode_event
 
 log = logging.getLogger(__name__)
-
-CLOSE_GOING_AWAY = 1001
-CLOSE_TOO_SLOW = 4408
-CLOSE_BAD_TOKEN = 4401
 
 
 class Subscriber:

@@ -17,6 +17,11 @@ from typing import Any
 
 PROTOCOL_VERSION = 1
 
+# WebSocket close codes of /ws/{sid}.
+CLOSE_GOING_AWAY = 1001  # the server is shutting down: reconnect (elsewhere) with since=
+CLOSE_BAD_TOKEN = 4401  # missing, unknown or revoked device token: do not retry as is
+CLOSE_TOO_SLOW = 4408  # the client fell too far behind: reconnect with since=
+
 
 class EventType(IntEnum):
     """What happened to an order."""

@@ -12,7 +12,8 @@ from collections.abc import AsyncIterator, Iterator
 import uvicorn
 from starlette.applications import Starlette
 
-from backend.hub import CLOSE_GOING_AWAY, Hub
+from backend.hub import Hub
+from backend.protocol import CLOSE_GOING_AWAY
 from backend.settings import Settings
 
 # Writers get this long to deliver their 1001 close frames before uvicorn tears down sockets.

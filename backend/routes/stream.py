@@ -10,8 +10,8 @@ from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from backend.auth import bearer_token
-from backend.hub import CLOSE_BAD_TOKEN, CLOSE_TOO_SLOW, Subscriber
-from backend.protocol import encode_event
+from backend.hub import Subscriber
+from backend.protocol import CLOSE_BAD_TOKEN, CLOSE_TOO_SLOW, encode_event
 from backend.routes.common import Services, services
 from backend.store import authenticate_token, events_after, last_event_id, replay_is_partial
 

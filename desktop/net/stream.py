@@ -15,16 +15,21 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
 from websockets.uri import parse_uri
 
-from backend.protocol import Event, ProtocolError, UnknownEventType, decode_event
+from backend.protocol import (
+    CLOSE_BAD_TOKEN,
+    CLOSE_GOING_AWAY,
+    CLOSE_TOO_SLOW,
+    Event,
+    ProtocolError,
+    UnknownEventType,
+    decode_event,
+)
 from desktop.core.cursor import EventDeduplicator
 from desktop.net.backoff import CAP_S, reconnect_delays
 from desktop.net.urls import redacted, with_since
 
 log = logging.getLogger(__name__)
 
-CLOSE_BAD_TOKEN = 4401
-CLOSE_TOO_SLOW = 4408
-CLOSE_GOING_AWAY = 1001
 # The server answers a bad token with HTTP 403 on the handshake; a proxy in front may say 401.
 TOKEN_REJECTED_STATUSES = frozenset({401, 403})
 PING_INTERVAL_S = 20.0

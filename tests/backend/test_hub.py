@@ -6,8 +6,8 @@ import asyncio
 import json
 from datetime import UTC, datetime
 
-from backend.hub import CLOSE_GOING_AWAY, CLOSE_TOO_SLOW, Dispatcher, Hub
-from backend.protocol import Event, EventType, OrderStatus
+from backend.hub import Dispatcher, Hub
+from backend.protocol import CLOSE_GOING_AWAY, CLOSE_TOO_SLOW, Event, EventType, OrderStatus
 
 
 def event(event_id: int, shop_id: int = 1) -> Event:
