@@ -218,7 +218,7 @@ class PostgresCluster:
         argv = [str(self.bin_dir / program), *args]
         if self.user is not None:
             argv = ["runuser", "-u", self.user, "--", *argv]
-        result = subprocess.run(  # noqa: S603 - the PostgreSQL tools, with our own arguments
+        result = subprocess.run(
             argv,
             capture_output=True,
             text=True,

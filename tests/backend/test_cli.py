@@ -49,7 +49,7 @@ def command(*args: str) -> list[str]:
 
 def run_cli(*args: str, environ: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Run ``orderbell-server`` to completion, bounded in time."""
-    return subprocess.run(  # noqa: S603 - our own command line
+    return subprocess.run(
         command(*args),
         env=environ,
         cwd=REPO,
@@ -95,7 +95,7 @@ def serving(kit_dir: Path, database_url: str, log: Path) -> Iterator[Served]:
     """Start ``serve`` on a free port, wait until /healthz answers 200, stop it afterwards."""
     port = free_port()
     with log.open("wb") as sink:
-        process = subprocess.Popen(  # noqa: S603 - our own command line
+        process = subprocess.Popen(
             command("serve", "--env-file", str(kit_dir / "orderbell.env"), "--port", str(port)),
             env=cli_environment(database_url),
             cwd=REPO,
@@ -427,7 +427,7 @@ def refusals(devkit: Devkit, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     processes = {}
     for case, (variable, value) in BAD_CONFIGURATIONS.items():
         environ = cli_environment(sqlite_url(directory / f"{case}.db"), **{variable: value})
-        processes[case] = subprocess.Popen(  # noqa: S603 - our own command line
+        processes[case] = subprocess.Popen(
             command("serve", "--env-file", env_file, "--port", str(free_port())),
             env=environ,
             cwd=REPO,

@@ -104,7 +104,7 @@ class Deployment:
             argv = [sys.executable, "-m", "backend.cli", "serve"]
             argv += ["--env-file", str(self.env_file), "--port", str(port)]
             with log.open("wb") as sink:
-                process = subprocess.Popen(  # noqa: S603 - our own command line
+                process = subprocess.Popen(
                     argv, env=environ, cwd=REPO, stdout=sink, stderr=subprocess.STDOUT
                 )
             self.servers[name] = ServerProcess(name, process, port, log)
