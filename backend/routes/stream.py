@@ -103,11 +103,9 @@ async def _replay(websocket: WebSocket, svc: Services, subscriber: Subscriber, s
     subscriber.floor = since
     while True:
         events = await events_after(svc.db, subscriber.shop_id, subscriber.floor, REPLAY_PAGE)
-        for event in events:
-            await asyncio.wait_for(
-                websocket.send_text(encode_event(event)), svc.settings.ws_send_timeout_s
-            )
-            subscriber.floor = event.id
+        await _send(websocket, [encode_event(e) for e in events], svc.settings.ws_send_timeout_s)
+        if events:
+            subscriber.floor = events[-1].id
         if len(events) < REPLAY_PAGE:
             return
 
@@ -117,8 +115,20 @@ async def _write_live(websocket: WebSocket, svc: Services, subscriber: Subscribe
         frames = await subscriber.next_frames()
         if not frames:
             return
+        await _send(websocket, frames, svc.settings.ws_send_timeout_s)
+
+
+async def _send(websocket: WebSocket, frames: list[str], timeout_s: float) -> None:
+    """Send frames in order; any one taking over ``timeout_s`` raises TimeoutError.
+
+    One timeout context per batch, moved along per frame: ``wait_for`` would start a task for
+    every frame, which costs more than the send itself on a busy fan-out.
+    """
+    loop = asyncio.get_running_loop()
+    async with asyncio.timeout(None) as deadline:
         for frame in frames:
-            await asyncio.wait_for(websocket.send_text(frame), svc.settings.ws_send_timeout_s)
+            deadline.reschedule(loop.time() + timeout_s)
+            await websocket.send_text(frame)
 
 
 async def _watch_peer(websocket: WebSocket, subscriber: Subscriber) -> None:
