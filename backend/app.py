@@ -66,6 +66,7 @@ def create_app(
             read_after,
             await last_event_id(db),
             poll_s=SAFETY_POLL_S if db.is_postgres else None,
+            page_size=DISPATCH_PAGE,
         )
         app.state.services = Services(
             settings=settings,

@@ -165,8 +165,12 @@ class Dispatcher:
         *,
         poll_s: float | None = None,
         retry_s: float = 0.5,
+        page_size: int | None = None,
     ) -> None:
         self._hub = hub
+        # A page shorter than this is the end of the log for now: no extra empty read. Whatever
+        # commits later rings the bell again.
+        self._page_size = page_size
         self._read_after = read_after
         self.last_id = start_after
         self._poll_s = poll_s
@@ -210,5 +214,5 @@ class Dispatcher:
             for event in events:
                 self._hub.publish(event)
                 self.last_id = event.id
-            if not events:
+            if not events or (self._page_size is not None and len(events) < self._page_size):
                 return

@@ -93,7 +93,11 @@ async def _backlog_headers(
 
 async def _replay(websocket: WebSocket, svc: Services, subscriber: Subscriber, since: int) -> None:
     """Send the shop's events after ``since``; live ones already queued are skipped by id."""
-    newest = await last_event_id(svc.db)
+    # The dispatcher's position is the log's end as far as anyone was told; only a cursor ahead
+    # of it is worth a query (a reconnect storm must not cost one per counter).
+    newest = svc.dispatcher.last_id
+    if since > newest:
+        newest = await last_event_id(svc.db)
     if since > newest:
         # A cursor from another database (say, the server's was reset): send everything new.
         log.warning(

@@ -135,3 +135,17 @@ async def test_dispatcher_survives_a_failing_read() -> None:
             assert ids(await asyncio.wait_for(sub.next_frames(), 5)) == [1]
         finally:
             task.cancel()
+
+
+async def test_dispatcher_stops_at_a_short_page() -> None:
+    """A page shorter than the page size ends the catch-up without another (empty) read."""
+    reads: list[int] = []
+
+    async def read_after(after_id: int) -> list[Event]:
+        reads.append(after_id)
+        return [event(i) for i in range(after_id + 1, 3)][:10]
+
+    dispatcher = Dispatcher(Hub(queue_limit=10), read_after, start_after=0, page_size=10)
+    await dispatcher.catch_up()
+    assert reads == [0]
+    assert dispatcher.last_id == 2
