@@ -1,0 +1,1 @@
+"""Load and latency benchmarks of OrderBell against its peers; run with ``python -m benchmarks``."""

@@ -1,0 +1,213 @@
+"""B3 fan-out: one shop with many subscribers; messages per server core and last-subscriber p99."""
+
+from __future__ import annotations
+
+import math
+import statistics
+
+from benchmarks import plots
+from benchmarks.context import Context
+from benchmarks.fanout import (
+    NODE,
+    ORDERBELL,
+    SERVERS,
+    Step,
+    available,
+    run_step,
+    start_fleet,
+)
+from benchmarks.markdown import figure, number, ratio, table
+from benchmarks.results import Section, Verdict
+from benchmarks.stats import ms
+
+KEY = "B3"
+TITLE = "B3 fan-out: one shop, many subscribers"
+SATURATED_P99_MS = 1_000.0
+WARMUP_S = 2.0
+
+
+async def run(ctx: Context) -> Section:
+    """Run every server through the same rate steps."""
+    profile = ctx.profile
+    log_dir = ctx.scratch("b3")
+    steps: dict[str, list[Step]] = {}
+    skipped: dict[str, str] = {}
+    for name in SERVERS:
+        reason = available(name)
+        if reason:
+            skipped[name] = reason
+            continue
+        ctx.say(f"B3 {name}: connecting {profile.fanout_subscribers} subscribers")
+        fleet = await start_fleet(ctx, name, profile.fanout_subscribers, log_dir)
+        try:
+            await run_step(fleet, profile.fanout_rates[0], WARMUP_S)  # warm-up, discarded
+            steps[name] = []
+            for rate in profile.fanout_rates:
+                for _ in range(profile.fanout_repeats):
+                    step = await run_step(fleet, rate, profile.fanout_window_s)
+                    steps[name].append(step)
+                    ctx.say(
+                        f"B3 {name} {rate} ev/s: {step.delivered}/{step.expected} delivered, "
+                        f"{step.per_core:,.0f} msgs/core-s, last p99 {ms(step.last.p99)} ms"
+                    )
+                if steps[name][-1].last.p99 > SATURATED_P99_MS:
+                    break
+        finally:
+            await fleet.close()
+    return _section(ctx, steps, skipped)
+
+
+def _best(steps: list[Step], rate: int) -> Step | None:
+    """The median repetition (by last-subscriber p99) of a rate."""
+    at_rate = sorted((s for s in steps if s.rate == rate), key=lambda s: s.last.p99)
+    return at_rate[len(at_rate) // 2] if at_rate else None
+
+
+def _sustained(step: Step | None) -> bool:
+    return step is not None and step.complete and step.last.p99 < SATURATED_P99_MS
+
+
+def _section(ctx: Context, steps: dict[str, list[Step]], skipped: dict[str, str]) -> Section:
+    profile = ctx.profile
+    rates = list(profile.fanout_rates)
+    rows = []
+    for name, runs in steps.items():
+        for step in runs:
+            rows.append(
+                [
+                    name,
+                    str(step.rate),
+                    f"{step.delivered:,}/{step.expected:,}",
+                    number(step.throughput),
+                    f"{100 * step.server_cpu_s / step.elapsed_s:.0f}%",
+                    f"**{number(step.per_core)}**",
+                    *step.last.row(),
+                    ms(step.each.p99),
+                ]
+            )
+    per_core_ratios = []
+    latency_ratios = []
+    compare_rows = []
+    ours, node = steps.get(ORDERBELL, []), steps.get(NODE, [])
+    for rate in rates:
+        mine, theirs = _best(ours, rate), _best(node, rate)
+        if mine is None or theirs is None:
+            continue
+        core_ratio = mine.per_core / theirs.per_core
+        lat_ratio = mine.last.p99 / theirs.last.p99
+        both = _sustained(mine) and _sustained(theirs)
+        if both:
+            per_core_ratios.append(core_ratio)
+            latency_ratios.append(lat_ratio)
+        compare_rows.append(
+            [
+                str(rate),
+                ratio(core_ratio),
+                ratio(lat_ratio),
+                "yes" if both else "no (one saturated)",
+            ]
+        )
+    core_ratio = statistics.median(per_core_ratios) if per_core_ratios else math.nan
+    lat_ratio = max(latency_ratios) if latency_ratios else math.nan
+    verdicts = [
+        Verdict(
+            "messages/s per server core >= 0.8x Node ws",
+            ratio(core_ratio),
+            None if math.isnan(core_ratio) else core_ratio >= 0.8,
+        ),
+        Verdict(
+            "p99 last-subscriber latency <= 1.2x Node ws",
+            f"{ratio(lat_ratio)} (worst sustained rate)",
+            None if math.isnan(lat_ratio) else lat_ratio <= 1.2,
+        ),
+    ]
+    plot_core = plots.grouped_bars(
+        ctx.plots_dir / "b3_per_core.png",
+        "B3 delivered messages per second of server CPU",
+        "messages / CPU-second",
+        [f"{rate} ev/s" for rate in rates],
+        {
+            name: [(_best(runs, rate) or _nan_step()).per_core for rate in rates]
+            for name, runs in steps.items()
+        },
+    )
+    plot_latency = plots.lines(
+        ctx.plots_dir / "b3_last_p99.png",
+        "B3 last-subscriber latency, p99",
+        "events per second (x subscribers = messages/s)",
+        "ms (log)",
+        {
+            name: ([s.rate for s in runs], [s.last.p99 for s in runs])
+            for name, runs in steps.items()
+        },
+        log=True,
+    )
+    subscribers = profile.fanout_subscribers
+    text = [
+        f"{subscribers:,} subscribers of one shop; each event is a real wire-protocol frame "
+        f"({_frame_size()} bytes) published by `POST /publish` open loop at the given rate for "
+        f"{profile.fanout_window_s:g} s (x{profile.fanout_repeats}); every subscriber times every "
+        "event from its intended send time. **OrderBell here is `benchmarks/fanout_app.py`**: the "
+        "real app, `/ws/{sid}` route, device-token auth, Hub and per-connection writers, served "
+        "by `backend.server.make_server` (websockets-sansio, no permessage-deflate); only the "
+        "trigger is a raw publish straight into `Hub.publish` instead of the event log. The naive "
+        "peer runs on the same uvicorn settings; Node `ws` with `perMessageDeflate: false`.",
+        "",
+        "*msgs/core-s* = delivered messages / server CPU seconds (user+system, all threads) — "
+        "the throughput one fully busy core would give. *last* = when the last of the "
+        "subscribers got the event.",
+        "",
+        table(
+            [
+                "server",
+                "events/s",
+                "delivered/expected",
+                "msgs/s",
+                "server CPU",
+                "msgs/core-s",
+                "last p50 ms",
+                "last p99 ms",
+                "last p99.9 ms",
+                "last max ms",
+                "each p99 ms",
+            ],
+            rows,
+        ),
+        "",
+        "OrderBell against Node `ws` (median repetition per rate):",
+        "",
+        table(["events/s", "msgs/core-s ratio", "last p99 ratio", "both sustained"], compare_rows),
+        "",
+        figure(plot_core, "B3 messages per core"),
+        figure(plot_latency, "B3 last-subscriber p99"),
+    ]
+    for name, reason in skipped.items():
+        text.append(f"\n{name} was not run: {reason}.")
+    data = {
+        name: [
+            {
+                "rate": s.rate,
+                "delivered": s.delivered,
+                "expected": s.expected,
+                "per_core": s.per_core,
+                "throughput": s.throughput,
+                "last_p99_ms": s.last.p99,
+                "each_p99_ms": s.each.p99,
+            }
+            for s in runs
+        ]
+        for name, runs in steps.items()
+    }
+    return Section(KEY, TITLE, profile.name, "\n".join(text), verdicts, data)
+
+
+def _frame_size() -> int:
+    from benchmarks.marker import fanout_frame
+
+    return len(fanout_frame(1, 1, 0).encode())
+
+
+def _nan_step() -> Step:
+    from benchmarks.stats import EMPTY
+
+    return Step(0, 0, 0, 0, 0.0, 0.0, 0.0, 0, EMPTY, EMPTY, 0, 0)
