@@ -29,6 +29,7 @@ from desktop.i18n import install_translator, pick_language
 from desktop.net import ApiError, CounterApi, EventStream, LinkState, RemoteOrder, stream_url
 from desktop.selfcheck import run_checks
 from desktop.speech.worker import SpeechWorker
+from desktop.tasks import BackgroundTasks
 from desktop.ui.card import CardStack
 from desktop.ui.icons import TrayState
 from desktop.ui.notice import NoticeAction, NoticeCard, NoticeLevel
@@ -186,7 +187,7 @@ class DesktopApp:
         self.token = self._load_token()
         self.quit = asyncio.Event()
         self._backoff = backoff
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self.tasks = BackgroundTasks()
         self._voices: list[tuple[str, str]] = []
         self.language = self._apply_language(self.settings.language)
 
@@ -269,9 +270,7 @@ class DesktopApp:
         self._card_clock.stop()
         if self.stream is not None:
             self.stream.stop()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.tasks.close()
         if self.api is not None:
             await self.api.aclose()
         await asyncio.to_thread(self.speaker.close)
@@ -282,16 +281,8 @@ class DesktopApp:
                 close()
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """Run ``coroutine`` in the background, keeping a reference and logging any failure."""
-        task = asyncio.get_running_loop().create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._finished)
-        return task
-
-    def _finished(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("background task failed", exc_info=task.exception())
+        """Run ``coroutine`` in the background (kept referenced, failures logged)."""
+        return self.tasks.spawn(coroutine)
 
     # Signals ------------------------------------------------------------------------------
 

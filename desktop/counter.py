@@ -24,6 +24,7 @@ from desktop.core.utterance import Priority, Utterance, UtteranceKind
 from desktop.net import ApiError, OrderConflict, RemoteOrder, TokenRejected
 from desktop.net.stream import LinkState
 from desktop.speech.speaker import Speaker
+from desktop.tasks import BackgroundTasks
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ class Counter:
         self._clock = clock
         self._wall = wall
         self._wake = asyncio.Event()
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self.tasks = BackgroundTasks()
         self._link = LinkState.CONNECTING
         # Order-list refreshes run one at a time; a snapshot taken while an order changed
         # here or on the stream is stale and is thrown away (it could re-ring a handled order).
@@ -255,8 +256,7 @@ class Counter:
                     if timer is not None:
                         timer.cancel()
         finally:
-            for task in list(self._tasks):
-                task.cancel()
+            self.tasks.cancel()
 
     def step(self) -> None:
         """Do what the board and the link watch say is due now."""
@@ -343,16 +343,8 @@ class Counter:
         return True
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """Run ``coroutine`` in the background, keeping a reference and logging any failure."""
-        task = asyncio.create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._finished)
-        return task
-
-    def _finished(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("background task failed", exc_info=task.exception())
+        """Run ``coroutine`` in the background (kept referenced, failures logged)."""
+        return self.tasks.spawn(coroutine)
 
     # Details ------------------------------------------------------------------------------
 

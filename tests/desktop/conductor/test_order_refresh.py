@@ -103,5 +103,5 @@ async def test_reloads_during_a_burst_share_one_request() -> None:
 
 async def _settled(conductor: Counter) -> None:
     """Wait for the background reloads, including any they queued."""
-    while conductor._tasks:
-        await asyncio.gather(*list(conductor._tasks))
+    while conductor.tasks.running:
+        await asyncio.gather(*conductor.tasks.running)
