@@ -275,10 +275,10 @@ class DesktopApp:
             await self.api.aclose()
         await asyncio.to_thread(self.speaker.close)
         self.tray.hide()
-        for widget in (self.cards, self.notices, self.orders, self.reject_dialog):
-            close = getattr(widget, "close_all", None) or getattr(widget, "close", None)
-            if close is not None:
-                close()
+        self.cards.hide_cards(self.cards.order_ids())
+        for window in (self.notices, self.orders, self.reject_dialog, self.settings_dialog):
+            if window is not None:
+                window.close()
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run ``coroutine`` in the background (kept referenced, failures logged)."""
@@ -416,19 +416,8 @@ class DesktopApp:
 
     def _apply_language(self, setting: str) -> Language:
         code = pick_language(setting, QLocale.system().name())
+        # Installing a translator sends LanguageChange: every widget re-translates itself.
         install_translator(self.qapp, code)
-        for widget_name in (
-            "cards",
-            "notices",
-            "tray",
-            "orders",
-            "reject_dialog",
-            "settings_dialog",
-        ):
-            widget = getattr(self, widget_name, None)
-            retranslate = getattr(widget, "retranslate", None)
-            if retranslate is not None:
-                retranslate()
         return Language.ZH if code == "zh" else Language.EN
 
     def _apply_speech(self, settings: DesktopSettings) -> None:
