@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 import platformdirs
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, CursorResult, Result, event, make_url, text
+from sqlalchemy import Connection, CursorResult, Engine, Result, event, make_url, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,6 +18,11 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import ConnectionPoolEntry
+
+from backend.store.sqlite_workers import SQLiteWorkers, shares_file
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -47,17 +53,47 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        dialect = make_url(url).get_dialect().name
+        parsed = make_url(url)
+        dialect = parsed.get_dialect().name
         # A server database can restart under us; checking a pooled connection before use turns
         # what would be a failed request into a quiet reconnect.
         self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=dialect != "sqlite")
         self.is_sqlite = dialect == "sqlite"
         self.is_postgres = dialect == "postgresql"
+        self._workers: SQLiteWorkers | None = None
         if self.is_sqlite:
-            _tune_sqlite(self.engine)
+            _tune_sqlite(self.engine.sync_engine)
+            if shares_file(parsed):
+                self._workers = SQLiteWorkers(
+                    parsed, tune=_tune_sqlite, read_only={_READ_ONLY: True}
+                )
         self._read_engine = self.engine.execution_options(**{_READ_ONLY: True})
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(self._read_engine, expire_on_commit=False)
+
+    async def write(
+        self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run ``work(connection, ...)`` as one transaction that may write; commit if it returns.
+
+        The fast path for short transactions written with SQLAlchemy Core. On an SQLite file
+        the whole transaction runs on the database's writer thread, so ``work`` must use only
+        its connection and arguments, never the event loop; elsewhere it runs on the async
+        engine, each statement one round trip to the server.
+        """
+        if self._workers is not None:
+            return await self._workers.write(lambda connection: work(connection, *args, **kwargs))
+        async with self.engine.begin() as connection:
+            return await connection.run_sync(work, *args, **kwargs)
+
+    async def read(
+        self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run ``work(connection, ...)`` as one read-only transaction (on SQLite, in a thread)."""
+        if self._workers is not None:
+            return await self._workers.read(lambda connection: work(connection, *args, **kwargs))
+        async with self._read_engine.connect() as connection:
+            return await connection.run_sync(work, *args, **kwargs)
 
     def session(self) -> AsyncSession:
         """A session for work that may write; on SQLite it takes the write lock at BEGIN."""
@@ -73,7 +109,9 @@ class Database:
             await connection.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (and stop the SQLite worker threads)."""
+        if self._workers is not None:
+            await self._workers.dispose()
         await self.engine.dispose()
 
 
@@ -82,12 +120,12 @@ def rows_changed(result: Result[Any]) -> int:
     return cast("CursorResult[Any]", result).rowcount
 
 
-def _tune_sqlite(engine: AsyncEngine) -> None:
+def _tune_sqlite(engine: Engine) -> None:
     # The SQLAlchemy "SQLite transactions" recipe: the driver's own implicit BEGIN is switched
     # off and we emit BEGIN ourselves. Writers use BEGIN IMMEDIATE so they queue for the write
     # lock up front (honouring busy_timeout) instead of deadlocking when a read lock would have
     # to be upgraded, which SQLite answers with an immediate "database is locked".
-    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -97,7 +135,7 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         finally:
             cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         read_only = connection.get_execution_options().get(_READ_ONLY, False)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

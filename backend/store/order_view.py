@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Row
+
 from backend.protocol import OrderStatus, PayStatus
 from backend.store.schema import OrderRow
 
@@ -45,8 +47,8 @@ class OrderView:
     updated_at: datetime
 
 
-def view_of(row: OrderRow) -> OrderView:
-    """The snapshot of a loaded order row."""
+def view_of(row: OrderRow | Row[Any]) -> OrderView:
+    """The snapshot of a loaded order row, or of a Core row holding every orders column."""
     return OrderView(
         id=row.id,
         number=row.number,

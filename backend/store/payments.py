@@ -7,20 +7,56 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.protocol import Event, EventType, OrderStatus, PayStatus
-from backend.store.database import Database, rows_changed
-from backend.store.events import append_event
+from backend.store.database import Database
+from backend.store.events import log_event
 from backend.store.order_view import OrderView, view_of
-from backend.store.schema import OrderRow
+from backend.store.schema import ORDERS
 from backend.store.timestamps import as_utc
 
 logger = logging.getLogger(__name__)
 
 REFUND_SUCCESS = "SUCCESS"
+
+# Built once: a statement object caches its compiled form, so each use only binds values.
+_PAY = (
+    update(ORDERS)
+    .where(
+        ORDERS.c.number == bindparam("order_number", type_=ORDERS.c.number.type),
+        ORDERS.c.status == OrderStatus.PENDING_PAYMENT,
+        ORDERS.c.pay_status == PayStatus.UNPAID,
+        ORDERS.c.amount_fen == bindparam("paid_fen", type_=ORDERS.c.amount_fen.type),
+    )
+    .values(
+        status=OrderStatus.TO_BE_CONFIRMED,
+        pay_status=PayStatus.PAID,
+        paid_at=bindparam("paid_time", type_=ORDERS.c.paid_at.type),
+        transaction_id=bindparam("paid_transaction", type_=ORDERS.c.transaction_id.type),
+        updated_at=bindparam("changed_at", type_=ORDERS.c.updated_at.type),
+    )
+    .returning(*ORDERS.c)
+)
+_REFUND = (
+    update(ORDERS)
+    .where(
+        ORDERS.c.number == bindparam("order_number", type_=ORDERS.c.number.type),
+        ORDERS.c.pay_status == PayStatus.PAID,
+        ORDERS.c.transaction_id
+        == bindparam("refunded_transaction", type_=ORDERS.c.transaction_id.type),
+    )
+    .values(
+        status=OrderStatus.CANCELLED,
+        pay_status=PayStatus.REFUNDED,
+        updated_at=bindparam("changed_at", type_=ORDERS.c.updated_at.type),
+    )
+    .returning(*ORDERS.c)
+)
+_BY_NUMBER = select(ORDERS).where(
+    ORDERS.c.number == bindparam("order_number", type_=ORDERS.c.number.type)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,103 +120,101 @@ class RefundOutcome:
 async def record_payment(db: Database, facts: PaymentFacts, now: datetime) -> PaymentOutcome:
     """Move a pending order to paid and log a new-order event; repeats change nothing."""
     try:
-        return await _record_payment(db, facts, now)
+        return await db.write(_record_payment, facts, as_utc(now))
     except IntegrityError:
         # Another order already holds this transaction id: the notice cannot be for this order.
         logger.warning(
             "payment for order %s carries a transaction id already used by another order",
             facts.out_trade_no,
         )
-        order = await _order_by_number(db, facts.out_trade_no)
+        order = await db.read(_load, facts.out_trade_no)
         return PaymentOutcome(PaymentResult.NOT_PAYABLE, order, None)
 
 
-async def _record_payment(db: Database, facts: PaymentFacts, now: datetime) -> PaymentOutcome:
-    now = as_utc(now)
-    async with db.session() as session, session.begin():
-        order = await _load(session, facts.out_trade_no)
-        if order is None:
-            return PaymentOutcome(PaymentResult.NOT_FOUND, None, None)
-        if order.amount_fen != facts.amount_total:
-            return PaymentOutcome(PaymentResult.AMOUNT_MISMATCH, view_of(order), None)
-        paid = await session.execute(
-            update(OrderRow)
-            .where(
-                OrderRow.id == order.id,
-                OrderRow.status == OrderStatus.PENDING_PAYMENT,
-                OrderRow.pay_status == PayStatus.UNPAID,
-            )
-            .values(
-                status=OrderStatus.TO_BE_CONFIRMED,
-                pay_status=PayStatus.PAID,
-                paid_at=as_utc(facts.paid_at),
-                transaction_id=facts.transaction_id,
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        await session.refresh(order)
-        if rows_changed(paid) == 1:
-            event = await append_event(session, order, EventType.NEW_ORDER, now)
-            return PaymentOutcome(PaymentResult.PAID, view_of(order), event)
-        already_paid = order.pay_status in (PayStatus.PAID, PayStatus.REFUNDED)
-        if already_paid and order.transaction_id == facts.transaction_id:
-            return PaymentOutcome(PaymentResult.DUPLICATE, view_of(order), None)
-        # Money arrived for an order that cannot take it (cancelled, or paid by another
-        # transaction): someone has to refund it, so say so loudly.
-        logger.warning(
-            "payment %s for order %s not recorded: status %s, pay status %s",
-            facts.transaction_id,
-            order.number,
-            order.status,
-            order.pay_status,
-        )
-        return PaymentOutcome(PaymentResult.NOT_PAYABLE, view_of(order), None)
+def _record_payment(connection: Connection, facts: PaymentFacts, now: datetime) -> PaymentOutcome:
+    # The usual case, a first notice for a pending order of the right amount, is one UPDATE
+    # that also returns the order. Only when it matches nothing do we look at why.
+    paid = connection.execute(
+        _PAY,
+        {
+            "order_number": facts.out_trade_no,
+            "paid_fen": facts.amount_total,
+            "paid_time": as_utc(facts.paid_at),
+            "paid_transaction": facts.transaction_id,
+            "changed_at": now,
+        },
+    ).one_or_none()
+    if paid is not None:
+        order = view_of(paid)
+        event = log_event(connection, order, EventType.NEW_ORDER, now)
+        return PaymentOutcome(PaymentResult.PAID, order, event)
+    return _not_paid(connection, facts)
+
+
+def _not_paid(connection: Connection, facts: PaymentFacts) -> PaymentOutcome:
+    """Why a notice changed nothing; read in the same transaction, after the UPDATE."""
+    order = _load(connection, facts.out_trade_no)
+    if order is None:
+        return PaymentOutcome(PaymentResult.NOT_FOUND, None, None)
+    if order.amount_fen != facts.amount_total:
+        return PaymentOutcome(PaymentResult.AMOUNT_MISMATCH, order, None)
+    already_paid = order.pay_status in (PayStatus.PAID, PayStatus.REFUNDED)
+    if already_paid and order.transaction_id == facts.transaction_id:
+        return PaymentOutcome(PaymentResult.DUPLICATE, order, None)
+    # Money arrived for an order that cannot take it (cancelled, or paid by another
+    # transaction): someone has to refund it, so say so loudly.
+    logger.warning(
+        "payment %s for order %s not recorded: status %s, pay status %s",
+        facts.transaction_id,
+        order.number,
+        order.status,
+        order.pay_status,
+    )
+    return PaymentOutcome(PaymentResult.NOT_PAYABLE, order, None)
 
 
 async def record_refund(db: Database, facts: RefundFacts, now: datetime) -> RefundOutcome:
     """Mark a paid order refunded and cancelled, and log it; repeats change nothing."""
-    now = as_utc(now)
-    async with db.session() as session, session.begin():
-        order = await _load(session, facts.out_trade_no)
-        if order is None:
-            return RefundOutcome(RefundResult.NOT_FOUND, None, None)
-        if order.transaction_id != facts.transaction_id:
-            return RefundOutcome(RefundResult.MISMATCH, view_of(order), None)
-        if facts.status != REFUND_SUCCESS:
-            logger.info(
-                "refund %s of order %s ended %s; order left as it is",
-                facts.refund_id,
-                facts.out_trade_no,
-                facts.status,
-            )
-            return RefundOutcome(RefundResult.IGNORED, view_of(order), None)
-        refunded = await session.execute(
-            update(OrderRow)
-            .where(
-                OrderRow.id == order.id,
-                OrderRow.pay_status == PayStatus.PAID,
-                OrderRow.transaction_id == facts.transaction_id,
-            )
-            .values(status=OrderStatus.CANCELLED, pay_status=PayStatus.REFUNDED, updated_at=now)
-            .execution_options(synchronize_session=False)
+    return await db.write(_record_refund, facts, as_utc(now))
+
+
+def _record_refund(connection: Connection, facts: RefundFacts, now: datetime) -> RefundOutcome:
+    if facts.status == REFUND_SUCCESS:
+        refunded = connection.execute(
+            _REFUND,
+            {
+                "order_number": facts.out_trade_no,
+                "refunded_transaction": facts.transaction_id,
+                "changed_at": now,
+            },
+        ).one_or_none()
+        if refunded is not None:
+            order = view_of(refunded)
+            event = log_event(connection, order, EventType.ORDER_UPDATED, now, reason="refunded")
+            return RefundOutcome(RefundResult.REFUNDED, order, event)
+    return _not_refunded(connection, facts)
+
+
+def _not_refunded(connection: Connection, facts: RefundFacts) -> RefundOutcome:
+    """Why a refund notice changed nothing; read in the same transaction."""
+    order = _load(connection, facts.out_trade_no)
+    if order is None:
+        return RefundOutcome(RefundResult.NOT_FOUND, None, None)
+    if order.transaction_id != facts.transaction_id:
+        return RefundOutcome(RefundResult.MISMATCH, order, None)
+    if facts.status != REFUND_SUCCESS:
+        logger.info(
+            "refund %s of order %s ended %s; order left as it is",
+            facts.refund_id,
+            facts.out_trade_no,
+            facts.status,
         )
-        await session.refresh(order)
-        if rows_changed(refunded) == 1:
-            event = await append_event(
-                session, order, EventType.ORDER_UPDATED, now, reason="refunded"
-            )
-            return RefundOutcome(RefundResult.REFUNDED, view_of(order), event)
-        if order.pay_status == PayStatus.REFUNDED:
-            return RefundOutcome(RefundResult.DUPLICATE, view_of(order), None)
-        return RefundOutcome(RefundResult.MISMATCH, view_of(order), None)
+        return RefundOutcome(RefundResult.IGNORED, order, None)
+    if order.pay_status == PayStatus.REFUNDED:
+        return RefundOutcome(RefundResult.DUPLICATE, order, None)
+    return RefundOutcome(RefundResult.MISMATCH, order, None)
 
 
-async def _load(session: AsyncSession, number: str) -> OrderRow | None:
-    return await session.scalar(select(OrderRow).where(OrderRow.number == number))
-
-
-async def _order_by_number(db: Database, number: str) -> OrderView | None:
-    async with db.read_session() as session:
-        order = await _load(session, number)
-        return None if order is None else view_of(order)
+def _load(connection: Connection, number: str) -> OrderView | None:
+    row = connection.execute(_BY_NUMBER, {"order_number": number}).one_or_none()
+    return None if row is None else view_of(row)

@@ -6,14 +6,16 @@ import re
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import Connection, insert
 from sqlalchemy.exc import IntegrityError
 
 from backend.protocol import OrderStatus, PayStatus
 from backend.store.database import Database
 from backend.store.errors import InvalidOrder, StoreError
 from backend.store.order_view import Item, OrderView, items_to_json, view_of
-from backend.store.schema import OrderRow
+from backend.store.schema import ORDERS
 from backend.store.timestamps import as_utc
 
 MAX_ITEMS = 100
@@ -24,6 +26,8 @@ MAX_TOTAL_FEN = 100_000_000
 MAX_TEXT_CHARS = 200
 _PHONE = re.compile(r"[0-9+\- ]{5,20}")
 _NUMBER_ATTEMPTS = 5
+# Returns the row as stored, server defaults included, so no second query is needed.
+_INSERT = insert(ORDERS).returning(*ORDERS.c)
 
 
 async def submit_order(
@@ -54,30 +58,32 @@ async def submit_order(
     if len(address) > MAX_TEXT_CHARS:
         raise InvalidOrder(f"the address may be at most {MAX_TEXT_CHARS} characters")
     now = as_utc(now)
+    values: dict[str, Any] = {
+        "shop_id": shop_id,
+        "user_id": user_id,
+        "status": OrderStatus.PENDING_PAYMENT,
+        "pay_status": PayStatus.UNPAID,
+        "amount_fen": amount_fen,
+        "items": items_to_json(lines),
+        "remark": remark,
+        "phone": phone,
+        "address": address,
+        "created_at": now,
+        "reminder_count": 0,
+        "updated_at": now,
+    }
     for _ in range(_NUMBER_ATTEMPTS):
-        row = OrderRow(
-            number=f"{now:%Y%m%d%H%M%S}{_order_number_suffix()}",
-            shop_id=shop_id,
-            user_id=user_id,
-            status=OrderStatus.PENDING_PAYMENT,
-            pay_status=PayStatus.UNPAID,
-            amount_fen=amount_fen,
-            items=items_to_json(lines),
-            remark=remark,
-            phone=phone,
-            address=address,
-            created_at=now,
-            reminder_count=0,
-            updated_at=now,
-        )
+        number = f"{now:%Y%m%d%H%M%S}{_order_number_suffix()}"
         try:
-            async with db.session() as session, session.begin():
-                session.add(row)
+            return await db.write(_insert_order, values | {"number": number})
         except IntegrityError:
             # The only unique column an insert can collide on is the random order number.
             continue
-        return view_of(row)
     raise StoreError("could not allocate an order number; please try again")
+
+
+def _insert_order(connection: Connection, values: dict[str, Any]) -> OrderView:
+    return view_of(connection.execute(_INSERT, values).one())
 
 
 def _order_number_suffix() -> str:

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from backend.devkit import MerchantKit, create_kit, payment_callback, refund_callback, sign_raw
 from backend.protocol import EventType, OrderStatus, PayStatus
@@ -219,6 +220,20 @@ async def test_unknown_order_is_500(api: Api) -> None:
     ghost = {"orderNumber": "20261126000000999999", "amountFen": 100}
     assert_fail(await api.notify_paid(ghost), 500)
     assert await api.events() == []
+
+
+async def test_database_failure_is_500_and_leaves_the_order_unpaid(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    """When the event cannot be logged the payment is rolled back too, and WeChat retries."""
+    order = await api.submit()
+    async with api.live.db.session() as session, session.begin():
+        await session.execute(text("DROP TABLE events"))
+    with caplog.at_level(logging.ERROR, logger="backend.routes.notify"):
+        assert_fail(await api.notify_paid(order), 500)
+    stored = await api.stored(order["orderNumber"])
+    assert (stored.status, stored.pay_status) == (OrderStatus.PENDING_PAYMENT, PayStatus.UNPAID)
+    assert "database error recording payment" in caplog.text
 
 
 # --- business checks: not marked paid, nothing appended -----------------------------------

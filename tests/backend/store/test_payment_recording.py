@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import Engine, event, text
 
 from backend.protocol import (
     EventType,
@@ -26,6 +29,7 @@ from backend.store import (
     record_payment,
     reject_order,
 )
+from backend.store import payments as payments_module
 
 OrderStep = Callable[..., Awaitable[OrderView]]
 TRANSACTION_ID = "4200002611202611260000000001"
@@ -203,3 +207,57 @@ async def test_paid_at_in_another_zone_is_stored_as_utc(
     assert stored is not None
     assert stored.paid_at == datetime(2026, 11, 26, 6, 5, 42, tzinfo=UTC)
     assert stored.paid_at.tzinfo is UTC
+
+
+async def test_duplicate_for_another_amount_is_an_amount_mismatch(
+    db: Database, place_order: OrderStep, now: datetime
+) -> None:
+    """A repeat that names another amount is refused as a mismatch, as before it was paid."""
+    order = await place_order()
+    await record_payment(db, facts_for(order, now), now)
+    facts = PaymentFacts(order.number, TRANSACTION_ID, order.amount_fen + 1, now)
+    outcome = await record_payment(db, facts, now)
+    assert outcome.result is PaymentResult.AMOUNT_MISMATCH
+    assert len(await events_since(db, 0)) == 1
+
+
+async def test_payment_and_its_event_commit_together(
+    db: Database, place_order: OrderStep, now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If logging the event fails, the order is not left paid: it is one transaction."""
+
+    def broken_log(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("event log unavailable")
+
+    order = await place_order()
+    monkeypatch.setattr(payments_module, "log_event", broken_log)
+    with pytest.raises(RuntimeError, match="event log unavailable"):
+        await record_payment(db, facts_for(order, now), now)
+    assert await get_order_by_number(db, order.number) == order
+    assert await events_since(db, 0) == []
+
+
+async def test_first_payment_is_one_update_and_one_insert(
+    db: Database, place_order: OrderStep, now: datetime
+) -> None:
+    """The usual notice costs an UPDATE returning the order and the event INSERT: no SELECT."""
+    order = await place_order()
+    with recorded_statements() as statements:
+        await record_payment(db, facts_for(order, now), now)
+    on_tables = [s.split()[0] for s in statements if " orders" in s or " events" in s]
+    assert on_tables == ["UPDATE", "INSERT"]
+
+
+@contextlib.contextmanager
+def recorded_statements() -> Iterator[list[str]]:
+    """Every SQL statement any engine sends while the block runs, whitespace collapsed."""
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(" ".join(str(args[2]).split()))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, Integer, bindparam, text
 from sqlalchemy.exc import IntegrityError
 
 from backend.store import Database, default_database_url
@@ -75,3 +77,122 @@ def test_default_url_is_a_file_in_the_user_data_dir(
     url = default_database_url()
     assert url == f"sqlite+aiosqlite:///{tmp_path / 'OrderBell' / 'orderbell.db'}"
     assert (tmp_path / "OrderBell").is_dir()
+
+
+def _count_events(connection: Connection) -> int:
+    return connection.execute(text("SELECT count(*) FROM events")).scalar_one()
+
+
+def _insert_event_for_a_new_order(connection: Connection) -> int:
+    order_id = connection.execute(
+        text(
+            "INSERT INTO orders (number, shop_id, user_id, status, pay_status, amount_fen, items,"
+            " remark, phone, address, created_at, reminder_count, updated_at) VALUES ('N1', 1, 1,"
+            " 1, 0, 100, '[]', '', '1380013', 'here', :now, 0, :now) RETURNING id"
+        ),
+        {"now": datetime(2026, 11, 26, 6, 5, 12)},
+    ).scalar_one()
+    connection.execute(
+        text(
+            "INSERT INTO events (shop_id, type, order_id, payload, created_at)"
+            " VALUES (1, 1, :order_id, '{}', :now)"
+        ),
+        {"order_id": order_id, "now": datetime(2026, 11, 26, 6, 5, 12)},
+    )
+    return int(order_id)
+
+
+async def test_write_commits_the_work_and_returns_its_result(db: Database) -> None:
+    """What a write's work did is committed, and its return value handed back."""
+    order_id = await db.write(_insert_event_for_a_new_order)
+    assert order_id > 0
+    assert await db.read(_count_events) == 1
+
+
+async def test_write_rolls_back_when_the_work_raises(db: Database) -> None:
+    """Work that fails half-way leaves nothing behind."""
+
+    def insert_then_fail(connection: Connection) -> None:
+        _insert_event_for_a_new_order(connection)
+        raise RuntimeError("handler failed after writing")
+
+    with pytest.raises(RuntimeError, match="handler failed"):
+        await db.write(insert_then_fail)
+    assert await db.read(_count_events) == 0
+
+
+async def test_write_passes_arguments_to_the_work(db: Database) -> None:
+    """Positional and keyword arguments reach the work after its connection."""
+
+    def add(connection: Connection, left: int, *, right: int) -> int:
+        query = text("SELECT :a + :b").bindparams(
+            bindparam("a", type_=Integer), bindparam("b", type_=Integer)
+        )
+        return int(connection.execute(query, {"a": left, "b": right}).scalar_one())
+
+    assert await db.write(add, 2, right=3) == 5
+    assert await db.read(add, 4, right=5) == 9
+
+
+@pytest.mark.sqlite_only
+async def test_sqlite_write_leaves_the_event_loop_free(db: Database) -> None:
+    """A write transaction runs off the event loop: the loop can act while it is open."""
+    release = threading.Event()
+
+    def wait_for_the_loop(connection: Connection) -> int:
+        # Deadlocks (and times out) if this ran on the event loop's own thread.
+        assert release.wait(5)
+        return _count_events(connection)
+
+    writing = asyncio.create_task(db.write(wait_for_the_loop))
+    await asyncio.sleep(0.05)
+    release.set()
+    assert await writing == 0
+
+
+@pytest.mark.sqlite_only
+async def test_sqlite_read_does_not_wait_for_a_write_in_progress(db: Database) -> None:
+    """While a write holds its transaction open, a read answers with the committed state."""
+    written, release = threading.Event(), threading.Event()
+
+    def write_and_hold(connection: Connection) -> None:
+        _insert_event_for_a_new_order(connection)
+        written.set()
+        assert release.wait(5)
+
+    writing = asyncio.create_task(db.write(write_and_hold))
+    assert await asyncio.to_thread(written.wait, 5)
+    try:
+        assert await asyncio.wait_for(db.read(_count_events), 2) == 0
+    finally:
+        release.set()
+        await writing
+    assert await db.read(_count_events) == 1
+
+
+@pytest.mark.sqlite_only
+async def test_dispose_stops_the_worker_threads_and_the_database_stays_usable(
+    db: Database,
+) -> None:
+    """dispose() ends the SQLite worker threads; the next transaction starts them again."""
+    await db.write(_insert_event_for_a_new_order)
+    assert _worker_threads()
+    await db.dispose()
+    assert not _worker_threads()
+    assert await db.read(_count_events) == 1
+
+
+async def test_in_memory_sqlite_runs_transactions_on_its_one_connection() -> None:
+    """An in-memory database has no file a worker could open: write and read still share it."""
+    db = Database("sqlite+aiosqlite://")
+    try:
+        await db.write(lambda connection: connection.execute(text("CREATE TABLE t (n INTEGER)")))
+        await db.write(lambda connection: connection.execute(text("INSERT INTO t VALUES (7)")))
+        seen = await db.read(lambda connection: connection.execute(text("SELECT n FROM t")).all())
+        assert [tuple(row) for row in seen] == [(7,)]
+    finally:
+        await db.dispose()
+
+
+def _worker_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith("orderbell-sqlite")]
