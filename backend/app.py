@@ -16,7 +16,9 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
 from backend.auth import CustomerAuth
+from backend.devices import FLUSH_EVERY_S, DeviceDirectory
 from backend.doorbell import Doorbell, connect_options
+from backend.gc_policy import GcPolicy, keep_collections_short
 from backend.hub import Dispatcher, Hub
 from backend.merchant import build_opener
 from backend.protocol import Event
@@ -39,6 +41,9 @@ DISPATCH_PAGE = 1000
 # On PostgreSQL the dispatcher also reads the log this often, in case a notification was lost.
 SAFETY_POLL_S = 5.0
 PRUNE_EVERY_S = 3600.0
+# Shutdown must not hang on a database that stopped answering; unsaved sightings are only
+# last_seen_at stamps.
+FINAL_FLUSH_TIMEOUT_S = 5.0
 
 
 def create_app(
@@ -46,8 +51,13 @@ def create_app(
     *,
     clock: Callable[[], float] = time.time,
     migrate: bool = True,
+    gc_policy: GcPolicy | None = None,
 ) -> Starlette:
-    """The OrderBell server app; configuration problems raise ConfigError before it starts."""
+    """The OrderBell server app; configuration problems raise ConfigError before it starts.
+
+    ``gc_policy`` takes over the process's garbage collector while the app runs (see
+    ``backend.gc_policy``): for the server process, not for tests or the desktop's demo.
+    """
     opener = build_opener(settings, clock)
     hub = Hub(settings.ws_queue_limit)
     url = settings.database_url or default_database_url()
@@ -57,6 +67,10 @@ def create_app(
         if migrate:
             await run_migrations(url)
         db = Database(url)
+        # Revocations are watched from before the tokens are read, so none falls in between.
+        revocations_since = datetime.fromtimestamp(clock(), UTC)
+        devices = DeviceDirectory(db)
+        log.info("loaded %s live device token(s)", await devices.load())
 
         async def read_after(after_id: int) -> list[Event]:
             return await events_since(db, after_id, DISPATCH_PAGE)
@@ -71,6 +85,7 @@ def create_app(
         app.state.services = Services(
             settings=settings,
             db=db,
+            devices=devices,
             hub=hub,
             dispatcher=dispatcher,
             opener=opener,
@@ -83,14 +98,23 @@ def create_app(
                 _prune_forever(db, settings.event_retention_days, clock), name="orderbell-prune"
             ),
             asyncio.create_task(
-                _drop_revoked_forever(db, hub, settings.revocation_check_s, clock),
+                _drop_revoked_forever(
+                    db, hub, devices, settings.revocation_check_s, clock, revocations_since
+                ),
                 name="orderbell-revocations",
+            ),
+            asyncio.create_task(
+                devices.flush_forever(FLUSH_EVERY_S, clock), name="orderbell-last-seen"
             ),
         ]
         if db.is_postgres:
             # Other instances commit events too: the database rings this one's dispatcher.
             doorbell = Doorbell(connect_options(db.engine), dispatcher)
             tasks.append(asyncio.create_task(doorbell.run(), name="orderbell-doorbell"))
+        if gc_policy is not None:
+            tasks.append(
+                asyncio.create_task(keep_collections_short(gc_policy), name="orderbell-gc")
+            )
         try:
             yield
         finally:
@@ -100,6 +124,7 @@ def create_app(
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await _final_flush(devices, clock)
             await db.dispose()
 
     routes = [
@@ -124,10 +149,17 @@ def create_app(
 
 
 async def _drop_revoked_forever(
-    db: Database, hub: Hub, every_s: float, clock: Callable[[], float]
+    db: Database,
+    hub: Hub,
+    devices: DeviceDirectory,
+    every_s: float,
+    clock: Callable[[], float],
+    since: datetime,
 ) -> None:
-    """Close live streams of tokens revoked since the last look (any process may revoke)."""
-    since = datetime.fromtimestamp(clock(), UTC)
+    """Refuse tokens revoked since the last look and close their live streams.
+
+    Any process may revoke; each instance finds the revocation here within ``every_s``.
+    """
     while True:
         await asyncio.sleep(every_s)
         # Overlap the windows a little: a revocation committed as we looked is not missed.
@@ -138,8 +170,19 @@ async def _drop_revoked_forever(
             log.exception("checking for revoked device tokens failed; trying again")
             continue
         since = max(since, looked_at)
+        # Forgotten first: a counter that is closed and reconnects at once is refused.
+        devices.forget(revoked)
         if revoked and (dropped := hub.drop_devices(revoked)):
             log.info("closed %s stream(s) of revoked device tokens (4401)", dropped)
+
+
+async def _final_flush(devices: DeviceDirectory, clock: Callable[[], float]) -> None:
+    """Record the last sightings before the database goes; a failure is logged, not raised."""
+    try:
+        async with asyncio.timeout(FINAL_FLUSH_TIMEOUT_S):
+            await devices.flush(datetime.fromtimestamp(clock(), UTC))
+    except Exception:
+        log.exception("recording when device tokens were last seen failed at shutdown")
 
 
 async def _prune_forever(db: Database, keep_days: int, clock: Callable[[], float]) -> None:

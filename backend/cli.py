@@ -57,11 +57,12 @@ def _now() -> datetime:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from backend.app import create_app
+    from backend.gc_policy import GcPolicy
     from backend.server import make_server
 
     settings = _settings(args, require_merchant=True)
     logging.getLogger().setLevel(settings.log_level)
-    app = create_app(settings)
+    app = create_app(settings, gc_policy=GcPolicy())
     make_server(app, settings, args.host, args.port).run()
     return 0
 

@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from backend.app import create_app
+from backend.gc_policy import GcPolicy
 from backend.hub import Hub
 from backend.protocol import decode_event
 from backend.server import make_server
@@ -36,7 +37,7 @@ def main() -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     settings = load_settings(read_environment(os.environ, args.env_file))
-    app = create_app(settings)
+    app = create_app(settings, gc_policy=GcPolicy())  # as `orderbell-server serve` does
     hub: Hub = app.state.hub
     ids = itertools.count(1)
 

@@ -16,7 +16,6 @@ from backend.store import (
     HandleResult,
     InvalidOrder,
     accept_order,
-    authenticate_token,
     get_order,
     list_orders,
     order_to_json,
@@ -37,7 +36,7 @@ def counter_only(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         token = bearer_token(request.headers)
         device = None
         if token is not None:
-            device = await authenticate_token(svc.db, token, svc.now())
+            device = await svc.devices.authenticate(token, svc.now())
         if device is None:
             return error(401, "UNAUTHORIZED", "missing, unknown or revoked device token")
         return await handler(request, device)
@@ -111,7 +110,7 @@ def _handled(request: Request, outcome: HandleOutcome) -> Response:
             },
             status_code=409,
         )
-    services(request).dispatcher.ring()
+    services(request).dispatcher.committed(outcome.event)
     return JSONResponse(order_to_json(outcome.order))
 
 

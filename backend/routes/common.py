@@ -11,6 +11,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse
 
 from backend.auth import CustomerAuth
+from backend.devices import DeviceDirectory
 from backend.hub import Dispatcher, Hub
 from backend.settings import Settings
 from backend.store import Database
@@ -23,6 +24,7 @@ class Services:
 
     settings: Settings
     db: Database
+    devices: DeviceDirectory
     hub: Hub
     dispatcher: Dispatcher
     opener: NotificationOpener

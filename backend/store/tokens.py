@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -19,6 +20,9 @@ MAX_NAME_CHARS = 64
 # Recording every request would turn each read into a write; a minute is precise enough.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 _MAX_TOKEN_CHARS = 128
+# Ids stamped by one UPDATE: far below the bound parameters SQLite (32,766) and asyncpg
+# (32,767) accept, and above the counters one server sees in a minute.
+_SEEN_IDS_PER_STATEMENT = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,14 +84,70 @@ async def revoke_token(db: Database, token_id: int, now: datetime) -> bool:
         return rows_changed(revoked) == 1
 
 
-async def authenticate_token(db: Database, token: str, now: datetime) -> DeviceToken | None:
-    """The live token matching this secret, or None for an unknown or revoked one."""
-    now = as_utc(now)
+def token_hash(token: str) -> str | None:
+    """The SHA-256 a secret is kept under, or None when it cannot be a device token at all."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > _MAX_TOKEN_CHARS:
+        return None
+    return _hash(token)
+
+
+async def live_tokens(db: Database) -> dict[str, DeviceToken]:
+    """Every unrevoked token by the hash of its secret, in one query (to keep them in memory)."""
+    async with db.read_session() as session:
+        rows = await session.scalars(
+            select(DeviceTokenRow).where(DeviceTokenRow.revoked_at.is_(None))
+        )
+        return {row.token_hash: _record(row) for row in rows}
+
+
+async def find_live_token(db: Database, hashed: str) -> DeviceToken | None:
+    """The unrevoked token whose secret has this hash (see :func:`token_hash`), or None."""
+    async with db.read_session() as session:
+        row = await session.scalar(
+            select(DeviceTokenRow).where(
+                DeviceTokenRow.token_hash == hashed, DeviceTokenRow.revoked_at.is_(None)
+            )
+        )
+    return None if row is None else _record(row)
+
+
+async def record_last_seen(db: Database, token_ids: Collection[int], now: datetime) -> int:
+    """Stamp ``now`` as these tokens' last_seen_at; returns how many rows changed.
+
+    One UPDATE per 10,000 ids, in one transaction. Revoked tokens are left as they are, and a
+    stamp never moves backwards (another instance may have written a later one).
+    """
+    now = as_utc(now)
+    ids = sorted(token_ids)
+    changed = 0
+    async with db.session() as session, session.begin():
+        for start in range(0, len(ids), _SEEN_IDS_PER_STATEMENT):
+            seen = await session.execute(
+                update(DeviceTokenRow)
+                .where(
+                    DeviceTokenRow.id.in_(ids[start : start + _SEEN_IDS_PER_STATEMENT]),
+                    DeviceTokenRow.revoked_at.is_(None),
+                    or_(DeviceTokenRow.last_seen_at.is_(None), DeviceTokenRow.last_seen_at < now),
+                )
+                .values(last_seen_at=now)
+            )
+            changed += rows_changed(seen)
+    return changed
+
+
+async def authenticate_token(db: Database, token: str, now: datetime) -> DeviceToken | None:
+    """The live token matching this secret, or None for an unknown or revoked one.
+
+    It reads the database every time and writes last_seen_at at most once a minute; a server
+    asks its :class:`backend.devices.DeviceDirectory` instead.
+    """
+    now = as_utc(now)
+    hashed = token_hash(token)
+    if hashed is None:
         return None
     async with db.read_session() as session:
         row = await session.scalar(
-            select(DeviceTokenRow).where(DeviceTokenRow.token_hash == _hash(token))
+            select(DeviceTokenRow).where(DeviceTokenRow.token_hash == hashed)
         )
     if row is None or row.revoked_at is not None:
         return None

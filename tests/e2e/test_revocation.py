@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from backend.store import create_token, revoke_token
 from tests.conftest import LiveServer
@@ -31,3 +31,18 @@ async def test_revoked_token_is_closed_with_4401(live: LiveServer) -> None:
         assert closed.value.rcvd.code == 4401
         pong = await kept.ping()
         await asyncio.wait_for(pong, 5)
+
+
+async def test_closed_counter_cannot_reconnect(live: LiveServer) -> None:
+    """Once its stream is closed for revocation, the token is refused at the handshake too."""
+    record, token = await create_token(
+        live.db, shop_id=1, name="lost tablet", now=live.clock.datetime()
+    )
+    async with counter(live.ws_url, token) as revoked:
+        assert await revoke_token(live.db, record.id, live.clock.datetime())
+        with pytest.raises(ConnectionClosed):
+            await asyncio.wait_for(revoked.recv(), 10)
+    with pytest.raises(InvalidStatus) as refused:
+        async with counter(live.ws_url, token):
+            pass
+    assert refused.value.response.status_code == 403

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from backend.app import create_app
+from backend.devkit import MerchantKit
 from backend.protocol import EventType, OrderStatus
-from backend.store import create_token, revoke_token
+from backend.server import bound_port, running_server
+from backend.store import Database, create_token, list_tokens, migrate_async, revoke_token
+from tests.backend.postgres.helpers import eventually
 from tests.backend.routes.conftest import Api, assert_error, bearer
+from tests.conftest import FakeClock, kit_settings
 
 ORDERS = "/admin/orders"
+QUICK_REVOCATION_CHECK = {"ORDERBELL_REVOCATION_CHECK_S": "0.1"}
 
 
 @pytest.fixture
@@ -40,18 +48,61 @@ async def test_customer_jwt_is_not_a_device_token(api: Api) -> None:
     assert_error(await api.http.get(ORDERS, headers=bearer(jwt)), 401, "UNAUTHORIZED")
 
 
+async def test_token_revoked_before_its_first_use_is_401(api: Api) -> None:
+    """A revoked token the server never saw is refused at once."""
+    record, token = await create_token(
+        api.live.db, shop_id=1, name="spare", now=api.live.clock.datetime()
+    )
+    assert await revoke_token(api.live.db, record.id, api.live.clock.datetime())
+    assert_error(await api.http.get(ORDERS, headers=bearer(token)), 401, "UNAUTHORIZED")
+
+
+@pytest.mark.parametrize("live_overrides", [QUICK_REVOCATION_CHECK])
 async def test_revoked_device_token_is_401(api: Api) -> None:
-    """A token that worked is refused with 401 once revoked, and cannot accept orders."""
+    """A token that worked is refused with 401 by the next revocation check, and cannot accept."""
     record, token = await create_token(
         api.live.db, shop_id=1, name="stolen", now=api.live.clock.datetime()
     )
     order = await api.paid()
     assert (await api.http.get(ORDERS, headers=bearer(token))).status_code == 200
     assert await revoke_token(api.live.db, record.id, api.live.clock.datetime())
-    assert_error(await api.http.get(ORDERS, headers=bearer(token)), 401, "UNAUTHORIZED")
+    await eventually(lambda: refused(api, token), "the revoked token to be refused")
     answer = await api.http.put(f"{ORDERS}/{order['id']}/accept", headers=bearer(token))
     assert_error(answer, 401, "UNAUTHORIZED")
     assert (await api.stored(order["orderNumber"])).status == OrderStatus.TO_BE_CONFIRMED
+
+
+async def refused(api: Api, token: str) -> bool:
+    """Whether the counter API refuses ``token`` (401) now."""
+    answer = await api.http.get(ORDERS, headers=bearer(token))
+    if answer.status_code == 200:
+        return False
+    assert_error(answer, 401, "UNAUTHORIZED")
+    return True
+
+
+async def test_last_seen_is_recorded_at_shutdown(
+    tmp_path: Path, kit: MerchantKit, clock: FakeClock
+) -> None:
+    """The counter API records no sighting per request; the server writes them as it stops."""
+    settings = kit_settings(tmp_path, kit)
+    await migrate_async(settings.database_url)
+    db = Database(settings.database_url)
+    try:
+        _, seen = await create_token(db, shop_id=1, name="seen", now=clock.datetime())
+        app = create_app(settings, clock=clock, migrate=False)
+        async with running_server(app, settings) as server:
+            base_url = f"http://127.0.0.1:{bound_port(server)}"
+            await create_token(db, shop_id=1, name="unseen", now=clock.datetime())
+            async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
+                clock.advance(5)
+                assert (await http.get(ORDERS, headers=bearer(seen))).status_code == 200
+            assert [token.last_seen_at for token in await list_tokens(db)] == [None, None]
+            clock.advance(5)
+        stamps = {token.name: token.last_seen_at for token in await list_tokens(db)}
+    finally:
+        await db.dispose()
+    assert stamps == {"seen": clock.datetime(), "unseen": None}
 
 
 # --- listing and viewing --------------------------------------------------------------------

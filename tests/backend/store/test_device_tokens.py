@@ -14,8 +14,12 @@ from backend.store import (
     InvalidInput,
     authenticate_token,
     create_token,
+    find_live_token,
     list_tokens,
+    live_tokens,
+    record_last_seen,
     revoke_token,
+    token_hash,
 )
 
 
@@ -95,3 +99,65 @@ async def test_bad_token_requests_are_refused(
     with pytest.raises(InvalidInput):
         await create_token(db, shop_id=shop_id, name=name, now=now)
     assert await list_tokens(db) == []
+
+
+def test_token_hash_is_the_stored_hash_or_none_for_a_malformed_secret() -> None:
+    """Secrets hash to the stored form; what cannot be a token has no hash at all."""
+    secret = "obt_" + "x" * 43
+    assert token_hash(secret) == hashlib.sha256(secret.encode()).hexdigest()
+    for malformed in ("", "not-a-token", "obt_" + "a" * 500):
+        assert token_hash(malformed) is None
+
+
+async def test_live_tokens_are_every_unrevoked_token_by_hash(db: Database, now: datetime) -> None:
+    """One query gives each live token under its hash; revoked ones are left out."""
+    a, a_secret = await create_token(db, shop_id=1, name="a", now=now)
+    b, _ = await create_token(db, shop_id=2, name="b", now=now)
+    c, c_secret = await create_token(db, shop_id=2, name="c", now=now)
+    await revoke_token(db, b.id, now)
+    assert await live_tokens(db) == {token_hash(a_secret): a, token_hash(c_secret): c}
+
+
+async def test_find_live_token_by_hash(db: Database, now: datetime) -> None:
+    """A live token is found by its hash; a revoked or unknown hash finds nothing."""
+    live, live_secret = await create_token(db, shop_id=4, name="till", now=now)
+    revoked, revoked_secret = await create_token(db, shop_id=4, name="old", now=now)
+    await revoke_token(db, revoked.id, now)
+    for secret, expected in ((live_secret, live), (revoked_secret, None), ("obt_guess", None)):
+        hashed = token_hash(secret)
+        assert hashed is not None
+        assert await find_live_token(db, hashed) == expected
+
+
+async def test_record_last_seen_stamps_live_tokens_only(db: Database, now: datetime) -> None:
+    """Listed live tokens get the stamp; revoked and unlisted ones keep theirs."""
+    seen, _ = await create_token(db, shop_id=1, name="seen", now=now)
+    await create_token(db, shop_id=1, name="unseen", now=now)
+    revoked, _ = await create_token(db, shop_id=1, name="revoked", now=now)
+    await revoke_token(db, revoked.id, now)
+    later = now + timedelta(minutes=5)
+    assert await record_last_seen(db, {seen.id, revoked.id, 404}, later) == 1
+    stamps = {token.name: token.last_seen_at for token in await list_tokens(db)}
+    assert stamps == {"seen": later, "unseen": None, "revoked": None}
+
+
+async def test_record_last_seen_never_moves_a_stamp_back(db: Database, now: datetime) -> None:
+    """An earlier stamp (another instance's, say) does not overwrite a later one."""
+    token, _ = await create_token(db, shop_id=1, name="till", now=now)
+    later = now + timedelta(minutes=5)
+    assert await record_last_seen(db, [token.id], later) == 1
+    assert await record_last_seen(db, [token.id], now) == 0
+    assert await record_last_seen(db, [], now) == 0
+    [listed] = await list_tokens(db)
+    assert listed.last_seen_at == later
+
+
+async def test_record_last_seen_takes_more_ids_than_one_statement(
+    db: Database, now: datetime
+) -> None:
+    """More ids than a statement may bind are split over statements, in one transaction."""
+    token, _ = await create_token(db, shop_id=1, name="till", now=now)
+    ids = {token.id, *range(100_000, 140_000)}
+    assert await record_last_seen(db, ids, now) == 1
+    [listed] = await list_tokens(db)
+    assert listed.last_seen_at == now
