@@ -161,8 +161,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ORDERBELL_WS_PING_INTERVAL_S",
         _positive_float,
-        20.0,
-        "seconds between keepalive pings; a peer silent for as long again is closed",
+        10.0,
+        "seconds between keepalive pings; a peer that has not answered one within as long again "
+        "(it stopped reading, or vanished) is disconnected",
     ),
     Setting(
         "ORDERBELL_EVENT_RETENTION_DAYS",
@@ -201,7 +202,7 @@ class Settings:
     ws_allow_anonymous: bool = False
     ws_queue_limit: int = 512
     ws_send_timeout_s: float = 10.0
-    ws_ping_interval_s: float = 20.0
+    ws_ping_interval_s: float = 10.0
     event_retention_days: int = 7
     revocation_check_s: float = 15.0
     log_level: str = "INFO"

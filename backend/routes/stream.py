@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Protocol
 
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from backend.auth import bearer_token
-from backend.hub import Subscriber
-from backend.protocol import CLOSE_BAD_TOKEN, CLOSE_TOO_SLOW, encode_event
+from backend.hub import Frame, Subscriber, frame_of
+from backend.protocol import CLOSE_BAD_TOKEN, CLOSE_TOO_SLOW
 from backend.routes.common import Services, services
-from backend.store import authenticate_token, events_after, last_event_id, replay_is_partial
+from backend.store import events_after, last_event_id, replay_is_partial
+from backend.wsconnection import CounterSocket, counter_socket
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +30,7 @@ async def _shop_for(websocket: WebSocket, svc: Services) -> tuple[int, int | Non
     """(shop, device token id) of the caller, or None when it may not listen."""
     token = bearer_token(websocket.headers) or websocket.query_params.get("token")
     if token:
-        device = await authenticate_token(svc.db, token, svc.now())
+        device = await svc.devices.authenticate(token, svc.now())
         return (device.shop_id, device.id) if device else None
     return (LEGACY_SHOP, None) if svc.settings.ws_allow_anonymous else None
 
@@ -59,21 +61,51 @@ async def stream(websocket: WebSocket) -> None:
         return
     shop_id, device_id = caller
     headers = await _backlog_headers(svc, shop_id, since)
+    socket = counter_socket(websocket)
     with svc.hub.subscribe(shop_id, device_id=device_id) as subscriber:
         await websocket.accept(headers=headers)
-        reader = asyncio.create_task(_watch_peer(websocket, subscriber))
+        outlet: Outlet = socket or AsgiOutlet(websocket)
+        reader = None
+        if socket is not None:
+            socket.listen_only(lambda: subscriber.close(CLOSE_NORMAL))
+        else:
+            reader = asyncio.create_task(_watch_peer(websocket, subscriber))
         try:
             if since is not None:
-                await _replay(websocket, svc, subscriber, since)
-            await _write_live(websocket, svc, subscriber)
+                await _replay(outlet, svc, subscriber, since)
+            if socket is not None:
+                subscriber.go_live(socket)
+            await _write_live(outlet, svc, subscriber)
         except (WebSocketDisconnect, OSError):
             pass
         except TimeoutError:
             log.warning("counter of shop %s stopped reading: dropped (close 4408)", shop_id)
             subscriber.close(CLOSE_TOO_SLOW)
         finally:
-            reader.cancel()
-            await _close(websocket, subscriber.close_code or CLOSE_NORMAL)
+            if reader is not None:
+                reader.cancel()
+            await _close(websocket, socket, subscriber.close_code or CLOSE_NORMAL)
+
+
+class Outlet(Protocol):
+    """Where the route writes frames, waiting for room: a :class:`CounterSocket` or plain ASGI."""
+
+    async def send(self, frame: Frame) -> None:
+        """Write one frame, waiting while the connection is backed up."""
+        ...
+
+
+class AsgiOutlet:
+    """Plain ASGI sends, for servers without the ``orderbell.socket`` extension."""
+
+    __slots__ = ("_websocket",)
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self._websocket = websocket
+
+    async def send(self, frame: Frame) -> None:
+        """Send the frame's text as one message."""
+        await self._websocket.send_text(frame.text)
 
 
 async def _backlog_headers(
@@ -91,7 +123,7 @@ async def _backlog_headers(
     return [(BACKLOG_HEADER, b"partial")]
 
 
-async def _replay(websocket: WebSocket, svc: Services, subscriber: Subscriber, since: int) -> None:
+async def _replay(outlet: Outlet, svc: Services, subscriber: Subscriber, since: int) -> None:
     """Send the shop's events after ``since``; live ones already queued are skipped by id."""
     # The dispatcher's position is the log's end as far as anyone was told; only a cursor ahead
     # of it is worth a query (a reconnect storm must not cost one per counter).
@@ -107,22 +139,23 @@ async def _replay(websocket: WebSocket, svc: Services, subscriber: Subscriber, s
     subscriber.floor = since
     while True:
         events = await events_after(svc.db, subscriber.shop_id, subscriber.floor, REPLAY_PAGE)
-        await _send(websocket, [encode_event(e) for e in events], svc.settings.ws_send_timeout_s)
+        await _send(outlet, [frame_of(e) for e in events], svc.settings.ws_send_timeout_s)
         if events:
             subscriber.floor = events[-1].id
         if len(events) < REPLAY_PAGE:
             return
 
 
-async def _write_live(websocket: WebSocket, svc: Services, subscriber: Subscriber) -> None:
+async def _write_live(outlet: Outlet, svc: Services, subscriber: Subscriber) -> None:
+    """Write what the hub queued (while the socket was backed up or the backlog was going out)."""
     while True:
         frames = await subscriber.next_frames()
         if not frames:
             return
-        await _send(websocket, frames, svc.settings.ws_send_timeout_s)
+        await _send(outlet, frames, svc.settings.ws_send_timeout_s)
 
 
-async def _send(websocket: WebSocket, frames: list[str], timeout_s: float) -> None:
+async def _send(outlet: Outlet, frames: list[Frame], timeout_s: float) -> None:
     """Send frames in order; any one taking over ``timeout_s`` raises TimeoutError.
 
     One timeout context per batch, moved along per frame: ``wait_for`` would start a task for
@@ -132,7 +165,7 @@ async def _send(websocket: WebSocket, frames: list[str], timeout_s: float) -> No
     async with asyncio.timeout(None) as deadline:
         for frame in frames:
             deadline.reschedule(loop.time() + timeout_s)
-            await websocket.send_text(frame)
+            await outlet.send(frame)
 
 
 async def _watch_peer(websocket: WebSocket, subscriber: Subscriber) -> None:
@@ -147,7 +180,11 @@ async def _watch_peer(websocket: WebSocket, subscriber: Subscriber) -> None:
     subscriber.close(CLOSE_NORMAL)
 
 
-async def _close(websocket: WebSocket, code: int) -> None:
+async def _close(websocket: WebSocket, socket: CounterSocket | None, code: int) -> None:
+    if socket is not None and not socket.ready():
+        # Backed up or already gone: a close frame would wait behind unread data. Let go.
+        socket.abort()
+        return
     if (
         websocket.application_state is WebSocketState.CONNECTED
         and websocket.client_state is WebSocketState.CONNECTED

@@ -6,7 +6,7 @@ import asyncio
 import json
 from datetime import UTC, datetime
 
-from backend.hub import Dispatcher, Hub
+from backend.hub import Dispatcher, Frame, Hub
 from backend.protocol import CLOSE_GOING_AWAY, CLOSE_TOO_SLOW, Event, EventType, OrderStatus
 
 
@@ -23,8 +23,8 @@ def event(event_id: int, shop_id: int = 1) -> Event:
     )
 
 
-def ids(frames: list[str]) -> list[int]:
-    return [json.loads(frame)["id"] for frame in frames]
+def ids(frames: list[Frame]) -> list[int]:
+    return [json.loads(frame.text)["id"] for frame in frames]
 
 
 async def test_publish_reaches_only_the_events_shop() -> None:
@@ -149,3 +149,197 @@ async def test_dispatcher_stops_at_a_short_page() -> None:
     await dispatcher.catch_up()
     assert reads == [0]
     assert dispatcher.last_id == 2
+
+
+class FakeSink:
+    """A socket stand-in: records written frames; ``room`` says whether it takes one now."""
+
+    def __init__(self) -> None:
+        self.written: list[Frame] = []
+        self.room = True
+        self.aborted = False
+
+    def ready(self) -> bool:
+        return self.room and not self.aborted
+
+    def write(self, frame: Frame) -> None:
+        assert self.ready(), "written while not ready"
+        self.written.append(frame)
+
+    def abort(self) -> None:
+        self.aborted = True
+
+
+async def test_a_live_subscriber_with_room_gets_frames_written_at_once() -> None:
+    """No buffer, no writer: the frame goes straight to the socket, and the floor follows."""
+    hub = Hub(queue_limit=10)
+    sink = FakeSink()
+    with hub.subscribe(1) as sub:
+        sub.go_live(sink)
+        hub.publish(event(1))
+        hub.publish(event(2))
+        assert ids(sink.written) == [1, 2]
+        assert sub.pending == 0
+        assert sub.floor == 2
+
+
+async def test_one_frame_is_encoded_once_for_the_whole_shop() -> None:
+    """Every counter of the shop is handed the very same bytes."""
+    hub = Hub(queue_limit=10)
+    sinks = [FakeSink() for _ in range(3)]
+    with hub.subscribe(1) as a, hub.subscribe(1) as b, hub.subscribe(1) as c:
+        for sub, sink in zip((a, b, c), sinks, strict=True):
+            sub.go_live(sink)
+        hub.publish(event(1))
+    wires = {id(sink.written[0].wire) for sink in sinks}
+    assert len(wires) == 1
+
+
+async def test_a_backed_up_socket_queues_and_later_frames_wait_their_turn() -> None:
+    """Once anything waits in the buffer, newer frames queue behind it even if room returns."""
+    hub = Hub(queue_limit=10)
+    sink = FakeSink()
+    with hub.subscribe(1) as sub:
+        sub.go_live(sink)
+        hub.publish(event(1))
+        sink.room = False
+        hub.publish(event(2))
+        sink.room = True
+        hub.publish(event(3))
+        assert ids(sink.written) == [1]
+        assert ids(await sub.next_frames()) == [2, 3]
+
+
+async def test_nothing_overtakes_a_batch_the_writer_holds() -> None:
+    """While the writer is still writing its batch, new frames queue behind it."""
+    hub = Hub(queue_limit=10)
+    sink = FakeSink()
+    with hub.subscribe(1) as sub:
+        sub.go_live(sink)
+        sink.room = False
+        hub.publish(event(1))
+        batch = await sub.next_frames()
+        sink.room = True
+        hub.publish(event(2))  # the writer has not written event 1 yet
+        assert sink.written == []
+        assert ids(batch) == [1]
+        assert ids(await sub.next_frames()) == [2]
+
+
+async def test_frames_queued_before_going_live_go_first() -> None:
+    """Live events that arrived during the backlog are written before any direct write."""
+    hub = Hub(queue_limit=10)
+    sink = FakeSink()
+    with hub.subscribe(1) as sub:
+        hub.publish(event(1))
+        sub.go_live(sink)
+        hub.publish(event(2))
+        assert sink.written == []
+        assert ids(await sub.next_frames()) == [1, 2]
+
+
+async def test_a_replayed_id_is_not_written_again_directly() -> None:
+    """An event at or below the floor (sent in the backlog) is skipped on the direct path too."""
+    hub = Hub(queue_limit=10)
+    sink = FakeSink()
+    with hub.subscribe(1, floor=5) as sub:
+        sub.go_live(sink)
+        hub.publish(event(5))
+        hub.publish(event(6))
+        assert ids(sink.written) == [6]
+
+
+async def test_dropping_a_backed_up_subscriber_aborts_its_socket() -> None:
+    """Overflow while the socket has no room: the connection is let go of at once."""
+    hub = Hub(queue_limit=2)
+    sink = FakeSink()
+    with hub.subscribe(1) as sub:
+        sub.go_live(sink)
+        sink.room = False
+        for event_id in range(1, 4):
+            hub.publish(event(event_id))
+        assert sub.close_code == CLOSE_TOO_SLOW
+        assert sink.aborted
+
+
+async def test_closing_a_subscriber_with_room_leaves_the_socket_to_its_writer() -> None:
+    """A socket that can still take a close frame is not aborted: the writer closes it."""
+    hub = Hub(queue_limit=2)
+    sink = FakeSink()
+    with hub.subscribe(1) as sub:
+        sub.go_live(sink)
+        hub.close_all(CLOSE_GOING_AWAY)
+        assert not sink.aborted
+        assert await sub.next_frames() == []
+
+
+async def test_the_next_committed_event_is_published_without_a_log_read() -> None:
+    """Handing over event last_id+1 publishes it at once; the log is not read."""
+    reads: list[int] = []
+
+    async def read_after(after_id: int) -> list[Event]:
+        reads.append(after_id)
+        return []
+
+    hub = Hub(queue_limit=10)
+    dispatcher = Dispatcher(hub, read_after, start_after=4)
+    with hub.subscribe(1) as sub:
+        dispatcher.committed(event(5))
+        dispatcher.committed(event(6))
+        assert ids(await sub.next_frames()) == [5, 6]
+    assert dispatcher.last_id == 6
+    assert reads == []
+
+
+async def test_a_committed_event_after_a_gap_waits_for_the_log() -> None:
+    """Event 7 while 5 and 6 are unseen (another instance's): read from the log, in order."""
+    log = [event(i) for i in range(5, 8)]
+
+    async def read_after(after_id: int) -> list[Event]:
+        return [e for e in log if e.id > after_id]
+
+    hub = Hub(queue_limit=10)
+    dispatcher = Dispatcher(hub, read_after, start_after=4)
+    with hub.subscribe(1) as sub:
+        task = asyncio.create_task(dispatcher.run())
+        try:
+            dispatcher.committed(event(7))
+            assert sub.pending == 0
+            assert ids(await asyncio.wait_for(sub.next_frames(), 5)) == [5, 6, 7]
+        finally:
+            task.cancel()
+    assert dispatcher.last_id == 7
+
+
+async def test_an_event_handed_over_during_a_log_read_is_not_published_twice() -> None:
+    """The read returns events already handed over meanwhile; they are skipped."""
+    dispatcher: Dispatcher
+    log = [event(i) for i in range(1, 4)]
+
+    async def read_after(after_id: int) -> list[Event]:
+        dispatcher.committed(event(1))  # commits race the read
+        dispatcher.committed(event(2))
+        return [e for e in log if e.id > after_id]
+
+    hub = Hub(queue_limit=10)
+    dispatcher = Dispatcher(hub, read_after, start_after=0)
+    with hub.subscribe(1) as sub:
+        await dispatcher.catch_up()
+        assert ids(await sub.next_frames()) == [1, 2, 3]
+        assert sub.pending == 0
+    assert dispatcher.last_id == 3
+
+
+async def test_an_old_or_missing_event_changes_nothing() -> None:
+    """No event (nothing committed) or one already published: no publish, no ring."""
+
+    async def read_after(after_id: int) -> list[Event]:
+        raise AssertionError("the log must not be read")
+
+    hub = Hub(queue_limit=10)
+    dispatcher = Dispatcher(hub, read_after, start_after=3)
+    with hub.subscribe(1) as sub:
+        dispatcher.committed(None)
+        dispatcher.committed(event(3))
+        assert sub.pending == 0
+    assert dispatcher.last_id == 3

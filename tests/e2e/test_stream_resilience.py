@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
-import os
-import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,12 +12,11 @@ from websockets.exceptions import ConnectionClosed
 
 from backend.app import create_app
 from backend.devkit import MerchantKit
-from backend.hub import Hub
 from backend.protocol import Event, EventType, OrderStatus, OrderSummary
 from backend.server import bound_port, running_server
 from backend.store import Database, create_token, migrate_async
 from tests.conftest import LiveServer, kit_settings
-from tests.e2e.helpers import counter, next_event
+from tests.e2e.helpers import counter, next_event, stalled_counter, wait_for_connections
 
 QUEUE_LIMIT = 8
 
@@ -43,38 +39,6 @@ def bulky_event(event_id: int, shop_id: int = 1) -> Event:
         created_at=datetime.now(UTC),
         order=OrderSummary(remark="x" * 16 * 1024),
     )
-
-
-async def wait_for_connections(hub: Hub, count: int, limit_s: float = 10.0) -> None:
-    """Poll the hub until it holds exactly ``count`` connections (bounded)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit_s
-    while hub.connection_count != count:
-        assert loop.time() < deadline, f"hub holds {hub.connection_count}, expected {count}"
-        await asyncio.sleep(0.02)
-
-
-async def stalled_counter(port: int, token: str) -> socket.socket:
-    """A counter that completes the WebSocket handshake and then never reads again."""
-    loop = asyncio.get_running_loop()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.setblocking(False)
-    await loop.sock_connect(sock, ("127.0.0.1", port))
-    key = base64.b64encode(os.urandom(16)).decode()
-    request = (
-        f"GET /ws/stalled HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
-        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-        f"Authorization: Bearer {token}\r\n\r\n"
-    )
-    await loop.sock_sendall(sock, request.encode())
-    answer = b""
-    while b"\r\n\r\n" not in answer:
-        chunk = await asyncio.wait_for(loop.sock_recv(sock, 1), 5)
-        assert chunk, "server closed during the handshake"
-        answer += chunk
-    assert answer.startswith(b"HTTP/1.1 101"), answer
-    return sock
 
 
 async def test_stalled_counter_does_not_delay_a_healthy_one(live: LiveServer) -> None:

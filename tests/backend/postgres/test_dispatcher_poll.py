@@ -46,4 +46,4 @@ async def test_poll_publishes_an_event_nobody_rang_for(postgres_url: str) -> Non
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         await db.dispose()
-    assert [json.loads(frame)["orderNumber"] for frame in frames] == [order.number]
+    assert [json.loads(frame.text)["orderNumber"] for frame in frames] == [order.number]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 
@@ -17,7 +16,7 @@ from backend.doorbell import (
     parse_notification,
     reconnect_delays,
 )
-from backend.hub import Dispatcher, Hub
+from backend.hub import Dispatcher, Frame, Hub
 from backend.protocol import Event, EventType
 from backend.store import (
     EVENTS_CHANNEL,
@@ -237,14 +236,14 @@ async def test_events_committed_while_deaf_are_delivered_after_reconnecting(
             missed = [await pay_new_order(db) for _ in range(3)]
             await postgres_cluster.admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
             await eventually(lambda: dispatcher.last_id == missed[-1].id, "the catch-up")
-            frames: list[str] = []
+            frames: list[Frame] = []
             while counter.pending:
                 frames.extend(await counter.next_frames())
     finally:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-    assert [json.loads(frame)["id"] for frame in frames] == [live.id, *(e.id for e in missed)]
+    assert [frame.event_id for frame in frames] == [live.id, *(e.id for e in missed)]
 
 
 def test_notification_payload_round_trips() -> None:

@@ -1,0 +1,141 @@
+"""uvicorn's WebSocket protocol with what a counter stream needs beyond ASGI.
+
+ASGI hands an app ``send`` and ``receive`` and nothing else, which leaves three gaps for a
+server that rings thousands of counters:
+
+- a fan-out would await ``send`` once per counter, a task switch and a copy for every frame;
+  :class:`CounterSocket` writes an event's frame, encoded once for its whole shop, straight to
+  each socket that is not backed up;
+- a counter that stops reading cannot be let go: closing a socket waits for its unsent data,
+  which never drains. Here a peer that misses a keepalive pong, or that the app drops, is
+  aborted, and the kernel frees its buffers;
+- noticing a disconnect needs a task per connection blocked in ``receive``. Here the app is
+  called back instead, and what a counter sends (nothing, by the protocol) is discarded.
+
+The socket reaches the app through the scope: ``scope["extensions"]["orderbell.socket"]``.
+Under any other ASGI server the extension is absent and the app uses plain ASGI.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from starlette.websockets import WebSocket
+from uvicorn.protocols.utils import ClientDisconnected
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.http11 import Request
+
+from backend.hub import Frame
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "orderbell.socket"
+SWITCHING_PROTOCOLS = 101
+
+
+class CounterSocket:
+    """The connection under one WebSocket, as the stream route drives it."""
+
+    __slots__ = ("_on_lost", "_protocol")
+
+    def __init__(self, protocol: CounterProtocol) -> None:
+        self._protocol = protocol
+        self._on_lost: Callable[[], None] | None = None
+
+    @property
+    def lost(self) -> bool:
+        """The connection is gone (closed, aborted or dropped by the peer)."""
+        return self._protocol.disconnected
+
+    def ready(self) -> bool:
+        """Open, past the handshake, not closing, and its send buffer below the high mark."""
+        protocol = self._protocol
+        return (
+            protocol.handshake_complete
+            and not protocol.close_sent
+            and not protocol.disconnected
+            and protocol.writable.is_set()
+            and not protocol.transport.is_closing()
+        )
+
+    def write(self, frame: Frame) -> None:
+        """Write one frame as it is; only when :meth:`ready`."""
+        self._protocol.transport.write(frame.wire)
+
+    async def send(self, frame: Frame) -> None:
+        """Write one frame once the send buffer has room; raises if the connection ends."""
+        await self._protocol.writable.wait()
+        if not self.ready():
+            raise ClientDisconnected
+        self.write(frame)
+
+    def listen_only(self, on_lost: Callable[[], None]) -> None:
+        """Discard whatever the peer sends, and call ``on_lost`` when the connection ends."""
+        self._on_lost = on_lost
+        self._protocol.discard_messages()
+
+    def abort(self) -> None:
+        """Drop the connection now, unsent data and all (for a peer that does not read)."""
+        self._protocol.abort()
+
+    def connection_lost(self) -> None:
+        """Called by the protocol: tell the listener, once."""
+        on_lost, self._on_lost = self._on_lost, None
+        if on_lost is not None:
+            on_lost()
+
+
+def counter_socket(websocket: WebSocket) -> CounterSocket | None:
+    """The socket under this WebSocket when served by :class:`CounterProtocol`, else None."""
+    extension = websocket.scope.get("extensions", {}).get(EXTENSION)
+    socket = extension.get("socket") if extension else None
+    return socket if isinstance(socket, CounterSocket) else None
+
+
+class CounterProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's sans-I/O WebSocket protocol, plus a :class:`CounterSocket` for the app."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.socket = CounterSocket(self)
+        self._discarding = False
+
+    def handle_connect(self, event: Request) -> None:
+        super().handle_connect(event)
+        if self.response.status_code == SWITCHING_PROTOCOLS:
+            self.scope.setdefault("extensions", {})[EXTENSION] = {"socket": self.socket}
+        # The request is in the scope now; the parsed copy is only dead weight per connection.
+        del self.request
+
+    def send_receive_event_to_app(self) -> None:
+        if self._discarding:
+            self.frames = []
+            return
+        super().send_receive_event_to_app()
+
+    def discard_messages(self) -> None:
+        """Stop queueing the peer's messages for the app (and never pause reading for them)."""
+        self._discarding = True
+        if self.read_paused:
+            self.read_paused = False
+            self.transport.resume_reading()
+
+    def keepalive_timeout(self) -> None:
+        # uvicorn closes politely, which waits for a send buffer that a stalled peer never
+        # drains; the peer did not answer a ping, so let go of it at once.
+        super().keepalive_timeout()
+        if not self.disconnected:
+            log.info("counter %s did not answer a keepalive ping: connection aborted", self.client)
+            self.transport.abort()
+
+    def abort(self) -> None:
+        """Drop the connection at once; ``connection_lost`` follows."""
+        self.close_sent = True
+        if not self.disconnected:
+            self.transport.abort()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        self.socket.connection_lost()

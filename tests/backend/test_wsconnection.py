@@ -1,0 +1,166 @@
+"""The counter socket: direct writes, letting go of peers that stop reading, ignoring chatter."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from backend.app import create_app
+from backend.devkit import MerchantKit
+from backend.server import bound_port, running_server
+from backend.store import Database, create_token, migrate_async
+from tests.conftest import LiveServer, kit_settings
+from tests.e2e.helpers import (
+    closed_by_server,
+    counter,
+    next_event,
+    stalled_counter,
+    wait_for_connections,
+)
+from tests.e2e.test_stream_resilience import bulky_event
+
+PING_S = 0.3
+
+
+@pytest.fixture
+def live_overrides() -> dict[str, str]:
+    return {"ORDERBELL_WS_PING_INTERVAL_S": str(PING_S), "ORDERBELL_WS_QUEUE_LIMIT": "4"}
+
+
+async def test_a_counter_that_stops_reading_is_let_go_after_a_missed_ping(
+    live: LiveServer,
+) -> None:
+    """No traffic at all: the unanswered keepalive ping alone aborts the connection."""
+    token = await live.device_token()
+    port = int(live.base_url.rsplit(":", 1)[1])
+    stalled = await stalled_counter(port, token)
+    try:
+        await wait_for_connections(live.hub, 1)
+        # It reads nothing, so it answers no ping: gone after about two ping intervals.
+        await wait_for_connections(live.hub, 0, limit_s=20 * PING_S)
+        assert await closed_by_server(stalled)
+    finally:
+        stalled.close()
+
+
+async def test_a_dropped_counter_socket_is_aborted_not_left_draining(live: LiveServer) -> None:
+    """When the hub drops a backed-up counter its socket is closed at once, unread data and all."""
+    token = await live.device_token()
+    port = int(live.base_url.rsplit(":", 1)[1])
+    stalled = await stalled_counter(port, token)
+    try:
+        await wait_for_connections(live.hub, 1)
+        event_id = 0
+        while live.hub.dropped == 0:
+            event_id += 1
+            assert event_id < 2000, "the stalled counter was never dropped"
+            live.hub.publish(bulky_event(event_id))
+            await asyncio.sleep(0)
+        await wait_for_connections(live.hub, 0)
+        assert await closed_by_server(stalled, limit_s=2 * PING_S)
+    finally:
+        stalled.close()
+
+
+async def test_what_a_counter_sends_is_ignored_and_it_stays_connected(live: LiveServer) -> None:
+    """Chatter from a counter neither piles up nor stops the server reading its pongs."""
+    token = await live.device_token()
+    async with counter(live.ws_url, token) as ws:
+        await wait_for_connections(live.hub, 1)
+        for n in range(200):
+            await ws.send(f"hello {n}")
+        # Several ping rounds: a server that stopped reading would miss the pongs and hang up.
+        await asyncio.sleep(5 * PING_S)
+        assert live.hub.connection_count == 1
+        live.hub.publish(bulky_event(1))
+        assert (await next_event(ws))["id"] == 1
+
+
+async def test_frames_stay_in_order_when_a_counter_backs_up_and_recovers(
+    live: LiveServer,
+) -> None:
+    """A burst larger than the send buffer goes partly direct, partly queued: one order."""
+    token = await live.device_token()
+    async with counter(live.ws_url, token) as ws:
+        await wait_for_connections(live.hub, 1)
+        for event_id in range(1, 5):
+            live.hub.publish(bulky_event(event_id))
+        assert [(await next_event(ws))["id"] for _ in range(4)] == [1, 2, 3, 4]
+        live.hub.publish(bulky_event(5))
+        assert (await next_event(ws))["id"] == 5
+
+
+async def test_plain_uvicorn_without_the_extension_still_streams(
+    tmp_path: Path, kit: MerchantKit
+) -> None:
+    """Under a stock ASGI WebSocket the route falls back to plain sends and still delivers."""
+    settings = kit_settings(tmp_path, kit)
+    await migrate_async(settings.database_url)
+    db = Database(settings.database_url)
+    try:
+        _, token = await create_token(db, shop_id=1, name="till", now=kit_now())
+    finally:
+        await db.dispose()
+    app = create_app(settings, migrate=False)
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, ws="websockets-sansio", log_config=None)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            assert not task.done(), "server stopped during start-up"
+            await asyncio.sleep(0.01)
+        url = f"ws://127.0.0.1:{bound_port(server)}/ws/till"
+        async with counter(url, token) as ws:
+            await wait_for_connections(app.state.hub, 1)
+            app.state.hub.publish(bulky_event(1))
+            assert (await next_event(ws))["id"] == 1
+        await wait_for_connections(app.state.hub, 0)
+    finally:
+        server.should_exit = True
+        await task
+
+
+def kit_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uvloop does not run on Windows")
+def test_the_counter_socket_works_on_uvloop_as_in_production(
+    tmp_path: Path, kit: MerchantKit
+) -> None:
+    """`orderbell-server serve` runs on uvloop: direct writes and the ping abort work there too."""
+    import uvloop
+
+    settings = kit_settings(tmp_path, kit, ORDERBELL_WS_PING_INTERVAL_S=str(PING_S))
+
+    async def scenario() -> None:
+        await migrate_async(settings.database_url)
+        db = Database(settings.database_url)
+        try:
+            _, token = await create_token(db, shop_id=1, name="till", now=kit_now())
+        finally:
+            await db.dispose()
+        app = create_app(settings, migrate=False)
+        hub = app.state.hub
+        async with running_server(app, settings) as server:
+            port = bound_port(server)
+            stalled = await stalled_counter(port, token)
+            try:
+                async with counter(f"ws://127.0.0.1:{port}/ws/till", token) as ws:
+                    await wait_for_connections(hub, 2)
+                    hub.publish(bulky_event(1))
+                    assert (await next_event(ws))["id"] == 1
+                    await wait_for_connections(hub, 1, limit_s=20 * PING_S)
+                    assert await closed_by_server(stalled)
+                    hub.publish(bulky_event(2))
+                    assert (await next_event(ws))["id"] == 2
+            finally:
+                stalled.close()
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(scenario())
