@@ -22,6 +22,7 @@ from backend.gc_policy import GcPolicy, keep_collections_short
 from backend.hub import Dispatcher, Hub
 from backend.merchant import build_opener
 from backend.protocol import Event
+from backend.recent import RecentEvents
 from backend.routes import admin, health, notify, stream, user
 from backend.routes.common import Services, error
 from backend.settings import Settings
@@ -30,6 +31,7 @@ from backend.store import (
     default_database_url,
     events_since,
     last_event_id,
+    oldest_event_id,
     prune_events,
     revoked_token_ids,
 )
@@ -41,6 +43,8 @@ DISPATCH_PAGE = 1000
 # On PostgreSQL the dispatcher also reads the log this often, in case a notification was lost.
 SAFETY_POLL_S = 5.0
 PRUNE_EVERY_S = 3600.0
+# Published events kept in memory for replays (a few MiB): minutes of a busy chain's traffic.
+RECENT_EVENTS = 5000
 # Shutdown must not hang on a database that stopped answering; unsaved sightings are only
 # last_seen_at stamps.
 FINAL_FLUSH_TIMEOUT_S = 5.0
@@ -75,12 +79,16 @@ def create_app(
         async def read_after(after_id: int) -> list[Event]:
             return await events_since(db, after_id, DISPATCH_PAGE)
 
+        await _prune(db, settings.event_retention_days, clock, None)
+        last_id = await last_event_id(db)
+        recent = await _recent_events(db, last_id)
         dispatcher = Dispatcher(
             hub,
             read_after,
-            await last_event_id(db),
+            last_id,
             poll_s=SAFETY_POLL_S if db.is_postgres else None,
             page_size=DISPATCH_PAGE,
+            recent=recent,
         )
         app.state.services = Services(
             settings=settings,
@@ -95,7 +103,8 @@ def create_app(
         tasks = [
             asyncio.create_task(dispatcher.run(), name="orderbell-dispatcher"),
             asyncio.create_task(
-                _prune_forever(db, settings.event_retention_days, clock), name="orderbell-prune"
+                _prune_forever(db, settings.event_retention_days, clock, recent),
+                name="orderbell-prune",
             ),
             asyncio.create_task(
                 _drop_revoked_forever(
@@ -148,6 +157,16 @@ def create_app(
     return app
 
 
+async def _recent_events(db: Database, last_id: int) -> RecentEvents:
+    """The log's latest events, so counters reconnecting after a restart replay from memory."""
+    # Below the oldest kept event the log was pruned: those cursors get the 'partial' answer.
+    boundary = max(0, last_id - RECENT_EVENTS, await oldest_event_id(db) - 1)
+    recent = RecentEvents(RECENT_EVENTS, boundary)
+    for event in await events_since(db, boundary, RECENT_EVENTS):
+        recent.add(event)
+    return recent
+
+
 async def _drop_revoked_forever(
     db: Database,
     hub: Hub,
@@ -185,18 +204,29 @@ async def _final_flush(devices: DeviceDirectory, clock: Callable[[], float]) -> 
         log.exception("recording when device tokens were last seen failed at shutdown")
 
 
-async def _prune_forever(db: Database, keep_days: int, clock: Callable[[], float]) -> None:
-    """Apply the event-log retention at start-up and then every hour."""
+async def _prune_forever(
+    db: Database, keep_days: int, clock: Callable[[], float], recent: RecentEvents
+) -> None:
+    """Apply the event-log retention every hour (start-up applies it once before this)."""
     while True:
-        cutoff = datetime.fromtimestamp(clock(), UTC) - timedelta(days=keep_days)
-        try:
-            removed = await prune_events(db, before=cutoff)
-        except Exception:
-            log.exception("pruning the event log failed; trying again in an hour")
-        else:
-            if removed:
-                log.info("pruned %s events older than %s days", removed, keep_days)
         await asyncio.sleep(PRUNE_EVERY_S)
+        await _prune(db, keep_days, clock, recent)
+
+
+async def _prune(
+    db: Database, keep_days: int, clock: Callable[[], float], recent: RecentEvents | None
+) -> None:
+    """Prune the log, and forget in memory what the log no longer has (replays match the log)."""
+    cutoff = datetime.fromtimestamp(clock(), UTC) - timedelta(days=keep_days)
+    try:
+        removed = await prune_events(db, before=cutoff)
+        if removed and recent is not None:
+            recent.forget_before(await oldest_event_id(db))
+    except Exception:
+        log.exception("pruning the event log failed; trying again in an hour")
+    else:
+        if removed:
+            log.info("pruned %s events older than %s days", removed, keep_days)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import NamedTuple, Protocol
 
 from backend.protocol import CLOSE_BAD_TOKEN, CLOSE_GOING_AWAY, CLOSE_TOO_SLOW, Event, encode_event
+from backend.recent import RecentEvents
 from backend.wsframes import text_frame
 
 log = logging.getLogger(__name__)
@@ -239,8 +240,11 @@ class Dispatcher:
         poll_s: float | None = None,
         retry_s: float = 0.5,
         page_size: int | None = None,
+        recent: RecentEvents | None = None,
     ) -> None:
         self._hub = hub
+        # What it published lately, for reconnecting counters; holds everything up to start_after.
+        self.recent = recent
         # A page shorter than this is the end of the log for now: no extra empty read. Whatever
         # commits later rings the bell again.
         self._page_size = page_size
@@ -265,8 +269,7 @@ class Dispatcher:
         if event is None:
             return
         if event.id == self.last_id + 1:
-            self._hub.publish(event)
-            self.last_id = event.id
+            self._publish(event)
         elif event.id > self.last_id:
             self._bell.set()
 
@@ -304,7 +307,12 @@ class Dispatcher:
                 # Handed over by ``committed`` while this read was on its way: already out.
                 if event.id <= self.last_id:
                     continue
-                self._hub.publish(event)
-                self.last_id = event.id
+                self._publish(event)
             if not events or (self._page_size is not None and len(events) < self._page_size):
                 return
+
+    def _publish(self, event: Event) -> None:
+        self._hub.publish(event)
+        self.last_id = event.id
+        if self.recent is not None:
+            self.recent.add(event)

@@ -112,7 +112,10 @@ async def _backlog_headers(
     svc: Services, shop_id: int, since: int | None
 ) -> list[tuple[bytes, bytes]]:
     """``OrderBell-Backlog: partial`` when events after ``since`` were already pruned."""
-    if since is None or not await replay_is_partial(svc.db, since):
+    recent = svc.dispatcher.recent
+    if since is None or (recent is not None and recent.covers(since)):
+        return []  # nothing asked, or everything after the cursor is in memory
+    if not await replay_is_partial(svc.db, since):
         return []
     # The counter gets what is left, and reloads its waiting orders on connect anyway.
     log.warning(
@@ -137,6 +140,16 @@ async def _replay(outlet: Outlet, svc: Services, subscriber: Subscriber, since: 
         )
         return
     subscriber.floor = since
+    recent = svc.dispatcher.recent
+    if recent is not None and recent.covers(since):
+        # Everything after the cursor up to ``newest`` was published lately and is in memory;
+        # what comes later is live (the connection subscribed before ``newest`` was read).
+        # A reconnect storm after a restart mostly ends here, without a query per counter.
+        events = recent.after(subscriber.shop_id, since)
+        await _send(outlet, [frame_of(e) for e in events], svc.settings.ws_send_timeout_s)
+        if events:
+            subscriber.floor = events[-1].id
+        return
     while True:
         events = await events_after(svc.db, subscriber.shop_id, subscriber.floor, REPLAY_PAGE)
         await _send(outlet, [frame_of(e) for e in events], svc.settings.ws_send_timeout_s)

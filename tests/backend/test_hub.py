@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from backend.hub import Dispatcher, Frame, Hub
 from backend.protocol import CLOSE_GOING_AWAY, CLOSE_TOO_SLOW, Event, EventType, OrderStatus
+from backend.recent import RecentEvents
 
 
 def event(event_id: int, shop_id: int = 1) -> Event:
@@ -343,3 +344,17 @@ async def test_an_old_or_missing_event_changes_nothing() -> None:
         dispatcher.committed(event(3))
         assert sub.pending == 0
     assert dispatcher.last_id == 3
+
+
+async def test_what_the_dispatcher_publishes_is_remembered_for_replays() -> None:
+    """Handed over or read from the log, every published event lands in ``recent``."""
+    log = [event(i) for i in range(1, 4)]
+
+    async def read_after(after_id: int) -> list[Event]:
+        return [e for e in log if e.id > after_id]
+
+    recent = RecentEvents(10)
+    dispatcher = Dispatcher(Hub(queue_limit=10), read_after, start_after=0, recent=recent)
+    await dispatcher.catch_up()
+    dispatcher.committed(event(4))
+    assert [e.id for e in recent.after(1, 0)] == [1, 2, 3, 4]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
+from backend import app as app_module
 from backend.store import EventRow
 from tests.conftest import LiveServer
 from tests.e2e.helpers import counter, next_event, paid_order, simulator
@@ -106,7 +108,18 @@ async def test_other_shops_counter_never_hears_it(live: LiveServer) -> None:
     assert event["orderNumber"] == own.number
 
 
-async def test_reconnect_with_since_gets_exactly_the_missed_events(live: LiveServer) -> None:
+@pytest.fixture(params=["memory", "log"])
+def replay_source(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Replays come from recent events in memory, or (memory of one event) from the log."""
+    source: str = request.param
+    if source == "log":
+        monkeypatch.setattr(app_module, "RECENT_EVENTS", 1)
+    return source
+
+
+async def test_reconnect_with_since_gets_exactly_the_missed_events(
+    replay_source: str, live: LiveServer
+) -> None:
     """Disconnect, three events happen, reconnect with since: those three in order, then live."""
     token = await live.device_token()
     async with httpx.AsyncClient(base_url=live.base_url) as http:
