@@ -273,8 +273,9 @@ def _section(ctx: Context, storm: Storm) -> Section:
     text = [
         f"{storm.counters:,} counters across {profile.storm_shops:,} shops are connected to the "
         "production server (`orderbell-server serve`, SQLite) with `since=` cursors, using the "
-        "desktop app's own reconnect policy (`desktop.net.backoff.reconnect_delays`: 1 s base, "
-        f"x2, jitter [0.5, 1)). {LIVE_EVENTS} payments arrive through signed callbacks; then the "
+        "desktop app's own reconnect policy (`desktop.net.backoff.reconnect_delays`: 1 s twelve "
+        f"times, then x2 up to 30 s, jitter [0.5, 1)). {LIVE_EVENTS} payments arrive through "
+        "signed callbacks; then the "
         f"server is stopped (SIGTERM), {profile.storm_backlog} payments are committed to the "
         "database while it is down (`backend.store.record_payment`, as another instance would), "
         f"the server is started again on the same port, and {LIVE_EVENTS} more callbacks arrive "
