@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import NamedTuple, Protocol
 
+from backend.lean import LeanEvent
 from backend.protocol import CLOSE_BAD_TOKEN, CLOSE_GOING_AWAY, CLOSE_TOO_SLOW, Event, encode_event
 from backend.recent import RecentEvents
 from backend.wsframes import text_frame
@@ -80,15 +81,16 @@ class Subscriber:
         self.floor = floor  # highest event id already sent; anything at or below is a duplicate
         self.close_code: int | None = None
         self._limit = limit
-        self._buffer: deque[Frame] = deque()
-        self._wake = asyncio.Event()
+        # Made when the first frame has to wait: most connections never need one.
+        self._buffer: deque[Frame] | None = None
+        self._wake = LeanEvent()
         self._sink: Sink | None = None
         self._writing = False  # the writer holds frames taken from the buffer
 
     @property
     def pending(self) -> int:
         """Frames waiting to be written."""
-        return len(self._buffer)
+        return len(self._buffer) if self._buffer else 0
 
     def go_live(self, sink: Sink) -> None:
         """From now on write offered frames straight to ``sink`` whenever nothing is waiting.
@@ -108,6 +110,8 @@ class Subscriber:
                 self.floor = frame.event_id
                 sink.write(frame)
             return True
+        if self._buffer is None:
+            self._buffer = deque()
         if len(self._buffer) >= self._limit:
             self.close(CLOSE_TOO_SLOW)
             return False
@@ -119,7 +123,7 @@ class Subscriber:
         """Ask the writer to close the connection with this code; pending frames are discarded."""
         if self.close_code is None:
             self.close_code = code
-        self._buffer.clear()
+        self._buffer = None
         self._wake.set()
         if self._sink is not None and not self._sink.ready():
             # Backed up: a close frame would queue behind data the peer is not reading, and the
@@ -139,6 +143,8 @@ class Subscriber:
             frames = []
             while self._buffer:
                 frame = self._buffer.popleft()
+                if not self._buffer:
+                    self._buffer = None
                 if frame.event_id > self.floor:
                     self.floor = frame.event_id
                     frames.append(frame)

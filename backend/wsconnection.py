@@ -18,6 +18,7 @@ Under any other ASGI server the extension is absent and the app uses plain ASGI.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +29,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.http11 import Request
 
 from backend.hub import Frame
+from backend.lean import LeanEvent, LeanQueue
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,11 @@ class CounterProtocol(WebSocketsSansIOProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The same interface as uvicorn's asyncio.Queue and Event, without their empty deques:
+        # ~3 KiB less for every idle counter.
+        self.queue = LeanQueue()  # type: ignore[assignment]
+        self.writable = LeanEvent()  # type: ignore[assignment]
+        self.writable.set()
         self.socket = CounterSocket(self)
         self._discarding = False
 
@@ -118,6 +125,9 @@ class CounterProtocol(WebSocketsSansIOProtocol):
     def discard_messages(self) -> None:
         """Stop queueing the peer's messages for the app (and never pause reading for them)."""
         self._discarding = True
+        # The handshake is over (the app accepted): its response is dead weight from now on.
+        with contextlib.suppress(AttributeError):
+            del self.response
         if self.read_paused:
             self.read_paused = False
             self.transport.resume_reading()
