@@ -2,7 +2,8 @@
 
 ``POST /publish`` sends the body to every client in turn and answers once all sends are done,
 like Sky Take-out's ``sendToAllClient``. Served with OrderBell's own uvicorn transport settings
-(websockets-sansio, no permessage-deflate), so only the broadcast design differs.
+(``backend.server.server_config``: its WebSocket protocol, uvloop, no permessage-deflate), so only
+the broadcast design differs.
 """
 
 from __future__ import annotations

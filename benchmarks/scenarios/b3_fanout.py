@@ -148,10 +148,11 @@ def _section(ctx: Context, steps: dict[str, list[Step]], skipped: dict[str, str]
         f"({_frame_size()} bytes) published by `POST /publish` open loop at the given rate for "
         f"{profile.fanout_window_s:g} s (x{profile.fanout_repeats}); every subscriber times every "
         "event from its intended send time. **OrderBell here is `benchmarks/fanout_app.py`**: the "
-        "real app, `/ws/{sid}` route, device-token auth, Hub and per-connection writers, served "
-        "by `backend.server.make_server` (websockets-sansio, no permessage-deflate); only the "
-        "trigger is a raw publish straight into `Hub.publish` instead of the event log. The naive "
-        "peer runs on the same uvicorn settings; Node `ws` with `perMessageDeflate: false`.",
+        "real app, `/ws/{sid}` route, device-token auth, Hub writing each frame straight to the "
+        "sockets, served by `backend.server.make_server` (`CounterProtocol` on uvloop, no "
+        "permessage-deflate); only the trigger is a raw publish straight into `Hub.publish` "
+        "instead of the event log. The naive peer runs on the same uvicorn settings; Node `ws` "
+        "with `perMessageDeflate: false`.",
         "",
         "*msgs/core-s* = delivered messages / server CPU seconds (user+system, all threads) — "
         "the throughput one fully busy core would give. *last* = when the last of the "
