@@ -74,7 +74,10 @@ class CounterSocket:
         self.write(frame)
 
     def listen_only(self, on_lost: Callable[[], None]) -> None:
-        """Discard whatever the peer sends, and call ``on_lost`` when the connection ends."""
+        """Discard whatever the peer sends, and call ``on_lost`` when the connection ends.
+
+        Only after the handshake: the scope's request headers are forgotten (emptied).
+        """
         self._on_lost = on_lost
         self._protocol.discard_messages()
 
@@ -114,6 +117,9 @@ class CounterProtocol(WebSocketsSansIOProtocol):
         if self.response.status_code == SWITCHING_PROTOCOLS:
             self.scope.setdefault("extensions", {})[EXTENSION] = {"socket": self.socket}
         # The request is in the scope now; the parsed copy is only dead weight per connection.
+        # Its headers are emptied in place too, since the handshake parser's frame still holds
+        # the request for as long as the connection lasts (~2.5 KiB per counter).
+        event.headers.clear()
         del self.request
 
     def send_receive_event_to_app(self) -> None:
@@ -125,9 +131,14 @@ class CounterProtocol(WebSocketsSansIOProtocol):
     def discard_messages(self) -> None:
         """Stop queueing the peer's messages for the app (and never pause reading for them)."""
         self._discarding = True
-        # The handshake is over (the app accepted): its response is dead weight from now on.
+        # The handshake is over (the app accepted and read what it needed): its response and the
+        # request's headers are dead weight from now on. Emptied in place, as the app's view of
+        # the headers shares the scope's list.
         with contextlib.suppress(AttributeError):
             del self.response
+        headers = self.scope["headers"]
+        if isinstance(headers, list):
+            headers.clear()
         if self.read_paused:
             self.read_paused = False
             self.transport.resume_reading()

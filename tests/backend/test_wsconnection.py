@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import inspect
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import uvicorn
+from websockets.http11 import Request
 
 from backend.app import create_app
 from backend.devkit import MerchantKit
 from backend.server import bound_port, running_server
 from backend.store import Database, create_token, migrate_async
+from backend.wsconnection import CounterProtocol
 from tests.conftest import LiveServer, kit_settings
 from tests.e2e.helpers import (
     closed_by_server,
@@ -93,6 +97,25 @@ async def test_frames_stay_in_order_when_a_counter_backs_up_and_recovers(
         assert [(await next_event(ws))["id"] for _ in range(4)] == [1, 2, 3, 4]
         live.hub.publish(bulky_event(5))
         assert (await next_event(ws))["id"] == 5
+
+
+async def test_a_live_counter_keeps_no_copy_of_its_handshake_headers(live: LiveServer) -> None:
+    """Idle counters are most of the server's memory: the request is let go once live."""
+    token = await live.device_token()
+    async with counter(live.ws_url, token) as ws:
+        await wait_for_connections(live.hub, 1)
+        live.hub.publish(bulky_event(1))
+        assert (await next_event(ws))["id"] == 1
+        [protocol] = [
+            o for o in gc.get_objects() if isinstance(o, CounterProtocol) and not o.disconnected
+        ]
+        assert protocol.scope["headers"] == []
+        assert not hasattr(protocol, "request")
+        assert not hasattr(protocol, "response")
+        # The handshake parser's frame outlives the handshake; what it holds is emptied.
+        held = inspect.getgeneratorlocals(protocol.conn.parser)["request"]
+        assert isinstance(held, Request)
+        assert list(held.headers.raw_items()) == []
 
 
 async def test_plain_uvicorn_without_the_extension_still_streams(
