@@ -1,8 +1,10 @@
 """Live counter connections by shop: the hub rings them, and never waits for any of them.
 
-Each connection owns a bounded buffer and a writer that drains it. Publishing only appends to
-buffers, so one counter that stops reading cannot delay another; when its buffer overflows it
-is dropped (close 4408) and reconnects later with ``since=`` to catch up from the event log.
+Each connection owns a bounded buffer, drained by its writer while the backlog goes out and
+by its socket afterwards. Publishing only writes to sockets with room or appends to buffers, so
+one counter that stops reading cannot delay another; when its buffer overflows, or its socket
+takes nothing for a while, it is dropped (close 4408) and reconnects later with ``since=`` to
+catch up from the event log.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def frame_of(event: Event) -> Frame:
 
 
 class Sink(Protocol):
-    """Where a connection's frames can be written without waiting (its socket)."""
+    """A connection's socket, once it has taken over from the connection's writer."""
 
     def ready(self) -> bool:
         """True when a frame written now goes out at once (open, and not backed up)."""
@@ -46,6 +48,10 @@ class Sink(Protocol):
 
     def write(self, frame: Frame) -> None:
         """Write one frame; only called when ``ready()``."""
+        ...
+
+    def close(self, code: int) -> None:
+        """Close the connection with this code (a close frame; only called when ``ready()``)."""
         ...
 
     def abort(self) -> None:
@@ -56,17 +62,20 @@ class Sink(Protocol):
 class Subscriber:
     """One live connection's mailbox: frames waiting to be written, oldest first.
 
-    With a :class:`Sink` attached and nothing waiting, an offered frame is written straight
-    away: a fan-out then costs one socket write per counter, with no task switch. Otherwise the
-    frame waits in the bounded buffer for the connection's writer (``next_frames``).
+    Until :meth:`hand_over`, the connection's writer drains the bounded buffer
+    (``next_frames``). Afterwards there is no writer: a frame offered while nothing waits and
+    the socket has room is written straight away, so a fan-out costs one socket write per
+    counter; otherwise it waits here until the socket reports room again (:meth:`flush`). A
+    socket that makes no progress for the stall limit is dropped, like one whose buffer fills.
     """
 
     __slots__ = (
         "_buffer",
         "_limit",
         "_sink",
+        "_stall",
+        "_stall_s",
         "_wake",
-        "_writing",
         "close_code",
         "device_id",
         "floor",
@@ -85,30 +94,34 @@ class Subscriber:
         self._buffer: deque[Frame] | None = None
         self._wake = LeanEvent()
         self._sink: Sink | None = None
-        self._writing = False  # the writer holds frames taken from the buffer
+        self._stall_s = 0.0
+        self._stall: asyncio.TimerHandle | None = None  # armed while frames wait for the socket
 
     @property
     def pending(self) -> int:
         """Frames waiting to be written."""
         return len(self._buffer) if self._buffer else 0
 
-    def go_live(self, sink: Sink) -> None:
-        """From now on write offered frames straight to ``sink`` whenever nothing is waiting.
+    def hand_over(self, sink: Sink, stall_s: float) -> None:
+        """The socket takes over from the writer, which has finished (the backlog is sent).
 
-        Called once the backlog is sent: frames queued meanwhile still go first, through the
-        writer, because the direct path is only taken with an empty buffer.
+        Frames queued meanwhile are written first. From now on the socket calls :meth:`flush`
+        when its send buffer drains, and a socket that takes nothing for ``stall_s`` seconds
+        while frames wait is dropped (close 4408).
         """
+        if self.close_code is not None:
+            return
         self._sink = sink
+        self._stall_s = stall_s
+        self.flush()
 
     def offer(self, frame: Frame) -> bool:
         """Write or queue one frame; False when the buffer is full and the connection is dropped."""
         if self.close_code is not None:
             return True
         sink = self._sink
-        if sink is not None and not self._buffer and not self._writing and sink.ready():
-            if frame.event_id > self.floor:
-                self.floor = frame.event_id
-                sink.write(frame)
+        if sink is not None and not self._buffer and sink.ready():
+            self._write(sink, frame)
             return True
         if self._buffer is None:
             self._buffer = deque()
@@ -116,43 +129,91 @@ class Subscriber:
             self.close(CLOSE_TOO_SLOW)
             return False
         self._buffer.append(frame)
-        self._wake.set()
+        if sink is None:
+            self._wake.set()
+        elif self._stall is None:
+            self._arm()
         return True
 
+    def flush(self) -> None:
+        """Write what waits, oldest first, while the socket has room (it has just drained)."""
+        sink = self._sink
+        if sink is None:
+            return
+        wrote = False
+        while self._buffer and sink.ready():
+            self._write(sink, self._buffer.popleft())
+            wrote = True
+        if self._buffer:
+            if wrote or self._stall is None:
+                self._arm()  # progress: the stall limit counts from here
+        else:
+            self._buffer = None
+            self._disarm()
+
     def close(self, code: int) -> None:
-        """Ask the writer to close the connection with this code; pending frames are discarded."""
+        """Close the connection with this code; pending frames are discarded.
+
+        Before the hand-over the writer closes it; afterwards the socket does, with a close
+        frame when it has room, or at once (abort) when a close frame would queue behind data
+        the peer is not reading.
+        """
         if self.close_code is None:
             self.close_code = code
         self._buffer = None
+        self._disarm()
         self._wake.set()
-        if self._sink is not None and not self._sink.ready():
-            # Backed up: a close frame would queue behind data the peer is not reading, and the
-            # writer may be waiting on that very socket. Let go of it now.
-            self._sink.abort()
+        sink, self._sink = self._sink, None
+        if sink is not None:
+            if sink.ready():
+                sink.close(self.close_code)
+            else:
+                sink.abort()
 
     async def next_frames(self) -> list[Frame]:
-        """Wait for frames to write; an empty list means: close with ``close_code``.
+        """Before the hand-over: wait for frames to write; an empty list means close.
 
-        Calling it again says the previous batch is written: until then nothing is written
-        past the writer, so frames never overtake each other.
+        Only the writer calls it, and it writes each batch before asking for the next, so
+        frames never overtake each other.
         """
-        self._writing = False
         while True:
             if self.close_code is not None:
                 return []
             frames = []
             while self._buffer:
                 frame = self._buffer.popleft()
-                if not self._buffer:
-                    self._buffer = None
                 if frame.event_id > self.floor:
                     self.floor = frame.event_id
                     frames.append(frame)
+            self._buffer = None
             if frames:
-                self._writing = True
                 return frames
             self._wake.clear()
             await self._wake.wait()
+
+    def _write(self, sink: Sink, frame: Frame) -> None:
+        if frame.event_id > self.floor:
+            self.floor = frame.event_id
+            sink.write(frame)
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._stall = asyncio.get_running_loop().call_later(self._stall_s, self._stalled)
+
+    def _disarm(self) -> None:
+        if self._stall is not None:
+            self._stall.cancel()
+            self._stall = None
+
+    def _stalled(self) -> None:
+        self._stall = None
+        log.warning(
+            "counter of shop %s took nothing for %g s: dropped (close %s)",
+            self.shop_id,
+            self._stall_s,
+            CLOSE_TOO_SLOW,
+        )
+        self.close(CLOSE_TOO_SLOW)
 
 
 class Hub:
@@ -168,21 +229,30 @@ class Hub:
         """Live subscribers across all shops."""
         return sum(len(subs) for subs in self._shops.values())
 
+    def add(self, shop_id: int, floor: int = 0, device_id: int | None = None) -> Subscriber:
+        """Register a connection for its shop's events until :meth:`remove`."""
+        subscriber = Subscriber(shop_id, self._queue_limit, floor, device_id)
+        self._shops.setdefault(shop_id, set()).add(subscriber)
+        return subscriber
+
+    def remove(self, subscriber: Subscriber) -> None:
+        """Stop handing events to this connection (again is harmless)."""
+        shop = self._shops.get(subscriber.shop_id)
+        if shop is not None:
+            shop.discard(subscriber)
+            if not shop:
+                del self._shops[subscriber.shop_id]
+
     @contextmanager
     def subscribe(
         self, shop_id: int, floor: int = 0, device_id: int | None = None
     ) -> Iterator[Subscriber]:
         """Register a connection for its shop's events for the duration of the block."""
-        subscriber = Subscriber(shop_id, self._queue_limit, floor, device_id)
-        self._shops.setdefault(shop_id, set()).add(subscriber)
+        subscriber = self.add(shop_id, floor, device_id)
         try:
             yield subscriber
         finally:
-            shop = self._shops.get(shop_id)
-            if shop is not None:
-                shop.discard(subscriber)
-                if not shop:
-                    del self._shops[shop_id]
+            self.remove(subscriber)
 
     def publish(self, event: Event) -> int:
         """Hand one event to every connection of its shop; returns how many received it."""

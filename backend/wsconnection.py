@@ -10,7 +10,11 @@ server that rings thousands of counters:
   which never drains. Here a peer that misses a keepalive pong, or that the app drops, is
   aborted, and the kernel frees its buffers;
 - noticing a disconnect needs a task per connection blocked in ``receive``. Here the app is
-  called back instead, and what a counter sends (nothing, by the protocol) is discarded.
+  called back instead, and what a counter sends (nothing, by the protocol) is discarded;
+- an ASGI app that returns ends its connection, so an idle counter would keep its whole call
+  chain (middleware frames, the task, the scope) alive for hours. Here the app may
+  :meth:`CounterSocket.detach` the connection and return: the hub keeps the socket, which calls
+  back when its send buffer drains.
 
 The socket reaches the app through the scope: ``scope["extensions"]["orderbell.socket"]``.
 Under any other ASGI server the extension is absent and the app uses plain ASGI.
@@ -26,6 +30,7 @@ from typing import Any
 from starlette.websockets import WebSocket
 from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.exceptions import InvalidState
 from websockets.http11 import Request
 
 from backend.hub import Frame
@@ -35,16 +40,19 @@ log = logging.getLogger(__name__)
 
 EXTENSION = "orderbell.socket"
 SWITCHING_PROTOCOLS = 101
+CLOSE_TIMEOUT_S = 2.0  # for the peer to answer a close frame
 
 
 class CounterSocket:
     """The connection under one WebSocket, as the stream route drives it."""
 
-    __slots__ = ("_on_lost", "_protocol")
+    __slots__ = ("_on_lost", "_on_room", "_protocol", "detached")
 
     def __init__(self, protocol: CounterProtocol) -> None:
         self._protocol = protocol
         self._on_lost: Callable[[], None] | None = None
+        self._on_room: Callable[[], None] | None = None
+        self.detached = False
 
     @property
     def lost(self) -> bool:
@@ -81,13 +89,31 @@ class CounterSocket:
         self._on_lost = on_lost
         self._protocol.discard_messages()
 
+    def detach(self, on_room: Callable[[], None]) -> None:
+        """Keep the connection open after the app returns; call ``on_room`` when it drains.
+
+        Only after :meth:`listen_only`: whoever holds the socket from now on learns of the end
+        through ``on_lost``, and closes it with :meth:`close` or :meth:`abort`.
+        """
+        self._on_room = on_room
+        self.detached = True
+
+    def close(self, code: int) -> None:
+        """Send a close frame; the peer's answer ends the connection (or a timeout aborts it)."""
+        self._protocol.send_close(code)
+
     def abort(self) -> None:
         """Drop the connection now, unsent data and all (for a peer that does not read)."""
         self._protocol.abort()
 
+    def room(self) -> None:
+        """Called by the protocol when the send buffer has drained below its low mark."""
+        if self._on_room is not None:
+            self._on_room()
+
     def connection_lost(self) -> None:
-        """Called by the protocol: tell the listener, once."""
-        on_lost, self._on_lost = self._on_lost, None
+        """Called by the protocol: tell the listener, once, and forget the callbacks."""
+        on_lost, self._on_lost, self._on_room = self._on_lost, None, None
         if on_lost is not None:
             on_lost()
 
@@ -142,6 +168,43 @@ class CounterProtocol(WebSocketsSansIOProtocol):
         if self.read_paused:
             self.read_paused = False
             self.transport.resume_reading()
+
+    async def run_asgi(self) -> None:
+        # As uvicorn's, except that a detached connection stays open when the app returns.
+        try:
+            result = await self.app(self.scope, self.receive, self.send)
+        except ClientDisconnected:
+            pass
+        except BaseException:
+            self.logger.exception("Exception in ASGI application\n")
+            self.send_500_response()
+        else:
+            if not self.handshake_complete:
+                self.logger.error("ASGI callable returned without completing handshake.")
+                self.send_500_response()
+            elif result is not None:
+                self.logger.error("ASGI callable should return None, but returned '%s'.", result)
+        if self.socket.detached and not self.disconnected:
+            return
+        if self.close_timer is None:
+            self.transport.close()
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        self.socket.room()
+
+    def send_close(self, code: int) -> None:
+        """Start the closing handshake; abort if the peer has not answered in time."""
+        if self.close_sent or self.disconnected:
+            return
+        try:
+            self.conn.send_close(code)
+        except InvalidState:  # the peer is closing already
+            self.abort()
+            return
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        self.close_sent = True
+        self.close_timer = self.loop.call_later(CLOSE_TIMEOUT_S, self.transport.abort)
 
     def keepalive_timeout(self) -> None:
         # uvicorn closes politely, which waits for a send buffer that a stalled peer never

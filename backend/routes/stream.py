@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from backend.auth import bearer_token
-from backend.hub import Frame, Subscriber, frame_of
+from backend.hub import Frame, Hub, Subscriber, frame_of
 from backend.protocol import CLOSE_BAD_TOKEN, CLOSE_TOO_SLOW
 from backend.routes.common import Services, services
 from backend.store import events_after, last_event_id, replay_is_partial
@@ -62,29 +62,85 @@ async def stream(websocket: WebSocket) -> None:
     shop_id, device_id = caller
     headers = await _backlog_headers(svc, shop_id, since)
     socket = counter_socket(websocket)
-    with svc.hub.subscribe(shop_id, device_id=device_id) as subscriber:
+    subscriber = svc.hub.add(shop_id, device_id=device_id)
+    if socket is None:
+        await _stream_asgi(websocket, svc, subscriber, since, headers)
+    else:
+        await _stream_detached(websocket, socket, svc, subscriber, since, headers)
+
+
+async def _stream_detached(
+    websocket: WebSocket,
+    socket: CounterSocket,
+    svc: Services,
+    subscriber: Subscriber,
+    since: int | None,
+    headers: list[tuple[bytes, bytes]],
+) -> None:
+    """Send the backlog, then leave the connection to the hub and its socket, and return.
+
+    An idle counter then costs its socket and its mailbox, and no task: the socket writes what
+    the hub offers, calls the mailbox back when it drains, and unregisters it when it ends.
+    """
+    hub = svc.hub
+    detached = False
+    try:
         await websocket.accept(headers=headers)
-        outlet: Outlet = socket or AsgiOutlet(websocket)
-        reader = None
-        if socket is not None:
-            socket.listen_only(lambda: subscriber.close(CLOSE_NORMAL))
-        else:
-            reader = asyncio.create_task(_watch_peer(websocket, subscriber))
-        try:
-            if since is not None:
-                await _replay(outlet, svc, subscriber, since)
-            if socket is not None:
-                subscriber.go_live(socket)
-            await _write_live(outlet, svc, subscriber)
-        except (WebSocketDisconnect, OSError):
-            pass
-        except TimeoutError:
-            log.warning("counter of shop %s stopped reading: dropped (close 4408)", shop_id)
-            subscriber.close(CLOSE_TOO_SLOW)
-        finally:
-            if reader is not None:
-                reader.cancel()
+        socket.listen_only(lambda: _let_go(hub, subscriber))
+        if since is not None:
+            await _replay(socket, svc, subscriber, since)
+        if subscriber.close_code is None and not socket.lost:
+            socket.detach(subscriber.flush)
+            subscriber.hand_over(socket, svc.settings.ws_send_timeout_s)
+            detached = True
+    except (WebSocketDisconnect, OSError):
+        pass
+    except TimeoutError:
+        _too_slow(subscriber)
+    finally:
+        if not detached:
+            hub.remove(subscriber)
             await _close(websocket, socket, subscriber.close_code or CLOSE_NORMAL)
+
+
+async def _stream_asgi(
+    websocket: WebSocket,
+    svc: Services,
+    subscriber: Subscriber,
+    since: int | None,
+    headers: list[tuple[bytes, bytes]],
+) -> None:
+    """Plain ASGI: a writer for the connection's whole life, and a reader to notice its end."""
+    reader = None
+    outlet = AsgiOutlet(websocket)
+    try:
+        await websocket.accept(headers=headers)
+        reader = asyncio.create_task(_watch_peer(websocket, subscriber))
+        if since is not None:
+            await _replay(outlet, svc, subscriber, since)
+        await _write_live(outlet, svc, subscriber)
+    except (WebSocketDisconnect, OSError):
+        pass
+    except TimeoutError:
+        _too_slow(subscriber)
+    finally:
+        if reader is not None:
+            reader.cancel()
+        svc.hub.remove(subscriber)
+        await _close(websocket, None, subscriber.close_code or CLOSE_NORMAL)
+
+
+def _let_go(hub: Hub, subscriber: Subscriber) -> None:
+    """The connection ended: out of the hub."""
+    hub.remove(subscriber)
+    subscriber.close(CLOSE_NORMAL)
+
+
+def _too_slow(subscriber: Subscriber) -> None:
+    log.warning(
+        "counter of shop %s stopped reading: dropped (close %s)", subscriber.shop_id, CLOSE_TOO_SLOW
+    )
+    subscriber.close(CLOSE_TOO_SLOW)
 
 
 class Outlet(Protocol):

@@ -159,24 +159,32 @@ class FakeSink:
         self.written: list[Frame] = []
         self.room = True
         self.aborted = False
+        self.closed_with: int | None = None
 
     def ready(self) -> bool:
-        return self.room and not self.aborted
+        return self.room and not self.aborted and self.closed_with is None
 
     def write(self, frame: Frame) -> None:
         assert self.ready(), "written while not ready"
         self.written.append(frame)
 
+    def close(self, code: int) -> None:
+        assert self.ready(), "close frame sent while not ready"
+        self.closed_with = code
+
     def abort(self) -> None:
         self.aborted = True
 
 
-async def test_a_live_subscriber_with_room_gets_frames_written_at_once() -> None:
+STALL_S = 0.2
+
+
+async def test_a_handed_over_subscriber_with_room_gets_frames_written_at_once() -> None:
     """No buffer, no writer: the frame goes straight to the socket, and the floor follows."""
     hub = Hub(queue_limit=10)
     sink = FakeSink()
     with hub.subscribe(1) as sub:
-        sub.go_live(sink)
+        sub.hand_over(sink, STALL_S)
         hub.publish(event(1))
         hub.publish(event(2))
         assert ids(sink.written) == [1, 2]
@@ -190,53 +198,44 @@ async def test_one_frame_is_encoded_once_for_the_whole_shop() -> None:
     sinks = [FakeSink() for _ in range(3)]
     with hub.subscribe(1) as a, hub.subscribe(1) as b, hub.subscribe(1) as c:
         for sub, sink in zip((a, b, c), sinks, strict=True):
-            sub.go_live(sink)
+            sub.hand_over(sink, STALL_S)
         hub.publish(event(1))
     wires = {id(sink.written[0].wire) for sink in sinks}
     assert len(wires) == 1
 
 
-async def test_a_backed_up_socket_queues_and_later_frames_wait_their_turn() -> None:
-    """Once anything waits in the buffer, newer frames queue behind it even if room returns."""
+async def test_a_backed_up_socket_queues_and_gets_the_frames_in_order_when_it_drains() -> None:
+    """Once anything waits, newer frames queue behind it even if room returns; flush writes all."""
     hub = Hub(queue_limit=10)
     sink = FakeSink()
     with hub.subscribe(1) as sub:
-        sub.go_live(sink)
+        sub.hand_over(sink, STALL_S)
         hub.publish(event(1))
         sink.room = False
         hub.publish(event(2))
         sink.room = True
         hub.publish(event(3))
         assert ids(sink.written) == [1]
-        assert ids(await sub.next_frames()) == [2, 3]
+        assert sub.pending == 2
+        sub.flush()
+        assert ids(sink.written) == [1, 2, 3]
+        assert sub.pending == 0
+        hub.publish(event(4))
+        assert ids(sink.written) == [1, 2, 3, 4]
 
 
-async def test_nothing_overtakes_a_batch_the_writer_holds() -> None:
-    """While the writer is still writing its batch, new frames queue behind it."""
-    hub = Hub(queue_limit=10)
-    sink = FakeSink()
-    with hub.subscribe(1) as sub:
-        sub.go_live(sink)
-        sink.room = False
-        hub.publish(event(1))
-        batch = await sub.next_frames()
-        sink.room = True
-        hub.publish(event(2))  # the writer has not written event 1 yet
-        assert sink.written == []
-        assert ids(batch) == [1]
-        assert ids(await sub.next_frames()) == [2]
-
-
-async def test_frames_queued_before_going_live_go_first() -> None:
-    """Live events that arrived during the backlog are written before any direct write."""
+async def test_frames_queued_before_the_hand_over_go_first() -> None:
+    """Live events that arrived during the backlog are written at the hand-over, in order."""
     hub = Hub(queue_limit=10)
     sink = FakeSink()
     with hub.subscribe(1) as sub:
         hub.publish(event(1))
-        sub.go_live(sink)
         hub.publish(event(2))
         assert sink.written == []
-        assert ids(await sub.next_frames()) == [1, 2]
+        sub.hand_over(sink, STALL_S)
+        assert ids(sink.written) == [1, 2]
+        hub.publish(event(3))
+        assert ids(sink.written) == [1, 2, 3]
 
 
 async def test_a_replayed_id_is_not_written_again_directly() -> None:
@@ -244,7 +243,7 @@ async def test_a_replayed_id_is_not_written_again_directly() -> None:
     hub = Hub(queue_limit=10)
     sink = FakeSink()
     with hub.subscribe(1, floor=5) as sub:
-        sub.go_live(sink)
+        sub.hand_over(sink, STALL_S)
         hub.publish(event(5))
         hub.publish(event(6))
         assert ids(sink.written) == [6]
@@ -255,7 +254,7 @@ async def test_dropping_a_backed_up_subscriber_aborts_its_socket() -> None:
     hub = Hub(queue_limit=2)
     sink = FakeSink()
     with hub.subscribe(1) as sub:
-        sub.go_live(sink)
+        sub.hand_over(sink, STALL_S)
         sink.room = False
         for event_id in range(1, 4):
             hub.publish(event(event_id))
@@ -263,15 +262,63 @@ async def test_dropping_a_backed_up_subscriber_aborts_its_socket() -> None:
         assert sink.aborted
 
 
-async def test_closing_a_subscriber_with_room_leaves_the_socket_to_its_writer() -> None:
-    """A socket that can still take a close frame is not aborted: the writer closes it."""
+async def test_a_socket_that_takes_nothing_for_the_stall_limit_is_aborted() -> None:
+    """Frames wait, the socket never drains: dropped (4408) once the limit passes."""
+    hub = Hub(queue_limit=10)
+    sink = FakeSink()
+    with hub.subscribe(1) as sub:
+        sub.hand_over(sink, STALL_S)
+        sink.room = False
+        loop = asyncio.get_running_loop()
+        queued_at = loop.time()
+        hub.publish(event(1))
+        assert sub.close_code is None
+        while sub.close_code is None:
+            assert loop.time() - queued_at < 5, "the stalled socket was never dropped"
+            await asyncio.sleep(STALL_S / 10)
+        assert loop.time() - queued_at >= STALL_S
+        assert sub.close_code == CLOSE_TOO_SLOW
+        assert sink.aborted
+
+
+async def test_a_socket_that_drains_in_time_is_kept() -> None:
+    """Room returning before the limit writes what waited and disarms the stall limit."""
+    hub = Hub(queue_limit=10)
+    sink = FakeSink()
+    with hub.subscribe(1) as sub:
+        sub.hand_over(sink, STALL_S)
+        sink.room = False
+        hub.publish(event(1))
+        sink.room = True
+        sub.flush()
+        await asyncio.sleep(2 * STALL_S)
+        assert sub.close_code is None
+        assert ids(sink.written) == [1]
+
+
+async def test_closing_a_handed_over_subscriber_with_room_sends_a_close_frame() -> None:
+    """A socket that can still take a close frame gets one with the code, and is not aborted."""
     hub = Hub(queue_limit=2)
     sink = FakeSink()
     with hub.subscribe(1) as sub:
-        sub.go_live(sink)
+        sub.hand_over(sink, STALL_S)
         hub.close_all(CLOSE_GOING_AWAY)
+        assert sink.closed_with == CLOSE_GOING_AWAY
         assert not sink.aborted
-        assert await sub.next_frames() == []
+        hub.publish(event(1))
+        assert sink.written == []
+
+
+def test_remove_takes_a_subscriber_out_of_its_shop_and_is_idempotent() -> None:
+    hub = Hub(queue_limit=2)
+    sub = hub.add(3)
+    other = hub.add(3)
+    hub.remove(sub)
+    hub.remove(sub)
+    assert hub.connection_count == 1
+    hub.remove(other)
+    assert hub.connection_count == 0
+    assert hub.publish(event(1, shop_id=3)) == 0
 
 
 async def test_the_next_committed_event_is_published_without_a_log_read() -> None:
