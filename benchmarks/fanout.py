@@ -14,6 +14,7 @@ from benchmarks.context import Context
 from benchmarks.httpload import OpenLoopSender
 from benchmarks.marker import fanout_frame
 from benchmarks.peers import node
+from benchmarks.quiet import frozen_heap
 from benchmarks.seeding import add_tokens, prepare
 from benchmarks.servers import (
     HOST,
@@ -157,13 +158,14 @@ async def run_step(
     await fleet.pool.broadcast({"cmd": "snapshot"})
     server_before = fleet.server.usage().cpu_s
     clients_before = sum(procfs.cpu_seconds(client.pid) for client in fleet.pool.clients)
-    replies = await fleet.sender.run(requests, base, offsets, patience_s=DRAIN_S)
-    deadline = time.monotonic() + DRAIN_S
-    while time.monotonic() < deadline:
-        counts = await fleet.pool.broadcast({"cmd": "count"})
-        if sum(answer["frames"] for answer in counts) >= expected:
-            break
-        await asyncio.sleep(0.05)
+    with frozen_heap():
+        replies = await fleet.sender.run(requests, base, offsets, patience_s=DRAIN_S)
+        deadline = time.monotonic() + DRAIN_S
+        while time.monotonic() < deadline:
+            counts = await fleet.pool.broadcast({"cmd": "count"})
+            if sum(answer["frames"] for answer in counts) >= expected:
+                break
+            await asyncio.sleep(0.05)
     finished = time.monotonic_ns()
     server_cpu = fleet.server.usage().cpu_s - server_before
     client_cpu = (

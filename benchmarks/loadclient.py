@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from benchmarks.marker import PREFIX
+from benchmarks.quiet import freeze_heap
 from benchmarks.wsclient import Subscriber, upgrade_request
 from desktop.net.backoff import reconnect_delays
 
@@ -158,6 +159,7 @@ class LoadClient:
         """Start timing a step: its events' intended times are offsets from ``base_ns``."""
         step = int(command["step"])
         self.bases[step] = int(command["base_ns"])
+        freeze_heap()  # the connections are long-lived: no full collection walks them mid-step
         self.active_step = step
         return {"ok": True}
 

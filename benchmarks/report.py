@@ -59,7 +59,10 @@ def render(sections: Mapping[str, Section], machine: Mapping[str, str], cores: s
         "",
         "Needs the dev environment (`uv sync`; matplotlib) and, for the Node.js peer, `node` and "
         "`npm` (`npm ci` runs in `benchmarks/peers/node-ws/` when its `node_modules` is missing). "
-        "Everything listens on 127.0.0.1 only; every run is bounded in time.",
+        "Everything listens on 127.0.0.1 only; every run is bounded in time. Latency is timed "
+        "from each event's intended send time (open loop). The harness and the load clients "
+        "collect and freeze their own heaps before each measured window (`benchmarks/quiet.py`), "
+        "so their garbage collector's pauses are not counted against the server measured.",
         "",
         "## Machine",
         "",

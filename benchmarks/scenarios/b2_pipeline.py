@@ -17,6 +17,7 @@ from benchmarks.context import Context
 from benchmarks.httpload import OpenLoopSender, Reply
 from benchmarks.markdown import figure, number, table
 from benchmarks.marker import marker
+from benchmarks.quiet import frozen_heap
 from benchmarks.results import Section, Verdict
 from benchmarks.seeding import Deployment, add_orders, add_tokens, prepare
 from benchmarks.servers import HOST, Server, free_port, launch, orderbell_command
@@ -134,6 +135,13 @@ async def run(ctx: Context) -> Section:
     return _section(ctx, steps, connect_s, handshake_failures)
 
 
+def plot_name(ctx: Context) -> str:
+    """The variant's own plot file: ``b2_pipeline.png``, ``b2_pipeline_postgresql_x2.png``."""
+    key, _ = variant(ctx)
+    suffix = key.removeprefix(KEY).strip().replace(" ", "_")
+    return f"b2_pipeline_{suffix}.png" if suffix else "b2_pipeline.png"
+
+
 def variant(ctx: Context) -> tuple[str, str]:
     """Key and title: the default deployment is plain B2; others get their own section."""
     if not ctx.database_url and ctx.instances == 1:
@@ -195,21 +203,23 @@ async def _run_rate(
         await pool.broadcast({"cmd": "base", "step": measured_step, "base_ns": base})
         await pool.broadcast({"cmd": "snapshot"})
     cpu_before = sum(server.usage().cpu_s for server in servers)
-    replies_by_sender = await asyncio.gather(
-        *(
-            sender.run(reqs, base, offs)
-            for sender, reqs, offs in zip(senders, requests, schedule, strict=True)
-        )
-    )
     expected_frames = total * per_shop
-    deadline = time.monotonic() + DRAIN_S
-    while time.monotonic() < deadline:
-        frames = 0
-        for pool in pools:
-            frames += sum(answer["frames"] for answer in await pool.broadcast({"cmd": "count"}))
-        if frames >= expected_frames:
-            break
-        await asyncio.sleep(0.05)
+    with frozen_heap():
+        replies_by_sender = await asyncio.gather(
+            *(
+                sender.run(reqs, base, offs)
+                for sender, reqs, offs in zip(senders, requests, schedule, strict=True)
+            )
+        )
+        deadline = time.monotonic() + DRAIN_S
+        while time.monotonic() < deadline:
+            frames = 0
+            for pool in pools:
+                answers = await pool.broadcast({"cmd": "count"})
+                frames += sum(answer["frames"] for answer in answers)
+            if frames >= expected_frames:
+                break
+            await asyncio.sleep(0.05)
     cpu_used = sum(server.usage().cpu_s for server in servers) - cpu_before
     window_s = (time.monotonic_ns() - base) / 1e9
     for sender in senders:
@@ -302,7 +312,7 @@ def _section(
         Verdict("callbacks per server core (median of all steps)", f"{number(per_core)}/s", None),
     ]
     plot = plots.lines(
-        ctx.plots_dir / "b2_pipeline.png",
+        ctx.plots_dir / plot_name(ctx),
         "B2 callback -> event at counter",
         "payment callbacks per second (open loop)",
         "ms (log)",
