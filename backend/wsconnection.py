@@ -44,12 +44,16 @@ CLOSE_TIMEOUT_S = 2.0  # for the peer to answer a close frame
 
 
 class CounterSocket:
-    """The connection under one WebSocket, as the stream route drives it."""
+    """The connection under one WebSocket, as the stream route drives it.
+
+    Once the connection is lost the socket lets go of its protocol (they refer to each other),
+    and from then on it is simply closed: never ready, and closing it does nothing.
+    """
 
     __slots__ = ("_on_lost", "_on_room", "_protocol", "detached")
 
     def __init__(self, protocol: CounterProtocol) -> None:
-        self._protocol = protocol
+        self._protocol: CounterProtocol | None = protocol
         self._on_lost: Callable[[], None] | None = None
         self._on_room: Callable[[], None] | None = None
         self.detached = False
@@ -57,13 +61,14 @@ class CounterSocket:
     @property
     def lost(self) -> bool:
         """The connection is gone (closed, aborted or dropped by the peer)."""
-        return self._protocol.disconnected
+        return self._protocol is None or self._protocol.disconnected
 
     def ready(self) -> bool:
         """Open, past the handshake, not closing, and its send buffer below the high mark."""
         protocol = self._protocol
         return (
-            protocol.handshake_complete
+            protocol is not None
+            and protocol.handshake_complete
             and not protocol.close_sent
             and not protocol.disconnected
             and protocol.writable.is_set()
@@ -72,11 +77,14 @@ class CounterSocket:
 
     def write(self, frame: Frame) -> None:
         """Write one frame as it is; only when :meth:`ready`."""
-        self._protocol.transport.write(frame.wire)
+        protocol = self._protocol
+        if protocol is not None:
+            protocol.transport.write(frame.wire)
 
     async def send(self, frame: Frame) -> None:
         """Write one frame once the send buffer has room; raises if the connection ends."""
-        await self._protocol.writable.wait()
+        if self._protocol is not None:
+            await self._protocol.writable.wait()
         if not self.ready():
             raise ClientDisconnected
         self.write(frame)
@@ -86,6 +94,9 @@ class CounterSocket:
 
         Only after the handshake: the scope's request headers are forgotten (emptied).
         """
+        if self._protocol is None:
+            on_lost()  # already gone
+            return
         self._on_lost = on_lost
         self._protocol.discard_messages()
 
@@ -100,11 +111,13 @@ class CounterSocket:
 
     def close(self, code: int) -> None:
         """Send a close frame; the peer's answer ends the connection (or a timeout aborts it)."""
-        self._protocol.send_close(code)
+        if self._protocol is not None:
+            self._protocol.send_close(code)
 
     def abort(self) -> None:
         """Drop the connection now, unsent data and all (for a peer that does not read)."""
-        self._protocol.abort()
+        if self._protocol is not None:
+            self._protocol.abort()
 
     def room(self) -> None:
         """Called by the protocol when the send buffer has drained below its low mark."""
@@ -112,7 +125,8 @@ class CounterSocket:
             self._on_room()
 
     def connection_lost(self) -> None:
-        """Called by the protocol: tell the listener, once, and forget the callbacks."""
+        """Called by the protocol: tell the listener, once, and forget it and the protocol."""
+        self._protocol = None
         on_lost, self._on_lost, self._on_room = self._on_lost, None, None
         if on_lost is not None:
             on_lost()
@@ -222,4 +236,7 @@ class CounterProtocol(WebSocketsSansIOProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         super().connection_lost(exc)
+        # The socket lets go of this protocol: without that cycle a closed connection is freed
+        # at once (the server's collection policy has frozen its objects, and would keep a
+        # cycle of them until its next reclaim).
         self.socket.connection_lost()

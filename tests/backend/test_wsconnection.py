@@ -6,6 +6,7 @@ import asyncio
 import gc
 import inspect
 import sys
+import weakref
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -116,6 +117,36 @@ async def test_a_live_counter_keeps_no_copy_of_its_handshake_headers(live: LiveS
         held = inspect.getgeneratorlocals(protocol.conn.parser)["request"]
         assert isinstance(held, Request)
         assert list(held.headers.raw_items()) == []
+
+
+async def test_a_closed_counter_connection_is_freed_without_the_cycle_collector(
+    live: LiveServer,
+) -> None:
+    """No reference cycle outlives a connection: the server freezes long-lived objects, and a
+    frozen cycle would stay in memory until a rare full reclaim."""
+    token = await live.device_token()
+    gc.collect()
+    gc.disable()
+    try:
+        async with counter(live.ws_url, token) as ws:
+            await wait_for_connections(live.hub, 1)
+            live.hub.publish(bulky_event(1))
+            assert (await next_event(ws))["id"] == 1
+            [protocol] = [
+                o for o in gc.get_objects() if isinstance(o, CounterProtocol) and not o.disconnected
+            ]
+            freed = asyncio.Event()
+            weakref.finalize(protocol, freed.set)
+            socket = protocol.socket
+            del protocol
+        await wait_for_connections(live.hub, 0)
+        await asyncio.wait_for(freed.wait(), 5)
+        assert socket.lost
+        assert not socket.ready()
+        socket.abort()  # closing a closed socket does nothing
+        socket.close(1000)
+    finally:
+        gc.enable()
 
 
 async def test_plain_uvicorn_without_the_extension_still_streams(
