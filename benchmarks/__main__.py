@@ -101,7 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             profile=QUICK if args.quick else FULL,
             cores=cores,
             workdir=Path(tmp),
-            plots_dir=PLOTS,
+            # --no-write leaves docs/ alone: the plots go to the scratch folder then.
+            plots_dir=Path(tmp) if args.no_write else PLOTS,
             database_url=args.database,
             instances=args.instances,
             say=say,
