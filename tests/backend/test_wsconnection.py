@@ -119,6 +119,24 @@ async def test_a_live_counter_keeps_no_copy_of_its_handshake_headers(live: LiveS
         assert list(held.headers.raw_items()) == []
 
 
+async def test_a_live_counter_keeps_no_task_and_still_gets_events(live: LiveServer) -> None:
+    """Once live, the route has returned: the connection is the hub's and its socket's."""
+    token = await live.device_token()
+    async with counter(live.ws_url, token) as ws:
+        await wait_for_connections(live.hub, 1)
+        live.hub.publish(bulky_event(1))
+        assert (await next_event(ws))["id"] == 1
+        running = [
+            task
+            for task in asyncio.all_tasks()
+            if getattr(task.get_coro(), "__qualname__", "") == "CounterProtocol.run_asgi"
+        ]
+        assert running == []
+        live.hub.publish(bulky_event(2))
+        assert (await next_event(ws))["id"] == 2
+        assert live.hub.connection_count == 1
+
+
 async def test_a_closed_counter_connection_is_freed_without_the_cycle_collector(
     live: LiveServer,
 ) -> None:
