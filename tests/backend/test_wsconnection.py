@@ -32,6 +32,12 @@ from tests.e2e.test_stream_resilience import bulky_event
 PING_S = 0.3
 
 
+def open_protocols() -> list[CounterProtocol]:
+    """The server's open counter connections (``type`` rather than ``isinstance``: the heap
+    may hold dead weak proxies, which raise when asked anything else)."""
+    return [o for o in gc.get_objects() if type(o) is CounterProtocol and not o.disconnected]
+
+
 @pytest.fixture
 def live_overrides() -> dict[str, str]:
     return {"ORDERBELL_WS_PING_INTERVAL_S": str(PING_S), "ORDERBELL_WS_QUEUE_LIMIT": "4"}
@@ -107,9 +113,7 @@ async def test_a_live_counter_keeps_no_copy_of_its_handshake_headers(live: LiveS
         await wait_for_connections(live.hub, 1)
         live.hub.publish(bulky_event(1))
         assert (await next_event(ws))["id"] == 1
-        [protocol] = [
-            o for o in gc.get_objects() if isinstance(o, CounterProtocol) and not o.disconnected
-        ]
+        [protocol] = open_protocols()
         assert protocol.scope["headers"] == []
         assert not hasattr(protocol, "request")
         assert not hasattr(protocol, "response")
@@ -150,9 +154,7 @@ async def test_a_closed_counter_connection_is_freed_without_the_cycle_collector(
             await wait_for_connections(live.hub, 1)
             live.hub.publish(bulky_event(1))
             assert (await next_event(ws))["id"] == 1
-            [protocol] = [
-                o for o in gc.get_objects() if isinstance(o, CounterProtocol) and not o.disconnected
-            ]
+            [protocol] = open_protocols()
             freed = asyncio.Event()
             weakref.finalize(protocol, freed.set)
             socket = protocol.socket
