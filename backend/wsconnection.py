@@ -50,13 +50,17 @@ class CounterSocket:
     and from then on it is simply closed: never ready, and closing it does nothing.
     """
 
-    __slots__ = ("_on_lost", "_on_room", "_protocol", "detached")
+    __slots__ = ("_on_lost", "_on_room", "_protocol")
 
     def __init__(self, protocol: CounterProtocol) -> None:
         self._protocol: CounterProtocol | None = protocol
         self._on_lost: Callable[[], None] | None = None
         self._on_room: Callable[[], None] | None = None
-        self.detached = False
+
+    @property
+    def detached(self) -> bool:
+        """The app handed the open connection over (:meth:`detach`) and it has not ended."""
+        return self._on_room is not None
 
     @property
     def lost(self) -> bool:
@@ -107,7 +111,6 @@ class CounterSocket:
         through ``on_lost``, and closes it with :meth:`close` or :meth:`abort`.
         """
         self._on_room = on_room
-        self.detached = True
 
     def close(self, code: int) -> None:
         """Send a close frame; the peer's answer ends the connection (or a timeout aborts it)."""
@@ -198,7 +201,7 @@ class CounterProtocol(WebSocketsSansIOProtocol):
                 self.send_500_response()
             elif result is not None:
                 self.logger.error("ASGI callable should return None, but returned '%s'.", result)
-        if self.socket.detached and not self.disconnected:
+        if self.socket.detached:
             return
         if self.close_timer is None:
             self.transport.close()
