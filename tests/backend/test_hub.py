@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from backend.hub import Dispatcher, Frame, Hub
+from backend.hub import Dispatcher, Frame, Hub, Subscriber
 from backend.protocol import CLOSE_GOING_AWAY, CLOSE_TOO_SLOW, Event, EventType, OrderStatus
 from backend.recent import RecentEvents
 
@@ -179,12 +181,19 @@ class FakeSink:
 STALL_S = 0.2
 
 
+@contextmanager
+def handed_over(hub: Hub, floor: int = 0) -> Iterator[tuple[Subscriber, FakeSink]]:
+    """A shop-1 subscriber whose socket (a fake) has taken over from its writer."""
+    sink = FakeSink()
+    with hub.subscribe(1, floor=floor) as sub:
+        sub.hand_over(sink, STALL_S)
+        yield sub, sink
+
+
 async def test_a_handed_over_subscriber_with_room_gets_frames_written_at_once() -> None:
     """No buffer, no writer: the frame goes straight to the socket, and the floor follows."""
     hub = Hub(queue_limit=10)
-    sink = FakeSink()
-    with hub.subscribe(1) as sub:
-        sub.hand_over(sink, STALL_S)
+    with handed_over(hub) as (sub, sink):
         hub.publish(event(1))
         hub.publish(event(2))
         assert ids(sink.written) == [1, 2]
@@ -207,9 +216,7 @@ async def test_one_frame_is_encoded_once_for_the_whole_shop() -> None:
 async def test_a_backed_up_socket_queues_and_gets_the_frames_in_order_when_it_drains() -> None:
     """Once anything waits, newer frames queue behind it even if room returns; flush writes all."""
     hub = Hub(queue_limit=10)
-    sink = FakeSink()
-    with hub.subscribe(1) as sub:
-        sub.hand_over(sink, STALL_S)
+    with handed_over(hub) as (sub, sink):
         hub.publish(event(1))
         sink.room = False
         hub.publish(event(2))
@@ -241,9 +248,7 @@ async def test_frames_queued_before_the_hand_over_go_first() -> None:
 async def test_a_replayed_id_is_not_written_again_directly() -> None:
     """An event at or below the floor (sent in the backlog) is skipped on the direct path too."""
     hub = Hub(queue_limit=10)
-    sink = FakeSink()
-    with hub.subscribe(1, floor=5) as sub:
-        sub.hand_over(sink, STALL_S)
+    with handed_over(hub, floor=5) as (_, sink):
         hub.publish(event(5))
         hub.publish(event(6))
         assert ids(sink.written) == [6]
@@ -252,9 +257,7 @@ async def test_a_replayed_id_is_not_written_again_directly() -> None:
 async def test_dropping_a_backed_up_subscriber_aborts_its_socket() -> None:
     """Overflow while the socket has no room: the connection is let go of at once."""
     hub = Hub(queue_limit=2)
-    sink = FakeSink()
-    with hub.subscribe(1) as sub:
-        sub.hand_over(sink, STALL_S)
+    with handed_over(hub) as (sub, sink):
         sink.room = False
         for event_id in range(1, 4):
             hub.publish(event(event_id))
@@ -265,9 +268,7 @@ async def test_dropping_a_backed_up_subscriber_aborts_its_socket() -> None:
 async def test_a_socket_that_takes_nothing_for_the_stall_limit_is_aborted() -> None:
     """Frames wait, the socket never drains: dropped (4408) once the limit passes."""
     hub = Hub(queue_limit=10)
-    sink = FakeSink()
-    with hub.subscribe(1) as sub:
-        sub.hand_over(sink, STALL_S)
+    with handed_over(hub) as (sub, sink):
         sink.room = False
         loop = asyncio.get_running_loop()
         queued_at = loop.time()
@@ -284,9 +285,7 @@ async def test_a_socket_that_takes_nothing_for_the_stall_limit_is_aborted() -> N
 async def test_a_socket_that_drains_in_time_is_kept() -> None:
     """Room returning before the limit writes what waited and disarms the stall limit."""
     hub = Hub(queue_limit=10)
-    sink = FakeSink()
-    with hub.subscribe(1) as sub:
-        sub.hand_over(sink, STALL_S)
+    with handed_over(hub) as (sub, sink):
         sink.room = False
         hub.publish(event(1))
         sink.room = True
@@ -299,9 +298,7 @@ async def test_a_socket_that_drains_in_time_is_kept() -> None:
 async def test_closing_a_handed_over_subscriber_with_room_sends_a_close_frame() -> None:
     """A socket that can still take a close frame gets one with the code, and is not aborted."""
     hub = Hub(queue_limit=2)
-    sink = FakeSink()
-    with hub.subscribe(1) as sub:
-        sub.hand_over(sink, STALL_S)
+    with handed_over(hub) as (_, sink):
         hub.close_all(CLOSE_GOING_AWAY)
         assert sink.closed_with == CLOSE_GOING_AWAY
         assert not sink.aborted

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from websockets.asyncio.client import ClientConnection
 from websockets.http11 import Request
 
 from backend.app import create_app
@@ -30,6 +31,13 @@ from tests.e2e.helpers import (
 from tests.e2e.test_stream_resilience import bulky_event
 
 PING_S = 0.3
+
+
+async def reach_live(live: LiveServer, ws: ClientConnection) -> None:
+    """Wait until the counter is past its backlog: event 1, published live, has arrived."""
+    await wait_for_connections(live.hub, 1)
+    live.hub.publish(bulky_event(1))
+    assert (await next_event(ws))["id"] == 1
 
 
 def open_protocols() -> list[CounterProtocol]:
@@ -110,9 +118,7 @@ async def test_a_live_counter_keeps_no_copy_of_its_handshake_headers(live: LiveS
     """Idle counters are most of the server's memory: the request is let go once live."""
     token = await live.device_token()
     async with counter(live.ws_url, token) as ws:
-        await wait_for_connections(live.hub, 1)
-        live.hub.publish(bulky_event(1))
-        assert (await next_event(ws))["id"] == 1
+        await reach_live(live, ws)
         [protocol] = open_protocols()
         assert protocol.scope["headers"] == []
         assert not hasattr(protocol, "request")
@@ -127,9 +133,7 @@ async def test_a_live_counter_keeps_no_task_and_still_gets_events(live: LiveServ
     """Once live, the route has returned: the connection is the hub's and its socket's."""
     token = await live.device_token()
     async with counter(live.ws_url, token) as ws:
-        await wait_for_connections(live.hub, 1)
-        live.hub.publish(bulky_event(1))
-        assert (await next_event(ws))["id"] == 1
+        await reach_live(live, ws)
         running = [
             task
             for task in asyncio.all_tasks()
@@ -151,9 +155,7 @@ async def test_a_closed_counter_connection_is_freed_without_the_cycle_collector(
     gc.disable()
     try:
         async with counter(live.ws_url, token) as ws:
-            await wait_for_connections(live.hub, 1)
-            live.hub.publish(bulky_event(1))
-            assert (await next_event(ws))["id"] == 1
+            await reach_live(live, ws)
             [protocol] = open_protocols()
             freed = asyncio.Event()
             weakref.finalize(protocol, freed.set)
