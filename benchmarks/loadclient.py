@@ -25,6 +25,11 @@ from benchmarks.quiet import freeze_heap
 from benchmarks.wsclient import Subscriber, upgrade_request
 from desktop.net.backoff import reconnect_delays
 
+try:
+    import uvloop
+except ImportError:  # pragma: no cover - Windows
+    uvloop = None  # type: ignore[assignment]
+
 OPEN_TIMEOUT_S = 30.0
 
 
@@ -198,6 +203,15 @@ class LoadClient:
         task.add_done_callback(self._tasks.discard)
         return {"ok": True, "port": port}
 
+    def end_stall(self) -> dict[str, Any]:
+        """The frozen PC is switched off: its connection goes (if the server kept it)."""
+        if self.stalled is None:
+            return {"ok": False}
+        conn, _ = self.stalled
+        self.stalled = None  # stops the watch first: an aborted socket has no descriptor
+        conn.abort()
+        return {"ok": True}
+
     def open_count(self) -> int:
         """Connections open right now."""
         return sum(1 for conn in self.conns if conn is not None and conn.is_open)
@@ -256,7 +270,7 @@ class LoadClient:
     async def _watch_stalled(self) -> None:
         assert self.stalled is not None
         conn, since = self.stalled
-        while not self.exiting:
+        while not self.exiting and self.stalled is not None:
             if conn.peer_gone():
                 self.dropped_after_s = time.monotonic() - since
                 return
@@ -287,6 +301,8 @@ async def serve(client: LoadClient) -> None:
             answer = client.history(command)
         elif name == "stall":
             answer = await client.stall(command)
+        elif name == "end_stall":
+            answer = client.end_stall()
         else:
             answer = {"error": f"unknown command {name!r}"}
         _reply(answer)
@@ -301,7 +317,10 @@ def main() -> None:
     """Entry point: ``python -m benchmarks.loadclient HOST PORT``."""
     raise_fd_limit()
     host, port = sys.argv[1], int(sys.argv[2])
-    asyncio.run(serve(LoadClient(host, port)))
+    # uvloop's C read path leaves more of the load core to the subscribers' own parsing, so
+    # the clients queue less and measure the server rather than themselves.
+    run = asyncio.run if uvloop is None else uvloop.run
+    run(serve(LoadClient(host, port)))
 
 
 if __name__ == "__main__":

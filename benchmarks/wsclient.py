@@ -127,7 +127,7 @@ class Subscriber(asyncio.Protocol):
             return True
         try:
             info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: uvloop's socket after its descriptor closed
             return True
         return info[0] in _TCP_CLOSE_STATES
 
