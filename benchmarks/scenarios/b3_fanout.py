@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from pathlib import Path
 
 from benchmarks import plots
 from benchmarks.context import Context
@@ -27,7 +28,12 @@ WARMUP_S = 2.0
 
 
 async def run(ctx: Context) -> Section:
-    """Run every server through the same rate steps."""
+    """Run every server through the same rate steps, the servers taking turns.
+
+    Each repetition starts every server afresh and runs it through all the rates, one server
+    after the other; so slow changes of a shared machine fall on every server alike rather than
+    on whichever happened to run last.
+    """
     profile = ctx.profile
     log_dir = ctx.scratch("b3")
     steps: dict[str, list[Step]] = {}
@@ -36,25 +42,39 @@ async def run(ctx: Context) -> Section:
         reason = available(name)
         if reason:
             skipped[name] = reason
-            continue
-        ctx.say(f"B3 {name}: connecting {profile.fanout_subscribers} subscribers")
-        fleet = await start_fleet(ctx, name, profile.fanout_subscribers, log_dir)
-        try:
-            await run_step(fleet, profile.fanout_rates[0], WARMUP_S)  # warm-up, discarded
+        else:
             steps[name] = []
-            for rate in profile.fanout_rates:
-                for _ in range(profile.fanout_repeats):
-                    step = await run_step(fleet, rate, profile.fanout_window_s)
-                    steps[name].append(step)
-                    ctx.say(
-                        f"B3 {name} {rate} ev/s: {step.delivered}/{step.expected} delivered, "
-                        f"{step.per_core:,.0f} msgs/core-s, last p99 {ms(step.last.p99)} ms"
-                    )
-                if steps[name][-1].last.p99 > SATURATED_P99_MS:
-                    break
-        finally:
-            await fleet.close()
+    for repetition in range(1, profile.fanout_repeats + 1):
+        for name, runs in steps.items():
+            ctx.say(
+                f"B3 {name} (repetition {repetition}): connecting "
+                f"{profile.fanout_subscribers} subscribers"
+            )
+            runs.extend(await _rates(ctx, name, log_dir))
+    for runs in steps.values():
+        runs.sort(key=lambda step: step.rate)  # stable: repetitions stay in order
     return _section(ctx, steps, skipped)
+
+
+async def _rates(ctx: Context, name: str, log_dir: Path) -> list[Step]:
+    """One fresh server through the rates, up to the first it cannot sustain."""
+    profile = ctx.profile
+    fleet = await start_fleet(ctx, name, profile.fanout_subscribers, log_dir)
+    runs: list[Step] = []
+    try:
+        await run_step(fleet, profile.fanout_rates[0], WARMUP_S)  # warm-up, discarded
+        for rate in profile.fanout_rates:
+            step = await run_step(fleet, rate, profile.fanout_window_s)
+            runs.append(step)
+            ctx.say(
+                f"B3 {name} {rate} ev/s: {step.delivered}/{step.expected} delivered, "
+                f"{step.per_core:,.0f} msgs/core-s, last p99 {ms(step.last.p99)} ms"
+            )
+            if step.last.p99 > SATURATED_P99_MS:
+                break
+    finally:
+        await fleet.close()
+    return runs
 
 
 def _best(steps: list[Step], rate: int) -> Step | None:
@@ -80,6 +100,7 @@ def _section(ctx: Context, steps: dict[str, list[Step]], skipped: dict[str, str]
                     f"{step.delivered:,}/{step.expected:,}",
                     number(step.throughput),
                     f"{100 * step.server_cpu_s / step.elapsed_s:.0f}%",
+                    f"{100 * step.client_cpu_s / step.elapsed_s:.0f}%",
                     f"**{number(step.per_core)}**",
                     *step.last.row(),
                     ms(step.each.p99),
@@ -146,17 +167,22 @@ def _section(ctx: Context, steps: dict[str, list[Step]], skipped: dict[str, str]
     text = [
         f"{subscribers:,} subscribers of one shop; each event is a real wire-protocol frame "
         f"({_frame_size()} bytes) published by `POST /publish` open loop at the given rate for "
-        f"{profile.fanout_window_s:g} s (x{profile.fanout_repeats}); every subscriber times every "
-        "event from its intended send time. **OrderBell here is `benchmarks/fanout_app.py`**: the "
-        "real app, `/ws/{sid}` route, device-token auth, Hub writing each frame straight to the "
-        "sockets, served by `backend.server.make_server` (`CounterProtocol` on uvloop, no "
-        "permessage-deflate); only the trigger is a raw publish straight into `Hub.publish` "
-        "instead of the event log. The naive peer runs on the same uvicorn settings; Node `ws` "
+        f"{profile.fanout_window_s:g} s; every subscriber times every event from its intended "
+        f"send time. {profile.fanout_repeats} repetitions, the servers taking turns: each "
+        "repetition starts each server afresh and runs it through every rate, so a shared "
+        "machine's slow changes fall on all servers alike. **OrderBell here is "
+        "`benchmarks/fanout_app.py`**: the real app, `/ws/{sid}` route, device-token auth, "
+        "Hub writing each frame straight to the sockets, served by "
+        "`backend.server.make_server` (`CounterProtocol` on uvloop, no permessage-deflate); "
+        "only the trigger is a raw publish straight into `Hub.publish` instead of the event "
+        "log. The naive peer runs on the same uvicorn settings; Node `ws` "
         "with `perMessageDeflate: false`.",
         "",
         "*msgs/core-s* = delivered messages / server CPU seconds (user+system, all threads) — "
-        "the throughput one fully busy core would give. *last* = when the last of the "
-        "subscribers got the event.",
+        "the throughput one fully busy core would give. *clients' CPU* = the load-client "
+        "processes' CPU on their one core (they run on uvloop): near 100% they would queue "
+        "frames themselves and the latencies would measure them as much as the server. *last* "
+        "= when the last of the subscribers got the event.",
         "",
         table(
             [
@@ -165,6 +191,7 @@ def _section(ctx: Context, steps: dict[str, list[Step]], skipped: dict[str, str]
                 "delivered/expected",
                 "msgs/s",
                 "server CPU",
+                "clients' CPU",
                 "msgs/core-s",
                 "last p50 ms",
                 "last p99 ms",
@@ -192,6 +219,9 @@ def _section(ctx: Context, steps: dict[str, list[Step]], skipped: dict[str, str]
                 "expected": s.expected,
                 "per_core": s.per_core,
                 "throughput": s.throughput,
+                "server_cpu_s": s.server_cpu_s,
+                "client_cpu_s": s.client_cpu_s,
+                "elapsed_s": s.elapsed_s,
                 "last_p99_ms": s.last.p99,
                 "each_p99_ms": s.each.p99,
             }
