@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +55,7 @@ class Step:
     per_subscriber_max: int
     last_by_seq: dict[int, float] = field(default_factory=dict, repr=False)
     first_seq: int = 0
+    each_ns: list[int] = field(default_factory=list, repr=False)
 
     @property
     def complete(self) -> bool:
@@ -209,4 +211,30 @@ async def run_step(
         per_subscriber_max=max(counted),
         last_by_seq=last_by_seq,
         first_seq=first,
+        each_ns=each,
+    )
+
+
+def pooled(steps: Sequence[Step]) -> Step:
+    """Several windows at one rate as one: their events and latencies together."""
+    if not steps:
+        raise ValueError("nothing to pool")
+    last_by_seq = {seq: value for step in steps for seq, value in step.last_by_seq.items()}
+    each = [value for step in steps for value in step.each_ns]
+    return Step(
+        rate=steps[0].rate,
+        events=sum(step.events for step in steps),
+        expected=sum(step.expected for step in steps),
+        delivered=sum(step.delivered for step in steps),
+        elapsed_s=sum(step.elapsed_s for step in steps),
+        server_cpu_s=sum(step.server_cpu_s for step in steps),
+        client_cpu_s=sum(step.client_cpu_s for step in steps),
+        publish_errors=sum(step.publish_errors for step in steps),
+        last=summarize_ns(list(last_by_seq.values())),
+        each=summarize_ns(each),
+        per_subscriber_min=min(step.per_subscriber_min for step in steps),
+        per_subscriber_max=max(step.per_subscriber_max for step in steps),
+        last_by_seq=last_by_seq,
+        first_seq=min(step.first_seq for step in steps),
+        each_ns=each,
     )

@@ -9,9 +9,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from backend.settings import Settings
 from benchmarks import plots, procfs
 from benchmarks.context import Context
-from benchmarks.fanout import NAIVE, NODE, ORDERBELL, Fleet, Step, available, run_step, start_fleet
+from benchmarks.fanout import (
+    NAIVE,
+    NODE,
+    ORDERBELL,
+    Fleet,
+    Step,
+    available,
+    pooled,
+    run_step,
+    start_fleet,
+)
 from benchmarks.markdown import figure, table
 from benchmarks.results import Section, Verdict
 from benchmarks.stats import ms
@@ -22,21 +33,36 @@ STALLED = 0  # the first counter to connect stops reading
 TARGET_CHANGE = 0.10
 TARGET_DROP_S = 30.0
 SAMPLE_S = 0.2
+WARMUP_S = 5.0
 RCVBUF = 4096
 MSS = 1460
 
 
+@dataclass(frozen=True)
+class Drop:
+    """When and why the server said it let go of a counter (its own log line)."""
+
+    after_s: float
+    reason: str
+
+
 @dataclass
 class StallRun:
-    """One server with and without a stalled subscriber."""
+    """One server without a stalled subscriber, with one, and without again."""
 
     name: str
-    baseline: Step
+    before: Step
     stalled: Step
+    after: Step
     dropped_after_s: float | None
     rss_before_kib: int
     rss_samples_kib: list[int] = field(default_factory=list)
-    hub_dropped_after_s: float | None = None
+    server_drop: Drop | None = None
+
+    @property
+    def baseline(self) -> Step:
+        """The windows without a stall, before and after it, as one."""
+        return pooled([self.before, self.after])
 
     @property
     def change(self) -> float:
@@ -50,7 +76,7 @@ class StallRun:
 
 
 async def run(ctx: Context) -> Section:
-    """Each server: a baseline window, then the same load with one subscriber frozen."""
+    """Each server: a window without a stall, one with a subscriber frozen, one without again."""
     runs: list[StallRun] = []
     skipped: dict[str, str] = {}
     log_dir = ctx.scratch("b4")
@@ -75,8 +101,9 @@ async def run(ctx: Context) -> Section:
 
 async def _stall(ctx: Context, fleet: Fleet) -> StallRun:
     profile = ctx.profile
-    await run_step(fleet, profile.stall_rate, 2.0)  # warm-up
-    baseline = await run_step(fleet, profile.stall_rate, profile.stall_baseline_s)
+    half = profile.stall_baseline_s / 2
+    await run_step(fleet, profile.stall_rate, WARMUP_S)
+    before = await run_step(fleet, profile.stall_rate, half)
     rss_before = fleet.server.usage().rss_kib
     samples: list[int] = []
     stalled_process = fleet.pool.clients[STALLED % len(fleet.pool.clients)]
@@ -97,50 +124,70 @@ async def _stall(ctx: Context, fleet: Fleet) -> StallRun:
             await asyncio.sleep(SAMPLE_S)
 
     sampler = asyncio.create_task(sample())
+    gone = frozenset({STALLED})
     try:
-        stalled = await run_step(
-            fleet, profile.stall_rate, profile.stall_window_s, exclude=frozenset({STALLED})
-        )
+        stalled = await run_step(fleet, profile.stall_rate, profile.stall_window_s, exclude=gone)
     finally:
         sampler.cancel()
+    # The frozen PC is switched off, so the last window has no stalled subscriber on any server
+    # (a server that never dropped it would otherwise still carry it).
+    await stalled_process.call({"cmd": "end_stall"})
+    after = await run_step(fleet, profile.stall_rate, half, exclude=gone)
     return StallRun(
         fleet.name,
-        baseline,
+        before,
         stalled,
+        after,
         closed[0] if closed else None,
         rss_before,
         samples,
-        hub_dropped_after_s=_logged_drop(fleet.server.log_path, wall),
+        server_drop=_logged_drop(fleet.server.log_path, wall),
     )
 
 
 def _first_drop(item: StallRun) -> float | None:
-    """The earliest sign the server let go of the stalled subscriber (hub log or socket)."""
-    known = [t for t in (item.hub_dropped_after_s, item.dropped_after_s) if t is not None]
+    """The earliest sign the server let go of the stalled subscriber (its log or the socket)."""
+    logged = item.server_drop.after_s if item.server_drop is not None else None
+    known = [t for t in (logged, item.dropped_after_s) if t is not None]
     return min(known) if known else None
 
 
+def _logged_text(drop: Drop | None) -> str:
+    return "–" if drop is None else f"{drop.after_s:.1f} s ({drop.reason})"
+
+
 def _drop_text(item: StallRun) -> str:
-    hub = "no" if item.hub_dropped_after_s is None else f"{item.hub_dropped_after_s:.1f} s"
     sock = "never" if item.dropped_after_s is None else f"{item.dropped_after_s:.1f} s"
-    return f"dropped from the hub: {hub}; socket closed: {sock} (window {WINDOW_TEXT})"
+    return (
+        f"server log: {_logged_text(item.server_drop)}; socket closed: {sock} "
+        f"(window {WINDOW_TEXT})"
+    )
 
 
-def _logged_drop(log_path: Path, since_wall: float) -> float | None:
-    """When OrderBell logged dropping a counter (4408), in seconds after ``since_wall``."""
+DROP_LINES = {  # OrderBell's log lines for letting go of a counter, and what they mean
+    "took nothing for": "its socket took nothing: close 4408",
+    "events behind: dropped": "its queue filled: close 4408",
+    "stopped reading: dropped": "its backlog stalled: close 4408",
+    "did not answer a keepalive ping": "keepalive ping unanswered: aborted",
+}
+
+
+def _logged_drop(log_path: Path, since_wall: float) -> Drop | None:
+    """When the server logged letting go of a counter, in seconds after ``since_wall``."""
     try:
         lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
     for line in lines:
-        if "dropped (close 4408)" not in line:
+        reason = next((why for text, why in DROP_LINES.items() if text in line), None)
+        if reason is None:
             continue
         try:
             stamp = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
         except ValueError:
             continue
         if stamp >= since_wall:
-            return stamp - since_wall
+            return Drop(stamp - since_wall, reason)
     return None
 
 
@@ -148,7 +195,13 @@ def _section(ctx: Context, runs: list[StallRun], skipped: dict[str, str]) -> Sec
     profile = ctx.profile
     rows = []
     for item in runs:
-        for label, step in (("no stall", item.baseline), ("one stalled", item.stalled)):
+        windows = (
+            ("no stall, before", item.before),
+            ("one stalled", item.stalled),
+            ("no stall, after", item.after),
+            ("no stall, both", item.baseline),
+        )
+        for label, step in windows:
             rows.append(
                 [
                     item.name,
@@ -165,7 +218,7 @@ def _section(ctx: Context, runs: list[StallRun], skipped: dict[str, str]) -> Sec
             "froze (events never delivered)"
             if math.isinf(item.change)
             else f"{100 * item.change:+.0f}%",
-            "–" if item.hub_dropped_after_s is None else f"{item.hub_dropped_after_s:.1f} s",
+            _logged_text(item.server_drop),
             "never (window ended)"
             if item.dropped_after_s is None
             else f"{item.dropped_after_s:.1f} s",
@@ -219,21 +272,29 @@ def _section(ctx: Context, runs: list[StallRun], skipped: dict[str, str]) -> Sec
         marks={label: value for label, value in marks.items() if value is not None},
     )
     subscribers = profile.stall_subscribers
+    half = profile.stall_baseline_s / 2
+    limits = Settings()
     text = [
         f"{subscribers:,} subscribers of one shop receive {profile.stall_rate} events/s "
-        f"({profile.stall_rate * subscribers:,} messages/s), first {profile.stall_baseline_s:g} s "
-        f"with everyone reading, then {profile.stall_window_s:g} s in which the first counter "
-        "to have connected stops reading (its socket stays open, like a frozen PC; the kernel "
-        "buffers fill). Latency is that of the last *healthy* subscriber to get each event "
-        "(the two windows are equally long, so their p99s rest on as many events); "
-        "the stalled one is excluded from the expected count. Its receive buffer is cut to "
-        f"{RCVBUF} bytes as it stops, so the server side fills in seconds (with default loopback "
-        "buffers a few MB would be absorbed first). *Dropped from the hub* is OrderBell's own log "
-        "line (close 4408); *socket closed* is when the server's socket left ESTABLISHED "
-        "(`/proc/net/tcp`). "
-        "Same servers and settings as B3 (OrderBell = real `/ws` route and Hub behind a raw "
-        f"publish trigger). OrderBell's limits: queue {512} events, send timeout 10 s "
-        "(defaults of `ORDERBELL_WS_QUEUE_LIMIT`, `ORDERBELL_WS_SEND_TIMEOUT_S`).",
+        f"({profile.stall_rate * subscribers:,} messages/s) after {WARMUP_S:g} s of warm-up: "
+        f"{half:g} s with everyone reading, then {profile.stall_window_s:g} s in which the first "
+        "counter to have connected stops reading (its socket stays open, like a frozen PC), "
+        f"then that PC is switched off (its connection aborted) and {half:g} s more with "
+        "everyone left reading. The two windows without a stall, one before and one after, "
+        "together are the baseline: as long as the stall window (so both p99s rest on as many "
+        "events) and on both sides of it (a machine that drifts, or a first window that is "
+        "still warming up, weighs on neither side alone). Latency is that of the last "
+        "*healthy* subscriber to get each event; the stalled one is excluded from the expected "
+        f"count. Its receive buffer is cut to {RCVBUF} bytes as it stops. *Server log* is the "
+        "server's own line for letting go of it: OrderBell (and the naive peer, which runs on "
+        f"OrderBell's uvicorn settings) pings every {limits.ws_ping_interval_s:g} s and aborts "
+        "a peer that has not answered within as long again (`ORDERBELL_WS_PING_INTERVAL_S`), "
+        f"and drops one whose queue reaches {limits.ws_queue_limit} events or whose socket "
+        f"takes nothing for {limits.ws_send_timeout_s:g} s (close 4408; "
+        "`ORDERBELL_WS_QUEUE_LIMIT`, `ORDERBELL_WS_SEND_TIMEOUT_S`); the column says which came "
+        "first. *Socket closed* is "
+        "when the server's socket left ESTABLISHED (`/proc/net/tcp`). Same servers and settings "
+        "as B3 (OrderBell = real `/ws` route and Hub behind a raw publish trigger).",
         "",
         table(
             [
@@ -254,7 +315,7 @@ def _section(ctx: Context, runs: list[StallRun], skipped: dict[str, str]) -> Sec
             [
                 "server",
                 "healthy p99 change",
-                "dropped from the hub (log)",
+                "server log",
                 "its socket closed after",
                 "max RSS growth",
                 "RSS growth at end",
@@ -269,6 +330,11 @@ def _section(ctx: Context, runs: list[StallRun], skipped: dict[str, str]) -> Sec
     data = {
         item.name: {
             "baseline_p99_ms": item.baseline.last.p99,
+            "before_p99_ms": item.before.last.p99,
+            "after_p99_ms": item.after.last.p99,
+            "server_log_drop": None
+            if item.server_drop is None
+            else {"after_s": item.server_drop.after_s, "reason": item.server_drop.reason},
             "stalled_p99_ms": item.stalled.last.p99,
             "delivered": item.stalled.delivered,
             "expected": item.stalled.expected,
