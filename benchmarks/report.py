@@ -62,7 +62,10 @@ def render(sections: Mapping[str, Section], machine: Mapping[str, str], cores: s
         "Everything listens on 127.0.0.1 only; every run is bounded in time. Latency is timed "
         "from each event's intended send time (open loop). The harness and the load clients "
         "collect and freeze their own heaps before each measured window (`benchmarks/quiet.py`), "
-        "so their garbage collector's pauses are not counted against the server measured.",
+        "so their garbage collector's pauses are not counted against the server measured; the "
+        "load clients run on uvloop, so they keep up with the fastest server without saturating "
+        "their core. D1's frozen row needs the app built first (`uv run pyinstaller build.spec "
+        "--noconfirm`, as CI does).",
         "",
         "## Machine",
         "",
