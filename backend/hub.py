@@ -39,8 +39,24 @@ def frame_of(event: Event) -> Frame:
     return Frame(event.id, text, text_frame(text.encode()))
 
 
+class Pipe(Protocol):
+    """What a ready socket's frames are written into: its transport."""
+
+    def is_closing(self) -> bool:
+        """True once the transport is closing or closed: write nothing more."""
+        ...
+
+    def write(self, data: bytes) -> None:
+        """Write these bytes (never blocks)."""
+        ...
+
+
 class Sink(Protocol):
-    """A connection's socket, once it has taken over from the connection's writer."""
+    """A connection's socket, once it has taken over from the connection's writer.
+
+    It calls its subscriber's :meth:`Subscriber.blocked` when it stops taking frames (its send
+    buffer is full) and :meth:`Subscriber.flush` when it has room again.
+    """
 
     def ready(self) -> bool:
         """True when a frame written now goes out at once (open, and not backed up)."""
@@ -48,6 +64,10 @@ class Sink(Protocol):
 
     def write(self, frame: Frame) -> None:
         """Write one frame; only called when ``ready()``."""
+        ...
+
+    def pipe(self) -> Pipe | None:
+        """Its transport while ``ready()``, to write frames into directly; else None."""
         ...
 
     def close(self, code: int) -> None:
@@ -72,6 +92,7 @@ class Subscriber:
     __slots__ = (
         "_buffer",
         "_limit",
+        "_pipe",
         "_sink",
         "_stall",
         "_stall_s",
@@ -94,6 +115,9 @@ class Subscriber:
         self._buffer: deque[Frame] | None = None
         self._wake = LeanEvent()
         self._sink: Sink | None = None
+        # The socket's transport while the socket is ready and nothing waits: a fan-out then
+        # touches just this object and the transport for each counter.
+        self._pipe: Pipe | None = None
         self._stall_s = 0.0
         self._stall: asyncio.TimerHandle | None = None  # armed while frames wait for the socket
 
@@ -117,11 +141,19 @@ class Subscriber:
 
     def offer(self, frame: Frame) -> bool:
         """Write or queue one frame; False when the buffer is full and the connection is dropped."""
+        pipe = self._pipe
+        if pipe is not None and not pipe.is_closing():
+            if frame.event_id > self.floor:
+                self.floor = frame.event_id
+                pipe.write(frame.wire)
+            return True
+        self._pipe = None
         if self.close_code is not None:
             return True
         sink = self._sink
         if sink is not None and not self._buffer and sink.ready():
             self._write(sink, frame)
+            self._pipe = sink.pipe()
             return True
         if self._buffer is None:
             self._buffer = deque()
@@ -150,6 +182,11 @@ class Subscriber:
         else:
             self._buffer = None
             self._disarm()
+            self._pipe = sink.pipe()
+
+    def blocked(self) -> None:
+        """The socket stopped taking frames (its buffer is full): queue until :meth:`flush`."""
+        self._pipe = None
 
     def close(self, code: int) -> None:
         """Close the connection with this code; pending frames are discarded.
@@ -160,6 +197,7 @@ class Subscriber:
         """
         if self.close_code is None:
             self.close_code = code
+        self._pipe = None
         self._buffer = None
         self._disarm()
         self._wake.set()

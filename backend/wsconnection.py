@@ -22,6 +22,7 @@ Under any other ASGI server the extension is absent and the app uses plain ASGI.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
@@ -50,12 +51,13 @@ class CounterSocket:
     and from then on it is simply closed: never ready, and closing it does nothing.
     """
 
-    __slots__ = ("_on_lost", "_on_room", "_protocol")
+    __slots__ = ("_on_full", "_on_lost", "_on_room", "_protocol")
 
     def __init__(self, protocol: CounterProtocol) -> None:
         self._protocol: CounterProtocol | None = protocol
         self._on_lost: Callable[[], None] | None = None
         self._on_room: Callable[[], None] | None = None
+        self._on_full: Callable[[], None] | None = None
 
     @property
     def detached(self) -> bool:
@@ -78,6 +80,11 @@ class CounterSocket:
             and protocol.writable.is_set()
             and not protocol.transport.is_closing()
         )
+
+    def pipe(self) -> asyncio.Transport | None:
+        """The transport while :meth:`ready`, for writing frames straight into; else None."""
+        protocol = self._protocol
+        return protocol.transport if protocol is not None and self.ready() else None
 
     def write(self, frame: Frame) -> None:
         """Write one frame as it is; only when :meth:`ready`."""
@@ -104,13 +111,17 @@ class CounterSocket:
         self._on_lost = on_lost
         self._protocol.discard_messages()
 
-    def detach(self, on_room: Callable[[], None]) -> None:
-        """Keep the connection open after the app returns; call ``on_room`` when it drains.
+    def detach(self, on_room: Callable[[], None], on_full: Callable[[], None]) -> None:
+        """Keep the connection open after the app returns.
+
+        From now on the socket calls ``on_full`` when its send buffer fills (write nothing more
+        straight to its transport) and ``on_room`` when it drains again.
 
         Only after :meth:`listen_only`: whoever holds the socket from now on learns of the end
         through ``on_lost``, and closes it with :meth:`close` or :meth:`abort`.
         """
         self._on_room = on_room
+        self._on_full = on_full
 
     def close(self, code: int) -> None:
         """Send a close frame; the peer's answer ends the connection (or a timeout aborts it)."""
@@ -127,10 +138,15 @@ class CounterSocket:
         if self._on_room is not None:
             self._on_room()
 
+    def full(self) -> None:
+        """Called by the protocol when the send buffer has filled above its high mark."""
+        if self._on_full is not None:
+            self._on_full()
+
     def connection_lost(self) -> None:
         """Called by the protocol: tell the listener, once, and forget it and the protocol."""
         self._protocol = None
-        on_lost, self._on_lost, self._on_room = self._on_lost, None, None
+        on_lost, self._on_lost, self._on_room, self._on_full = self._on_lost, None, None, None
         if on_lost is not None:
             on_lost()
 
@@ -205,6 +221,10 @@ class CounterProtocol(WebSocketsSansIOProtocol):
             return
         if self.close_timer is None:
             self.transport.close()
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        self.socket.full()
 
     def resume_writing(self) -> None:
         super().resume_writing()

@@ -90,7 +90,7 @@ async def _stream_detached(
         if since is not None:
             await _replay(socket, svc, subscriber, since)
         if subscriber.close_code is None and not socket.lost:
-            socket.detach(subscriber.flush)
+            socket.detach(subscriber.flush, subscriber.blocked)
             subscriber.hand_over(socket, svc.settings.ws_send_timeout_s)
             detached = True
     except (WebSocketDisconnect, OSError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -155,20 +155,39 @@ async def test_dispatcher_stops_at_a_short_page() -> None:
 
 
 class FakeSink:
-    """A socket stand-in: records written frames; ``room`` says whether it takes one now."""
+    """A socket stand-in: records written frames; ``room`` says whether it takes one now.
+
+    Like the real socket it tells its subscriber when it stops taking frames (``on_full``,
+    as a transport's ``pause_writing`` does), and hands out a pipe to write into while ready.
+    """
 
     def __init__(self) -> None:
         self.written: list[Frame] = []
-        self.room = True
+        self._room = True
+        self.closing = False  # the transport is closing under the app (e.g. server shutdown)
         self.aborted = False
         self.closed_with: int | None = None
+        self.on_full: Callable[[], None] | None = None
+
+    @property
+    def room(self) -> bool:
+        return self._room
+
+    @room.setter
+    def room(self, value: bool) -> None:
+        self._room = value
+        if not value and self.on_full is not None:
+            self.on_full()
 
     def ready(self) -> bool:
-        return self.room and not self.aborted and self.closed_with is None
+        return self._room and not self.closing and not self.aborted and self.closed_with is None
 
     def write(self, frame: Frame) -> None:
         assert self.ready(), "written while not ready"
         self.written.append(frame)
+
+    def pipe(self) -> FakePipe | None:
+        return FakePipe(self) if self.ready() else None
 
     def close(self, code: int) -> None:
         assert self.ready(), "close frame sent while not ready"
@@ -176,6 +195,22 @@ class FakeSink:
 
     def abort(self) -> None:
         self.aborted = True
+
+
+class FakePipe:
+    """The transport under a fake socket: raw frames land in the socket's record."""
+
+    def __init__(self, sink: FakeSink) -> None:
+        self.sink = sink
+
+    def is_closing(self) -> bool:
+        return self.sink.closing or self.sink.aborted
+
+    def write(self, data: bytes) -> None:
+        assert self.sink.ready(), "written while not ready"
+        header = 2 if data[1] < 126 else 4
+        text = data[header:].decode()
+        self.sink.written.append(Frame(json.loads(text)["id"], text, data))
 
 
 STALL_S = 0.2
@@ -186,6 +221,7 @@ def handed_over(hub: Hub, floor: int = 0) -> Iterator[tuple[Subscriber, FakeSink
     """A shop-1 subscriber whose socket (a fake) has taken over from its writer."""
     sink = FakeSink()
     with hub.subscribe(1, floor=floor) as sub:
+        sink.on_full = sub.blocked
         sub.hand_over(sink, STALL_S)
         yield sub, sink
 
@@ -252,6 +288,41 @@ async def test_a_replayed_id_is_not_written_again_directly() -> None:
         hub.publish(event(5))
         hub.publish(event(6))
         assert ids(sink.written) == [6]
+
+
+async def test_a_socket_closing_under_the_hub_is_never_written_to() -> None:
+    """A transport the server closes by itself (shutdown, protocol error) gets no more frames."""
+    hub = Hub(queue_limit=10)
+    with handed_over(hub) as (sub, sink):
+        hub.publish(event(1))
+        sink.closing = True
+        hub.publish(event(2))
+        assert ids(sink.written) == [1]
+        assert sub.pending == 1
+
+
+async def test_a_full_socket_is_not_written_to_until_it_drains() -> None:
+    """Told the socket is full, the subscriber queues; the drain writes the queue, then direct."""
+    hub = Hub(queue_limit=10)
+    with handed_over(hub) as (sub, sink):
+        sink.room = False
+        hub.publish(event(1))
+        assert sink.written == []
+        sink.room = True
+        sub.flush()
+        hub.publish(event(2))
+        assert ids(sink.written) == [1, 2]
+        assert sub.pending == 0
+
+
+async def test_a_closed_subscriber_writes_nothing_more() -> None:
+    """After its close frame a connection gets no data frames, though its socket is open."""
+    hub = Hub(queue_limit=10)
+    with handed_over(hub) as (sub, sink):
+        sub.close(CLOSE_GOING_AWAY)
+        sink.closed_with = None  # the peer has not answered the close frame yet
+        hub.publish(event(1))
+        assert sink.written == []
 
 
 async def test_dropping_a_backed_up_subscriber_aborts_its_socket() -> None:
