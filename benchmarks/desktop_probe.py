@@ -49,6 +49,7 @@ async def probe(
         store.save_token(token, server)
         app = DesktopApp(qapp, store, speaker, Path(tmp) / "state")
         _instrument(app, arrived, shown)
+        window_s = app.counter.board.coalesce_window_s
         app.start(run_self_check=False)
         await _connected(app)
         results = []
@@ -73,6 +74,12 @@ async def probe(
                         "speech_ms": _ms(
                             spoken[spoken_before] if len(spoken) > spoken_before else None, sent
                         ),
+                        # The board holds a new order's announcement for its burst window
+                        # (issue 3's coalescing); what follows the window is the speech path.
+                        "speech_after_window_ms": _ms(
+                            spoken[spoken_before] if len(spoken) > spoken_before else None,
+                            arrived[order.number] + window_s if order.number in arrived else None,
+                        ),
                     }
                 )
                 if order.id is not None:
@@ -80,7 +87,11 @@ async def probe(
                 await asyncio.sleep(GAP_S)
         app.quit.set()
         await app.shutdown()
-    return {"events": results, "speech": speaker.status.problem or "available"}
+    return {
+        "events": results,
+        "speech": speaker.status.problem or "available",
+        "burst_window_s": window_s,
+    }
 
 
 def _instrument(app: DesktopApp, arrived: dict[str, float], shown: dict[str, float]) -> None:
