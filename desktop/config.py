@@ -361,7 +361,17 @@ class SettingsStore:
         return self.load().server_url if server_url is None else server_url
 
     def _backend(self) -> KeyringBackend:
-        return self._keyring if self._keyring is not None else keyring.get_keyring()
+        if self._keyring is not None:
+            return self._keyring
+        try:
+            return keyring.get_keyring()
+        except keyring.errors.KeyringError:
+            raise
+        except Exception as exc:
+            # keyring loads the backend named by PYTHON_KEYRING_BACKEND or its config file by
+            # import: a wrong name or a broken backend raises anything at all. It is one more
+            # unusable keyring, not a reason for the app not to start.
+            raise keyring.errors.InitError(f"no usable keyring ({exc!r})") from exc
 
     def _keep_damaged_copy(self) -> Path | None:
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self._clock()))

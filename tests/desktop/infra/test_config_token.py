@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import keyring.core
 import keyring.errors
 import pytest
 
@@ -89,6 +90,29 @@ def test_missing_keyring_on_save_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(TokenStorageError, match="keyring") as caught:
         store.save_token(TOKEN)
     assert isinstance(caught.value.__cause__, keyring.errors.KeyringError)
+
+
+@pytest.fixture
+def misconfigured_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The environment names a keyring backend that cannot be imported."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "no_such_module.Keyring")
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+
+
+@pytest.mark.usefixtures("misconfigured_keyring")
+def test_a_keyring_that_cannot_be_loaded_reads_as_no_token(tmp_path: Path) -> None:
+    """A backend that fails to load is one more unusable keyring: no token, no crash."""
+    store = SettingsStore(tmp_path)
+    assert store.load_token("https://shop.example") is None
+
+
+@pytest.mark.usefixtures("misconfigured_keyring")
+def test_a_keyring_that_cannot_be_loaded_refuses_to_save_with_the_fix(tmp_path: Path) -> None:
+    store = SettingsStore(tmp_path)
+    with pytest.raises(TokenStorageError, match="keyring") as caught:
+        store.save_token(TOKEN, server_url="https://shop.example")
+    assert isinstance(caught.value.__cause__, keyring.errors.InitError)
+    assert "no_such_module" in str(caught.value)
 
 
 def test_first_run_without_server(store: SettingsStore) -> None:
