@@ -111,13 +111,15 @@ async def _cold_start(
         "XDG_CACHE_HOME": str(home / ".cache"),
         "TMPDIR": str(home),
         "QT_QPA_PLATFORM": "offscreen",
-        "PYTHON_KEYRING_BACKEND": "benchmarks.desktop_keyring.FileKeyring",
-        KEYRING_ENV: str(keyring_file),
     }
-    os.environ[KEYRING_ENV] = str(keyring_file)
     store = SettingsStore(config, FileKeyring())
     store.save(DesktopSettings(server_url=url))
     if token is not None:
+        # The app from source reads the token through the benchmark's file keyring (this
+        # machine has no system keyring); a frozen app cannot import it and starts without one.
+        env["PYTHON_KEYRING_BACKEND"] = "benchmarks.desktop_keyring.FileKeyring"
+        env[KEYRING_ENV] = str(keyring_file)
+        os.environ[KEYRING_ENV] = str(keyring_file)
         store.save_token(token, url)
     log_file = home / ".local" / "state" / "OrderBell" / "log" / "orderbell.log"
     began = time.time()
