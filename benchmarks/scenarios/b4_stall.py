@@ -141,7 +141,7 @@ async def _stall(ctx: Context, fleet: Fleet) -> StallRun:
         closed[0] if closed else None,
         rss_before,
         samples,
-        server_drop=_logged_drop(fleet.server.log_path, wall),
+        server_drop=logged_drop(fleet.server.log_path, wall),
     )
 
 
@@ -172,7 +172,7 @@ DROP_LINES = {  # OrderBell's log lines for letting go of a counter, and what th
 }
 
 
-def _logged_drop(log_path: Path, since_wall: float) -> Drop | None:
+def logged_drop(log_path: Path, since_wall: float) -> Drop | None:
     """When the server logged letting go of a counter, in seconds after ``since_wall``."""
     try:
         lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
