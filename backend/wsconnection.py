@@ -234,6 +234,7 @@ class CounterProtocol(WebSocketsSansIOProtocol):
         """Start the closing handshake; abort if the peer has not answered in time."""
         if self.close_sent or self.disconnected:
             return
+        self.socket.full()  # no data frame may follow the close frame, whoever holds the socket
         try:
             self.conn.send_close(code)
         except InvalidState:  # the peer is closing already

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosedOK
 from websockets.http11 import Request
 
 from backend.app import create_app
@@ -143,6 +144,23 @@ async def test_a_live_counter_keeps_no_task_and_still_gets_events(live: LiveServ
         live.hub.publish(bulky_event(2))
         assert (await next_event(ws))["id"] == 2
         assert live.hub.connection_count == 1
+
+
+async def test_a_close_frame_tells_the_socket_holder_to_write_nothing_more(
+    live: LiveServer,
+) -> None:
+    """Whoever closes a detached socket, its holder hears at once that it takes no more frames."""
+    token = await live.device_token()
+    async with counter(live.ws_url, token) as ws:
+        await reach_live(live, ws)
+        (protocol,) = open_protocols()
+        told: list[str] = []
+        protocol.socket.detach(lambda: told.append("room"), lambda: told.append("full"))
+        protocol.socket.close(1000)
+        assert told == ["full"]
+        with pytest.raises(ConnectionClosedOK):
+            await ws.recv()
+        assert ws.close_code == 1000
 
 
 async def test_a_closed_counter_connection_is_freed_without_the_cycle_collector(
