@@ -274,6 +274,9 @@ class SettingsStore:
         self.path = config_dir / SETTINGS_FILE
         self._keyring = keyring_backend
         self._clock = clock
+        # Why the system keyring could not be loaded: found once, so a backend that fails (or
+        # hangs) on import is not tried again on every token access.
+        self._keyring_failure: str | None = None
 
     def load(self) -> DesktopSettings:
         """The saved settings; defaults for a missing file or for each value that is unusable."""
@@ -363,6 +366,8 @@ class SettingsStore:
     def _backend(self) -> KeyringBackend:
         if self._keyring is not None:
             return self._keyring
+        if self._keyring_failure is not None:
+            raise keyring.errors.InitError(self._keyring_failure)
         try:
             return keyring.get_keyring()
         except keyring.errors.KeyringError:
@@ -371,7 +376,8 @@ class SettingsStore:
             # keyring loads the backend named by PYTHON_KEYRING_BACKEND or its config file by
             # import: a wrong name or a broken backend raises anything at all. It is one more
             # unusable keyring, not a reason for the app not to start.
-            raise keyring.errors.InitError(f"no usable keyring ({exc!r})") from exc
+            self._keyring_failure = f"no usable keyring ({exc!r})"
+            raise keyring.errors.InitError(self._keyring_failure) from exc
 
     def _keep_damaged_copy(self) -> Path | None:
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self._clock()))

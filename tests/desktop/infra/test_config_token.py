@@ -115,6 +115,27 @@ def test_a_keyring_that_cannot_be_loaded_refuses_to_save_with_the_fix(tmp_path: 
     assert "no_such_module" in str(caught.value)
 
 
+@pytest.mark.usefixtures("misconfigured_keyring")
+def test_a_keyring_that_cannot_be_loaded_is_tried_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backend that fails on import is not imported again on every token access."""
+    attempts: list[int] = []
+    load = keyring.get_keyring
+
+    def counted() -> object:
+        attempts.append(1)
+        return load()
+
+    monkeypatch.setattr(keyring, "get_keyring", counted)
+    store = SettingsStore(tmp_path)
+    assert store.load_token("https://shop.example") is None
+    assert store.load_token("https://shop.example") is None
+    with pytest.raises(TokenStorageError, match="no_such_module"):
+        store.save_token(TOKEN, server_url="https://shop.example")
+    assert len(attempts) == 1
+
+
 def test_first_run_without_server(store: SettingsStore) -> None:
     """A fresh install is a first run."""
     assert store.is_first_run()
