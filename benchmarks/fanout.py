@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ class Step:
     delivered: int
     elapsed_s: float
     server_cpu_s: float
-    client_cpu_s: float
+    load_cpu_s: float  # the load clients and the harness, which share the load cores
     publish_errors: int
     last: Latency
     each: Latency
@@ -159,7 +160,7 @@ async def run_step(
     await fleet.pool.broadcast({"cmd": "base", "step": step, "base_ns": base})
     await fleet.pool.broadcast({"cmd": "snapshot"})
     server_before = fleet.server.usage().cpu_s
-    clients_before = sum(procfs.cpu_seconds(client.pid) for client in fleet.pool.clients)
+    load_before = _load_cpu_seconds(fleet)
     with frozen_heap():
         replies = await fleet.sender.run(requests, base, offsets, patience_s=DRAIN_S)
         deadline = time.monotonic() + DRAIN_S
@@ -170,9 +171,7 @@ async def run_step(
             await asyncio.sleep(0.05)
     finished = time.monotonic_ns()
     server_cpu = fleet.server.usage().cpu_s - server_before
-    client_cpu = (
-        sum(procfs.cpu_seconds(client.pid) for client in fleet.pool.clients) - clients_before
-    )
+    load_cpu = _load_cpu_seconds(fleet) - load_before
     snapshots = await fleet.pool.broadcast({"cmd": "snapshot"})
     last: dict[str, list[int]] = {}
     each: list[int] = []
@@ -203,7 +202,7 @@ async def run_step(
         delivered=delivered,
         elapsed_s=(finished - base) / 1e9,
         server_cpu_s=server_cpu,
-        client_cpu_s=client_cpu,
+        load_cpu_s=load_cpu,
         publish_errors=sum(1 for reply in replies if reply.status != 204),
         last=summarize_ns(list(last_by_seq.values())),
         each=summarize_ns(each),
@@ -213,6 +212,12 @@ async def run_step(
         first_seq=first,
         each_ns=each,
     )
+
+
+def _load_cpu_seconds(fleet: Fleet) -> float:
+    """CPU used so far on the load side: the client processes and this harness (the sender)."""
+    clients = sum(procfs.cpu_seconds(client.pid) for client in fleet.pool.clients)
+    return clients + procfs.cpu_seconds(os.getpid())
 
 
 def pooled(steps: Sequence[Step]) -> Step:
@@ -228,7 +233,7 @@ def pooled(steps: Sequence[Step]) -> Step:
         delivered=sum(step.delivered for step in steps),
         elapsed_s=sum(step.elapsed_s for step in steps),
         server_cpu_s=sum(step.server_cpu_s for step in steps),
-        client_cpu_s=sum(step.client_cpu_s for step in steps),
+        load_cpu_s=sum(step.load_cpu_s for step in steps),
         publish_errors=sum(step.publish_errors for step in steps),
         last=summarize_ns(list(last_by_seq.values())),
         each=summarize_ns(each),

@@ -35,6 +35,9 @@ TARGET_DROP_S = 30.0
 SAMPLE_S = 0.2
 # The first windows after connecting ran ~10% slower than later ones on every server.
 WARMUP_S = 15.0
+# After the stalled PC is switched off, discarded: what a server still owes from the stall
+# (queued publishes, late frames) must not count as the no-stall baseline.
+SETTLE_S = 5.0
 RCVBUF = 4096
 MSS = 1460
 
@@ -138,6 +141,7 @@ async def _stall(ctx: Context, fleet: Fleet) -> StallRun:
     # The frozen PC is switched off, so the last window has no stalled subscriber on any server
     # (a server that never dropped it would otherwise still carry it).
     await stalled_process.call({"cmd": "end_stall"})
+    await run_step(fleet, profile.stall_rate, SETTLE_S, exclude=gone)
     after = await run_step(fleet, profile.stall_rate, half, exclude=gone)
     return StallRun(
         fleet.name,
@@ -285,27 +289,28 @@ def _section(ctx: Context, runs: list[StallRun], skipped: dict[str, str]) -> Sec
     text = [
         f"{subscribers:,} subscribers of one shop receive {profile.stall_rate} events/s "
         f"({profile.stall_rate * subscribers:,} messages/s) after {WARMUP_S:g} s of warm-up: "
-        f"{half:g} s with everyone reading, then {profile.stall_window_s:g} s in which the first "
-        "counter to have connected stops reading (its socket stays open, like a frozen PC), "
-        f"then that PC is switched off (its connection aborted) and {half:g} s more with "
-        "everyone left reading. The two windows without a stall, one before and one after, "
-        "together are the baseline: as long as the stall window (so both p99s rest on as many "
-        "events) and on both sides of it (a machine that drifts, or a first window that is "
-        "still warming up, weighs on neither side alone). *Before -> after* compares the two "
-        "windows without a stall with each other: how much this p99 moves with no cause at "
-        "all on this machine, the resolution against which the change is read. Latency is "
-        "that of the last "
-        "*healthy* subscriber to get each event; the stalled one is excluded from the expected "
-        f"count. Its receive buffer is cut to {RCVBUF} bytes as it stops. *Server log* is the "
-        "server's own line for letting go of it: OrderBell (and the naive peer, which runs on "
-        f"OrderBell's uvicorn settings) pings every {limits.ws_ping_interval_s:g} s and aborts "
-        "a peer that has not answered within as long again (`ORDERBELL_WS_PING_INTERVAL_S`), "
-        f"and drops one whose queue reaches {limits.ws_queue_limit} events or whose socket "
-        f"takes nothing for {limits.ws_send_timeout_s:g} s (close 4408; "
-        "`ORDERBELL_WS_QUEUE_LIMIT`, `ORDERBELL_WS_SEND_TIMEOUT_S`); the column says which came "
-        "first. *Socket closed* is "
-        "when the server's socket left ESTABLISHED (`/proc/net/tcp`). Same servers and settings "
-        "as B3 (OrderBell = real `/ws` route and Hub behind a raw publish trigger).",
+        f"{half:g} s with everyone reading, then {profile.stall_window_s:g} s in which the "
+        "first counter to have connected stops reading (its socket stays open, like a frozen "
+        f"PC), then that PC is switched off (its connection aborted) and, after {SETTLE_S:g} s "
+        f"discarded, {half:g} s more with everyone left reading. The two windows without a "
+        "stall, one before and one after, together are the baseline: as long as the stall "
+        "window (so both p99s rest on as many events) and on both sides of it (a machine that "
+        "drifts, or a first window that is still warming up, weighs on neither side alone). "
+        "*Before -> after* compares the two windows without a stall with each other: how much "
+        "this p99 moves with no cause at all on this machine, the resolution against which the "
+        "change is read (each of the two is half as long as the stall window, so it is itself a "
+        "little noisier). Latency is that of the last *healthy* subscriber to get each event; "
+        "the stalled one is excluded from the expected count. Its receive buffer is cut to "
+        f"{RCVBUF} bytes as it stops. *Server log* is OrderBell's own line for letting go of it "
+        "(the peers' logs are not read): OrderBell pings every "
+        f"{limits.ws_ping_interval_s:g} s and aborts a peer that has not answered within as "
+        "long again (`ORDERBELL_WS_PING_INTERVAL_S`; the naive peer runs on OrderBell's uvicorn "
+        "settings, so the same keepalive lets go of it there), and drops one whose queue "
+        f"reaches {limits.ws_queue_limit} events or whose socket takes nothing for "
+        f"{limits.ws_send_timeout_s:g} s (close 4408; `ORDERBELL_WS_QUEUE_LIMIT`, "
+        "`ORDERBELL_WS_SEND_TIMEOUT_S`); the column says which came first. *Socket closed* is "
+        "when the server's socket left ESTABLISHED (`/proc/net/tcp`). Same servers and "
+        "settings as B3 (OrderBell = real `/ws` route and Hub behind a raw publish trigger).",
         "",
         table(
             [

@@ -17,7 +17,7 @@ def step(first_seq: int, last_ns: list[int], each_ns: list[int], expected: int) 
         delivered=expected,
         elapsed_s=1.0,
         server_cpu_s=0.5,
-        client_cpu_s=0.25,
+        load_cpu_s=0.25,
         publish_errors=0,
         last=summarize_ns(list(by_seq.values())),
         each=summarize_ns(each_ns),
