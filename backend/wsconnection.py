@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 from collections.abc import Callable
 from typing import Any
 
@@ -244,17 +243,6 @@ class CounterProtocol(WebSocketsSansIOProtocol):
         self.transport.write(b"".join(self.conn.data_to_send()))
         self.close_sent = True
         self.close_timer = self.loop.call_later(CLOSE_TIMEOUT_S, self.transport.abort)
-
-    def start_keepalive(self) -> None:
-        # Counters connect in crowds (a restart brings them all back within seconds), and uvicorn
-        # pings each one interval after its handshake, then one interval after each pong: so
-        # thousands of pings, and their pongs, would fall due in the same few milliseconds
-        # every interval, delaying any event published then. The first ping comes at a random
-        # point of the first interval instead, which spreads them for good; a counter that
-        # stops reading is still let go within two intervals.
-        if self.ping_interval is not None and self.ping_interval > 0:
-            delay = random.uniform(0.0, self.ping_interval)  # noqa: S311 - spreading, not secrecy
-            self.ping_timer = self.loop.call_later(delay, self.send_keepalive_ping)
 
     def keepalive_timeout(self) -> None:
         # uvicorn closes politely, which waits for a send buffer that a stalled peer never
