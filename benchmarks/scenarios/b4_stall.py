@@ -7,6 +7,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 from backend.settings import Settings
@@ -63,7 +64,7 @@ class StallRun:
     rss_samples_kib: list[int] = field(default_factory=list)
     server_drop: Drop | None = None
 
-    @property
+    @cached_property
     def baseline(self) -> Step:
         """The windows without a stall, before and after it, as one."""
         return pooled([self.before, self.after])
