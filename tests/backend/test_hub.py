@@ -301,20 +301,6 @@ async def test_a_socket_closing_under_the_hub_is_never_written_to() -> None:
         assert sub.pending == 1
 
 
-async def test_a_full_socket_is_not_written_to_until_it_drains() -> None:
-    """Told the socket is full, the subscriber queues; the drain writes the queue, then direct."""
-    hub = Hub(queue_limit=10)
-    with handed_over(hub) as (sub, sink):
-        sink.room = False
-        hub.publish(event(1))
-        assert sink.written == []
-        sink.room = True
-        sub.flush()
-        hub.publish(event(2))
-        assert ids(sink.written) == [1, 2]
-        assert sub.pending == 0
-
-
 async def test_a_closed_subscriber_writes_nothing_more() -> None:
     """After its close frame a connection gets no data frames, though its socket is open."""
     hub = Hub(queue_limit=10)
