@@ -49,7 +49,7 @@ async def probe(
         store.save_token(token, server)
         app = DesktopApp(qapp, store, speaker, Path(tmp) / "state")
         _instrument(app, arrived, shown)
-        window_s = app.counter.board.coalesce_window_s
+        gather_s = app.counter.board.gather_s
         app.start(run_self_check=False)
         await _connected(app)
         results = []
@@ -74,11 +74,12 @@ async def probe(
                         "speech_ms": _ms(
                             spoken[spoken_before] if len(spoken) > spoken_before else None, sent
                         ),
-                        # The board holds a new order's announcement for its burst window
-                        # (issue 3's coalescing); what follows the window is the speech path.
-                        "speech_after_window_ms": _ms(
+                        # The board holds a new order's announcement for `gather_s`, so orders
+                        # arriving together are said in one utterance; what follows is the
+                        # speech path.
+                        "speech_after_gather_ms": _ms(
                             spoken[spoken_before] if len(spoken) > spoken_before else None,
-                            arrived[order.number] + window_s if order.number in arrived else None,
+                            arrived[order.number] + gather_s if order.number in arrived else None,
                         ),
                     }
                 )
@@ -90,7 +91,7 @@ async def probe(
     return {
         "events": results,
         "speech": speaker.status.problem or "available",
-        "burst_window_s": window_s,
+        "gather_s": gather_s,
     }
 
 

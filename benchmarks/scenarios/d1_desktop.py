@@ -261,7 +261,7 @@ def _section(
             _cell(event["card_ms"]),
             _cell(event["card_after_arrival_ms"]),
             _cell(event["speech_ms"]),
-            _cell(event.get("speech_after_window_ms")),
+            _cell(event.get("speech_after_gather_ms")),
         ]
         for index, event in enumerate(events)
     ]
@@ -289,19 +289,18 @@ def _section(
                 "card shown ms",
                 "card after arrival ms",
                 "speech started ms",
-                "speech after the burst window ms",
+                "speech after the gathering pause ms",
             ],
             event_rows,
         ),
         "",
-        "A new order's announcement waits for the burst window ("
-        f"{alerts.get('burst_window_s', '?')} s from its arrival, "
-        "`AlertBoard.coalesce_window_s`), "
-        'so that orders paid together are announced in one utterance ("您有5个新订单", as the '
-        "desktop issue requires) rather than one after another; the last column is the speech "
-        "path alone (board, speech worker, espeak-ng) once the window closes. The 500 ms target "
-        "cannot be met together with that rule: meeting it means announcing the first order of a "
-        "burst at once, and its followers in a second utterance.",
+        "A new order's announcement waits a short gathering pause ("
+        f"{alerts.get('gather_s', '?')} s from its arrival, `AlertBoard.gather_s`), so that "
+        "orders arriving together, such as a catch-up after a reconnect, are announced in one "
+        'utterance ("您有5个新订单"); the last column is the speech path alone (board, speech '
+        "worker, espeak-ng) after that pause. Orders arriving within 3 s of an announcement "
+        "(`AlertBoard.coalesce_window_s`) wait for that window and are announced together, so "
+        "these orders are paid 4 s apart.",
         "",
         f"Speech engine: {alerts.get('speech', '?')}.",
     ]

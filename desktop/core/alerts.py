@@ -66,12 +66,17 @@ class AlertBoard:
 
     Rules:
 
-    - A new order shows its card at once; its announcement waits ``coalesce_window_s`` from the
-      first order of a burst, so every order arriving in that window is announced in one
-      utterance ("您有5个新订单").
+    - A new order shows its card at once and is announced ``gather_s`` later, so orders that
+      arrive together (a catch-up after a reconnect, the waiting list at start-up) are
+      announced in one utterance ("您有5个新订单").
+    - New-order announcements are at least ``coalesce_window_s`` apart: orders arriving within
+      that window of the last announcement wait for it to close and are announced together.
+      Five orders in a few seconds give two utterances at most, the first of them at once.
     - Every order still to be accepted and not snoozed repeats (card to the front, spoken)
-      every ``repeat_interval_s`` after it was last announced, until it is handled; repeats
-      falling due together are said in one utterance.
+      every ``repeat_interval_s`` after it was last announced, until it is handled. When a
+      repeat falls due, the orders whose repeats fall due within one burst window
+      (``coalesce_window_s + gather_s``) join it, so a burst's orders keep repeating together
+      in one utterance.
     - A reminder is said at once with :attr:`Priority.REMINDER`, never merged with other text,
       highlights the card, ends a snooze, and counts as the order's announcement. A reminder on
       an order already accepted shows a card and is said once; that card stays until
@@ -88,10 +93,12 @@ class AlertBoard:
         snooze_s: float = 120.0,
         coalesce_window_s: float = 3.0,
         language: Language = Language.ZH,
+        gather_s: float = 0.25,
     ) -> None:
         self.repeat_interval_s = repeat_interval_s
         self.snooze_s = snooze_s
         self.coalesce_window_s = coalesce_window_s
+        self.gather_s = gather_s
         self.language = language
         self._entries: dict[int, _Entry] = {}
         self._handled: OrderedDict[int, None] = OrderedDict()
@@ -99,6 +106,8 @@ class AlertBoard:
         # First announcements waiting for the burst window to close.
         self._unannounced: list[int] = []
         self._window_end: float | None = None
+        # When new orders were last announced; the next announcement waits for the window.
+        self._last_announced: float | None = None
         # Work for the next `due`, and when it became pending.
         self._to_show: dict[int, None] = {}
         self._to_hide: dict[int, None] = {}
@@ -282,8 +291,7 @@ class AlertBoard:
         entry = _Entry(order=order, status=status, seq=self._seq)
         self._entries[order.order_id] = entry
         self._unannounced.append(order.order_id)
-        if self._window_end is None:
-            self._window_end = now + self.coalesce_window_s
+        self._open_window(now)
         self._show(order.order_id, now)
         return entry
 
@@ -324,12 +332,22 @@ class AlertBoard:
         if self._pending_since is None or now < self._pending_since:
             self._pending_since = now
 
+    def _open_window(self, now: float) -> None:
+        """Schedule the announcement of the orders now waiting for one, unless already due."""
+        if self._window_end is not None:
+            return
+        end = now + self.gather_s
+        if self._last_announced is not None:
+            end = max(end, self._last_announced + self.coalesce_window_s)
+        self._window_end = end
+
     def _close_burst_window(self, now: float) -> list[_Entry]:
         if self._window_end is None or now < self._window_end:
             return []
         announced = [self._entries[order_id] for order_id in self._unannounced]
         self._unannounced.clear()
         self._window_end = None
+        self._last_announced = now
         for entry in announced:
             entry.last_rung = now
         return announced
@@ -345,21 +363,36 @@ class AlertBoard:
                 if entry.last_rung is None:
                     # Snoozed before its first announcement: announce it with the next burst.
                     self._unannounced.append(order_id)
-                    if self._window_end is None:
-                        self._window_end = now + self.coalesce_window_s
+                    self._open_window(now)
                     continue
                 if entry.rings:
                     repeats.append(entry)
-            elif (
-                entry.rings
-                and entry.last_rung is not None
-                and now >= entry.last_rung + self._repeat_interval_s
-            ):
+            elif self._repeat_due(entry, now):
                 repeats.append(entry)
+        if repeats:
+            # Orders whose repeat is close join this one instead of being said on their own.
+            horizon = now + self.coalesce_window_s + self.gather_s
+            due_now = {entry.order.order_id for entry in repeats}
+            joining = [
+                entry
+                for order_id, entry in self._entries.items()
+                if order_id not in due_now
+                and entry.snoozed_until is None
+                and self._repeat_due(entry, horizon)
+            ]
+            repeats.extend(joining)
+            repeats.sort(key=lambda entry: entry.seq)
         for entry in repeats:
             entry.last_rung = now
             self._to_show[entry.order.order_id] = None
         return repeats
+
+    def _repeat_due(self, entry: _Entry, now: float) -> bool:
+        return (
+            entry.rings
+            and entry.last_rung is not None
+            and now >= entry.last_rung + self._repeat_interval_s
+        )
 
     def _announcement(self, entries: list[_Entry]) -> Utterance:
         if len(entries) == 1:

@@ -48,15 +48,22 @@ def test_calling_due_before_the_deadline_does_nothing(new_order: EventBuilder) -
 
 
 def test_custom_timings_are_used(new_order: EventBuilder) -> None:
-    """Window, repeat interval and snooze length come from the constructor."""
-    board = AlertBoard(repeat_interval_s=10, snooze_s=60, coalesce_window_s=1)
+    """Gathering, window, repeat interval and snooze length come from the constructor."""
+    board = AlertBoard(repeat_interval_s=10, snooze_s=60, coalesce_window_s=1, gather_s=0.5)
     board.handle_event(new_order(1), T0)
     board.due(T0)
-    assert board.next_deadline() == T0 + 1
-    board.due(T0 + 1)
-    assert board.next_deadline() == T0 + 11
+    assert board.next_deadline() == T0 + 0.5
+    board.due(T0 + 0.5)
+    assert board.next_deadline() == T0 + 10.5
+    board.handle_event(new_order(2), T0 + 0.75)
+    board.due(T0 + 0.75)
+    assert board.next_deadline() == T0 + 1.5
+    board.due(T0 + 1.5)
     board.snooze(1, T0 + 2)
     board.due(T0 + 2)
+    assert board.next_deadline() == T0 + 11.5
+    board.snooze(2, T0 + 3)
+    board.due(T0 + 3)
     assert board.next_deadline() == T0 + 62
 
 

@@ -18,6 +18,28 @@ def said(actions: AlertActions) -> list[str]:
     return [utterance.text for utterance in actions.speak]
 
 
+def drive(
+    board: AlertBoard, arrivals: list[tuple[float, Event]], until: float
+) -> list[tuple[float, str]]:
+    """Run the board as the counter does (due after each event and at each deadline).
+
+    Returns what was said, with the time after T0 at which it was said.
+    """
+    spoken: list[tuple[float, str]] = []
+    pending = sorted(arrivals, key=lambda arrival: arrival[0])
+    while True:
+        deadline = board.next_deadline()
+        wake = [T0 + pending[0][0]] if pending else []
+        if deadline is not None:
+            wake.append(deadline)
+        now = min(wake, default=None)
+        if now is None or now > T0 + until:
+            return spoken
+        while pending and T0 + pending[0][0] <= now:
+            board.handle_event(pending.pop(0)[1], now)
+        spoken.extend((round(now - T0, 3), text) for text in said(board.due(now)))
+
+
 def shown(actions: AlertActions) -> list[int]:
     return [alert.order_id for alert in actions.show]
 
@@ -31,14 +53,17 @@ def announced_board(new_order: EventBuilder, *order_ids: int) -> AlertBoard:
     return board
 
 
-def test_card_shows_at_once_and_speech_waits_for_window(new_order: EventBuilder) -> None:
-    """A new order's card is shown immediately; it is spoken when the burst window closes."""
+def test_card_shows_at_once_and_speech_follows_within_a_quarter_second(
+    new_order: EventBuilder,
+) -> None:
+    """A new order's card is shown immediately; it is spoken once orders arriving with it are in."""
     board = AlertBoard()
     board.handle_event(new_order(1), T0)
     actions = board.due(T0)
     assert shown(actions) == [1]
     assert actions.speak == []
-    assert board.next_deadline() == T0 + 3
+    assert board.next_deadline() == T0 + 0.25
+    assert said(board.due(T0 + 0.25)) == ["您有新的外卖订单，尾号0001"]
 
 
 def test_single_order_is_announced_with_its_tail_zh(new_order: EventBuilder) -> None:
@@ -65,16 +90,62 @@ def test_single_order_is_announced_in_english(new_order: EventBuilder) -> None:
     assert said(board.due(T0 + 3)) == ["New order, number ending 1234"]
 
 
-def test_burst_of_five_gives_one_utterance(new_order: EventBuilder) -> None:
-    """Five orders within the window are announced once, with their count."""
+def test_orders_arriving_together_give_one_utterance(new_order: EventBuilder) -> None:
+    """Five orders arriving together (a catch-up) are announced once, with their count."""
     board = AlertBoard()
-    for order_id, offset in zip(range(1, 6), [0.0, 0.5, 1.0, 2.0, 2.9], strict=True):
+    for order_id, offset in zip(range(1, 6), [0.0, 0.0, 0.05, 0.1, 0.2], strict=True):
         board.handle_event(new_order(order_id), T0 + offset)
-    actions = board.due(T0 + 3)
+        assert board.due(T0 + offset).speak == []
+    actions = board.due(T0 + 0.25)
     assert said(actions) == ["您有5个新订单"]
     assert actions.speak[0].kind is UtteranceKind.NEW_ORDERS
     assert actions.speak[0].order_ids == (1, 2, 3, 4, 5)
-    assert shown(actions) == [1, 2, 3, 4, 5]
+
+
+def test_burst_over_a_few_seconds_gives_two_utterances(new_order: EventBuilder) -> None:
+    """The first order of a burst is said at once, the rest together when the window closes."""
+    board = AlertBoard()
+    offsets = [0.0, 0.5, 1.0, 2.0, 2.9]
+    arrivals = [(offset, new_order(i)) for i, offset in enumerate(offsets, start=1)]
+    assert drive(board, arrivals, until=29) == [
+        (0.25, "您有新的外卖订单，尾号0001"),
+        (3.25, "您有4个新订单"),
+    ]
+
+
+def test_burst_keeps_repeating_as_one(new_order: EventBuilder) -> None:
+    """A burst said in two utterances repeats in one: the followers join the first's repeat."""
+    board = AlertBoard()
+    offsets = [0.0, 0.5, 1.0, 2.0, 2.9]
+    arrivals = [(offset, new_order(i)) for i, offset in enumerate(offsets, start=1)]
+    assert drive(board, arrivals, until=61)[2:] == [
+        (30.25, "您有5个订单还未接单"),
+        (60.25, "您有5个订单还未接单"),
+    ]
+
+
+def test_repeat_does_not_pull_in_orders_beyond_the_window(new_order: EventBuilder) -> None:
+    """An order announced well after another repeats on its own schedule."""
+    board = AlertBoard()
+    arrivals = [(0.0, new_order(1)), (10.0, new_order(2))]
+    assert drive(board, arrivals, until=41) == [
+        (0.25, "您有新的外卖订单，尾号0001"),
+        (10.25, "您有新的外卖订单，尾号0002"),
+        (30.25, "尾号0001的订单还未接单"),
+        (40.25, "尾号0002的订单还未接单"),
+    ]
+
+
+def test_steady_stream_is_announced_every_window(new_order: EventBuilder) -> None:
+    """An order every second is announced every 3 s; the stream never postpones speech."""
+    board = AlertBoard()
+    arrivals = [(float(second), new_order(second + 1)) for second in range(10)]
+    assert drive(board, arrivals, until=12) == [
+        (0.25, "您有新的外卖订单，尾号0001"),
+        (3.25, "您有3个新订单"),
+        (6.25, "您有3个新订单"),
+        (9.25, "您有3个新订单"),
+    ]
 
 
 def test_window_is_not_stretched_by_later_orders(new_order: EventBuilder) -> None:
@@ -89,9 +160,11 @@ def test_window_deadline_follows_shown_cards(new_order: EventBuilder) -> None:
     """Once the cards are shown, the next deadline is the end of the burst window."""
     board = AlertBoard()
     board.handle_event(new_order(1), T0)
+    board.due(T0)
+    board.due(T0 + 0.25)
     board.handle_event(new_order(2), T0 + 2.5)
     board.due(T0 + 2.5)
-    assert board.next_deadline() == T0 + 3
+    assert board.next_deadline() == T0 + 3.25
 
 
 def test_order_after_window_starts_a_new_one(new_order: EventBuilder) -> None:

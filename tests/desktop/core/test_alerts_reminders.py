@@ -121,9 +121,9 @@ def test_reminder_during_burst_window_replaces_the_announcement(
     board = AlertBoard()
     board.handle_event(new_order(1), T0)
     board.handle_event(new_order(2), T0)
-    board.handle_event(reminder(1, waited_seconds=30), T0 + 1)
-    assert said(board.due(T0 + 1)) == ["顾客催单，尾号0001，已等待不到1分钟"]
-    assert said(board.due(T0 + 3)) == ["您有新的外卖订单，尾号0002"]
+    board.handle_event(reminder(1, waited_seconds=30), T0 + 0.1)
+    assert said(board.due(T0 + 0.1)) == ["顾客催单，尾号0001，已等待不到1分钟"]
+    assert said(board.due(T0 + 0.25)) == ["您有新的外卖订单，尾号0002"]
 
 
 def test_reminder_restarts_the_repeat_timer(

@@ -61,13 +61,13 @@ def test_snooze_inside_burst_window_leaves_it_out(new_order: EventBuilder) -> No
     board = AlertBoard(snooze_s=20)
     board.handle_event(new_order(1), T0)
     board.handle_event(new_order(2), T0)
-    board.snooze(1, T0 + 1)
-    assert said(board.due(T0 + 3)) == ["您有新的外卖订单，尾号0002"]
-    actions = board.due(T0 + 21)
+    board.snooze(1, T0 + 0.1)
+    assert said(board.due(T0 + 0.25)) == ["您有新的外卖订单，尾号0002"]
+    actions = board.due(T0 + 20.1)
     assert shown(actions) == [1]
     assert actions.speak == []
-    assert board.next_deadline() == T0 + 24
-    assert said(board.due(T0 + 24)) == ["您有新的外卖订单，尾号0001"]
+    assert board.next_deadline() == T0 + 20.35
+    assert said(board.due(T0 + 20.35)) == ["您有新的外卖订单，尾号0001"]
 
 
 def test_handled_while_snoozed_never_rings_again(new_order: EventBuilder) -> None:
