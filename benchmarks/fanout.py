@@ -221,10 +221,21 @@ def _load_cpu_seconds(fleet: Fleet) -> float:
 
 
 def pooled(steps: Sequence[Step]) -> Step:
-    """Several windows at one rate as one: their events and latencies together."""
+    """Several windows at one rate as one: their events and latencies together.
+
+    Windows of separate servers number their events from 1 each: a window whose numbers
+    overlap those before it is numbered on from them, so no event is lost in the pool.
+    """
     if not steps:
         raise ValueError("nothing to pool")
-    last_by_seq = {seq: value for step in steps for seq, value in step.last_by_seq.items()}
+    last_by_seq: dict[int, float] = {}
+    for step in steps:
+        shift = 0
+        if last_by_seq and step.last_by_seq:
+            highest = max(last_by_seq)
+            if min(step.last_by_seq) <= highest:
+                shift = highest + 1 - min(step.last_by_seq)
+        last_by_seq.update((seq + shift, value) for seq, value in step.last_by_seq.items())
     each = [value for step in steps for value in step.each_ns]
     return Step(
         rate=steps[0].rate,

@@ -45,6 +45,18 @@ def test_pooled_windows_are_summarised_over_all_their_events() -> None:
     assert both.complete
 
 
+def test_windows_of_separate_servers_keep_every_event() -> None:
+    """Windows numbering their events alike (fresh servers) are numbered on, not merged."""
+    first = step(1, [1_000_000] * 50, [], expected=500)
+    second = step(1, [2_000_000] * 50, [], expected=500)
+    third = step(1, [5_000_000] * 2, [], expected=20)
+    pool = pooled([first, second, third])
+    assert pool.last.count == 102
+    assert sorted(pool.last_by_seq) == list(range(1, 103))
+    assert pool.last.p50 == 2.0
+    assert pool.last.max == 5.0
+
+
 def test_nothing_to_pool_is_an_error() -> None:
     with pytest.raises(ValueError, match="nothing to pool"):
         pooled([])
