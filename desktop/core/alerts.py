@@ -370,8 +370,10 @@ class AlertBoard:
             elif self._repeat_due(entry, now):
                 repeats.append(entry)
         if repeats:
-            # Orders whose repeat is close join this one instead of being said on their own.
-            horizon = now + self.coalesce_window_s + self.gather_s
+            # Orders whose repeat is close join this one instead of being said on their own
+            # (never closer than half an interval: an order is not repeated twice in a row).
+            reach = min(self.coalesce_window_s + self.gather_s, self._repeat_interval_s / 2)
+            horizon = now + reach
             due_now = {entry.order.order_id for entry in repeats}
             joining = [
                 entry

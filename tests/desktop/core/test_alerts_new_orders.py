@@ -136,6 +136,18 @@ def test_repeat_does_not_pull_in_orders_beyond_the_window(new_order: EventBuilde
     ]
 
 
+def test_short_repeat_interval_never_repeats_an_order_just_said(new_order: EventBuilder) -> None:
+    """With repeats 4 s apart, an order said 1 s ago is not pulled into a repeat; later it is."""
+    board = AlertBoard(repeat_interval_s=4)
+    arrivals = [(0.0, new_order(1)), (2.0, new_order(2))]
+    assert drive(board, arrivals, until=8) == [
+        (0.25, "您有新的外卖订单，尾号0001"),
+        (3.25, "您有新的外卖订单，尾号0002"),
+        (4.25, "尾号0001的订单还未接单"),
+        (7.25, "您有2个订单还未接单"),
+    ]
+
+
 def test_steady_stream_is_announced_every_window(new_order: EventBuilder) -> None:
     """An order every second is announced every 3 s; the stream never postpones speech."""
     board = AlertBoard()
