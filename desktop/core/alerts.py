@@ -75,8 +75,8 @@ class AlertBoard:
     - Every order still to be accepted and not snoozed repeats (card to the front, spoken)
       every ``repeat_interval_s`` after it was last announced, until it is handled. When a
       repeat falls due, the orders whose repeats fall due within one burst window
-      (``coalesce_window_s + gather_s``) join it, so a burst's orders keep repeating together
-      in one utterance.
+      (``coalesce_window_s + gather_s``, at most half the repeat interval) join it, so a
+      burst's orders keep repeating together in one utterance.
     - A reminder is said at once with :attr:`Priority.REMINDER`, never merged with other text,
       highlights the card, ends a snooze, and counts as the order's announcement. A reminder on
       an order already accepted shows a card and is said once; that card stays until
