@@ -52,7 +52,7 @@ def render(sections: Mapping[str, Section], machine: Mapping[str, str], cores: s
         "## How to run",
         "",
         "```",
-        f"{COMMAND}            # everything, ~20 min",
+        f"{COMMAND}            # everything, ~40 min",
         f"{COMMAND} --quick    # small sizes, a few minutes",
         f"{COMMAND} --only B3  # one scenario (others keep their last results)",
         "```",
