@@ -108,8 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             say=say,
         )
         say(f"cores: {cores.describe()}")
+        # Before the run: the scenarios write their plots into the tree as they go.
+        machine = describe_machine()
         sections = asyncio.run(run_all(ctx, keys))
-    machine = describe_machine()
     results_file = PLOTS / "results.json"
     stored = report.load_sections(results_file)
     stored.update(sections)
