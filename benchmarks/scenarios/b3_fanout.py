@@ -160,7 +160,7 @@ def _section(ctx: Context, steps: dict[str, list[Step]], skipped: dict[str, str]
     ]
     plot_core = plots.grouped_bars(
         ctx.plots_dir / "b3_per_core.png",
-        "B3 delivered messages per second of server CPU",
+        "B3 delivered messages per second of server CPU (repetitions pooled)",
         "messages / CPU-second",
         [f"{rate} ev/s" for rate in rates],
         {
@@ -170,7 +170,7 @@ def _section(ctx: Context, steps: dict[str, list[Step]], skipped: dict[str, str]
     )
     plot_latency = plots.lines(
         ctx.plots_dir / "b3_last_p99.png",
-        "B3 last-subscriber latency, p99",
+        "B3 last-subscriber latency, p99 (repetitions pooled)",
         "events per second (x subscribers = messages/s)",
         "ms (log)",
         {name: _pooled_p99s(runs, rates) for name, runs in steps.items()},
