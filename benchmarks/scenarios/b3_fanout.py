@@ -90,10 +90,12 @@ def window_s(profile: Profile, rate: int) -> float:
     return max(profile.fanout_window_s, profile.fanout_min_events / rate)
 
 
-def pool_at(steps: list[Step], rate: int) -> Step | None:
-    """Every repetition of a rate as one window: its p99 is over all their events."""
-    at_rate = [s for s in steps if s.rate == rate]
-    return pooled(at_rate) if at_rate else None
+def pools_by_rate(steps: list[Step]) -> dict[int, Step]:
+    """Per rate run, every repetition as one window: its p99 is over all their events."""
+    by_rate: dict[int, list[Step]] = {}
+    for step in steps:
+        by_rate.setdefault(step.rate, []).append(step)
+    return {rate: pooled(at_rate) for rate, at_rate in sorted(by_rate.items())}
 
 
 def _sustained(step: Step | None) -> bool:
@@ -119,12 +121,13 @@ def _section(ctx: Context, steps: dict[str, list[Step]], skipped: dict[str, str]
                     ms(step.each.p99),
                 ]
             )
+    pools = {name: pools_by_rate(runs) for name, runs in steps.items()}
     per_core_ratios = []
     latency_ratios = []
     compare_rows = []
-    ours, node = steps.get(ORDERBELL, []), steps.get(NODE, [])
+    ours, node = pools.get(ORDERBELL, {}), pools.get(NODE, {})
     for rate in rates:
-        mine, theirs = pool_at(ours, rate), pool_at(node, rate)
+        mine, theirs = ours.get(rate), node.get(rate)
         if mine is None or theirs is None:
             continue
         core_ratio = mine.per_core / theirs.per_core
@@ -164,8 +167,8 @@ def _section(ctx: Context, steps: dict[str, list[Step]], skipped: dict[str, str]
         "messages / CPU-second",
         [f"{rate} ev/s" for rate in rates],
         {
-            name: [(pool_at(runs, rate) or _nan_step()).per_core for rate in rates]
-            for name, runs in steps.items()
+            name: [by_rate.get(rate, _nan_step()).per_core for rate in rates]
+            for name, by_rate in pools.items()
         },
     )
     plot_latency = plots.lines(
@@ -173,7 +176,10 @@ def _section(ctx: Context, steps: dict[str, list[Step]], skipped: dict[str, str]
         "B3 last-subscriber latency, p99 (repetitions pooled)",
         "events per second (x subscribers = messages/s)",
         "ms (log)",
-        {name: _pooled_p99s(runs, rates) for name, runs in steps.items()},
+        {
+            name: (list(by_rate), [pool.last.p99 for pool in by_rate.values()])
+            for name, by_rate in pools.items()
+        },
         log=True,
     )
     subscribers = profile.fanout_subscribers
@@ -259,13 +265,6 @@ def _section(ctx: Context, steps: dict[str, list[Step]], skipped: dict[str, str]
         for name, runs in steps.items()
     }
     return Section(KEY, TITLE, profile.name, "\n".join(text), verdicts, data)
-
-
-def _pooled_p99s(runs: list[Step], rates: list[int]) -> tuple[list[int], list[float]]:
-    """Per rate the server ran: the pooled last-subscriber p99, for the plot."""
-    pools = [(rate, pool_at(runs, rate)) for rate in rates]
-    present = [(rate, pool) for rate, pool in pools if pool is not None]
-    return [rate for rate, _ in present], [pool.last.p99 for _, pool in present]
 
 
 def _frame_size() -> int:
