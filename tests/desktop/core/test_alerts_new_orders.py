@@ -53,6 +53,12 @@ def announced_board(new_order: EventBuilder, *order_ids: int) -> AlertBoard:
     return board
 
 
+def burst(new_order: EventBuilder) -> list[tuple[float, Event]]:
+    """Orders 1-5 arriving over 2.9 s."""
+    offsets = [0.0, 0.5, 1.0, 2.0, 2.9]
+    return [(offset, new_order(i)) for i, offset in enumerate(offsets, start=1)]
+
+
 def test_card_shows_at_once_and_speech_follows_within_a_quarter_second(
     new_order: EventBuilder,
 ) -> None:
@@ -105,8 +111,7 @@ def test_orders_arriving_together_give_one_utterance(new_order: EventBuilder) ->
 def test_burst_over_a_few_seconds_gives_two_utterances(new_order: EventBuilder) -> None:
     """The first order of a burst is said at once, the rest together when the window closes."""
     board = AlertBoard()
-    offsets = [0.0, 0.5, 1.0, 2.0, 2.9]
-    arrivals = [(offset, new_order(i)) for i, offset in enumerate(offsets, start=1)]
+    arrivals = burst(new_order)
     assert drive(board, arrivals, until=29) == [
         (0.25, "您有新的外卖订单，尾号0001"),
         (3.25, "您有4个新订单"),
@@ -116,8 +121,7 @@ def test_burst_over_a_few_seconds_gives_two_utterances(new_order: EventBuilder) 
 def test_burst_keeps_repeating_as_one(new_order: EventBuilder) -> None:
     """A burst said in two utterances repeats in one: the followers join the first's repeat."""
     board = AlertBoard()
-    offsets = [0.0, 0.5, 1.0, 2.0, 2.9]
-    arrivals = [(offset, new_order(i)) for i, offset in enumerate(offsets, start=1)]
+    arrivals = burst(new_order)
     assert drive(board, arrivals, until=61)[2:] == [
         (30.25, "您有5个订单还未接单"),
         (60.25, "您有5个订单还未接单"),
