@@ -21,7 +21,6 @@ from backend.doorbell import Doorbell, connect_options
 from backend.gc_policy import GcPolicy, keep_collections_short
 from backend.hub import Dispatcher, Hub
 from backend.merchant import build_opener
-from backend.protocol import Event
 from backend.recent import RecentEvents
 from backend.routes import admin, health, notify, stream, user
 from backend.routes.common import Services, error
@@ -36,6 +35,7 @@ from backend.store import (
     revoked_token_ids,
 )
 from backend.store import migrate_async as run_migrations
+from orderbell_protocol import Event
 
 log = logging.getLogger(__name__)
 

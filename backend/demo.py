@@ -16,11 +16,11 @@ from websockets.asyncio.client import connect
 
 from backend.app import create_app
 from backend.devkit import MerchantKit, create_kit, write_kit
-from backend.protocol import ProtocolError, decode_event
 from backend.server import bound_port, running_server
 from backend.settings import Settings, load_settings, read_environment
 from backend.simulator import SimulatedOrder, SimulationError, Simulator
 from backend.store import Database, create_token, migrate_async
+from orderbell_protocol import ProtocolError, decode_event
 
 DEMO_SHOP = 1
 

@@ -18,9 +18,15 @@ from contextlib import contextmanager
 from typing import NamedTuple, Protocol
 
 from backend.lean import LeanEvent
-from backend.protocol import CLOSE_BAD_TOKEN, CLOSE_GOING_AWAY, CLOSE_TOO_SLOW, Event, encode_event
 from backend.recent import RecentEvents
 from backend.wsframes import text_frame
+from orderbell_protocol import (
+    CLOSE_BAD_TOKEN,
+    CLOSE_GOING_AWAY,
+    CLOSE_TOO_SLOW,
+    Event,
+    encode_event,
+)
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from backend.protocol import Event
+from orderbell_protocol import Event
 
 
 class RecentEvents:

@@ -13,9 +13,9 @@ import uvicorn
 from starlette.applications import Starlette
 
 from backend.hub import Hub
-from backend.protocol import CLOSE_GOING_AWAY
 from backend.settings import Settings
 from backend.wsconnection import CounterProtocol
+from orderbell_protocol import CLOSE_GOING_AWAY
 
 # Writers get this long to deliver their 1001 close frames before uvicorn tears down sockets.
 CLOSE_GRACE_S = 1.0

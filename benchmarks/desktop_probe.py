@@ -24,12 +24,12 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 from backend.devkit import load_kit
-from backend.protocol import Event
 from backend.simulator import Simulator
 from desktop.app import DesktopApp
 from desktop.config import DesktopSettings, MemoryKeyring, SettingsStore
 from desktop.core.cards import Alert
 from desktop.speech.worker import SpeechWorker
+from orderbell_protocol import Event
 
 GAP_S = 4.0  # longer than one spoken announcement, so each event's speech starts afresh
 

@@ -22,9 +22,9 @@ from starlette.routing import Route
 from backend.app import create_app
 from backend.gc_policy import GcPolicy
 from backend.hub import Hub
-from backend.protocol import decode_event
 from backend.server import make_server
 from backend.settings import load_settings, read_environment
+from orderbell_protocol import decode_event
 
 
 def main() -> None:

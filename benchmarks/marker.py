@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from backend.protocol import Event, EventType, OrderLine, OrderStatus, OrderSummary, encode_event
+from orderbell_protocol import Event, EventType, OrderLine, OrderStatus, OrderSummary, encode_event
 
 PREFIX = b"bench:"
 

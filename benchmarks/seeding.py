@@ -12,9 +12,9 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from backend.devkit import MerchantKit, create_kit, write_kit
-from backend.protocol import OrderStatus, PayStatus
 from backend.store import Database, DeviceTokenRow, OrderRow, authenticate_token, migrate_async
 from backend.store.tokens import TOKEN_PREFIX
+from orderbell_protocol import OrderStatus, PayStatus
 
 BATCH = 2000
 ORDER_ITEMS = [

@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QLocale, QTimer
 from PySide6.QtWidgets import QApplication
 
-from backend.protocol import OrderLine, OrderStatus, PayStatus
 from desktop import autostart
 from desktop.checks import startup_checks
 from desktop.config import DesktopSettings, SettingsStore, TokenStorageError
@@ -39,6 +38,7 @@ from desktop.ui.rows import OrderRow
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.settings_form import SettingsForm
 from desktop.ui.tray import Tray
+from orderbell_protocol import OrderLine, OrderStatus, PayStatus
 
 log = logging.getLogger(__name__)
 

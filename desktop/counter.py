@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from backend.protocol import Event, EventType, OrderLine
 from desktop.core import phrasing
 from desktop.core.alerts import AlertBoard
 from desktop.core.cards import Alert, WaitingOrder
@@ -25,6 +24,7 @@ from desktop.net import ApiError, OrderConflict, RemoteOrder, TokenRejected
 from desktop.net.stream import LinkState
 from desktop.speech.speaker import Speaker
 from desktop.tasks import BackgroundTasks
+from orderbell_protocol import Event, EventType, OrderLine
 
 log = logging.getLogger(__name__)
 

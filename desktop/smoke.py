@@ -34,7 +34,7 @@ from desktop.ui.icons import TrayState, app_image, tray_image
 
 if TYPE_CHECKING:
     from backend.demo import DemoBackend
-    from backend.protocol import Event
+    from orderbell_protocol import Event
 
 # The speech engine, the backend and the event stream are imported by the steps that use
 # them: a module missing from a build then fails its step with a line saying so.
@@ -287,8 +287,8 @@ class CounterSteps:
         import httpx
 
         from backend.demo import DEMO_SHOP
-        from backend.protocol import EventType
         from backend.simulator import Simulator
+        from orderbell_protocol import EventType
 
         async with httpx.AsyncClient(base_url=self.backend.base_url, timeout=10) as client:
             simulator = Simulator(self.backend.kit, client)

@@ -12,10 +12,10 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from backend.auth import bearer_token
 from backend.hub import Frame, Hub, Subscriber, frame_of
-from backend.protocol import CLOSE_BAD_TOKEN, CLOSE_TOO_SLOW
 from backend.routes.common import Services, services
 from backend.store import events_after, last_event_id, replay_is_partial
 from backend.wsconnection import CounterSocket, counter_socket
+from orderbell_protocol import CLOSE_BAD_TOKEN, CLOSE_TOO_SLOW
 
 log = logging.getLogger(__name__)
 

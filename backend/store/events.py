@@ -10,7 +10,11 @@ from typing import Any
 from sqlalchemy import Connection, Integer, Row, Select, bindparam, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.protocol import (
+from backend.store.database import Database
+from backend.store.order_view import OrderView, view_of
+from backend.store.schema import EVENTS, EventRow, OrderRow
+from backend.store.timestamps import as_utc
+from orderbell_protocol import (
     Event,
     EventType,
     OrderLine,
@@ -18,10 +22,6 @@ from backend.protocol import (
     event_from_dict,
     event_to_dict,
 )
-from backend.store.database import Database
-from backend.store.order_view import OrderView, view_of
-from backend.store.schema import EVENTS, EventRow, OrderRow
-from backend.store.timestamps import as_utc
 
 # Key of the PostgreSQL advisory lock that orders event appends (any constant bigint works).
 _EVENT_LOG_LOCK = int.from_bytes(b"OBevents", "big")

@@ -9,13 +9,13 @@ from typing import Any
 
 from sqlalchemy import update
 
-from backend.protocol import Event, EventType, OrderStatus
 from backend.store.database import Database, rows_changed
 from backend.store.errors import InvalidOrder
 from backend.store.events import append_event
 from backend.store.order_view import OrderView, view_of
 from backend.store.schema import OrderRow
 from backend.store.timestamps import as_utc
+from orderbell_protocol import Event, EventType, OrderStatus
 
 MAX_REASON_CHARS = 200
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from backend.protocol import OrderStatus, PayStatus
 from backend.store.schema import OrderRow
+from orderbell_protocol import OrderStatus, PayStatus
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,12 +10,12 @@ from enum import Enum
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
-from backend.protocol import Event, EventType, OrderStatus, PayStatus
 from backend.store.database import Database
 from backend.store.events import log_event
 from backend.store.order_view import OrderView, view_of
 from backend.store.schema import ORDERS
 from backend.store.timestamps import as_utc
+from orderbell_protocol import Event, EventType, OrderStatus, PayStatus
 
 logger = logging.getLogger(__name__)
 

@@ -9,12 +9,12 @@ from enum import Enum
 
 from sqlalchemy import or_, update
 
-from backend.protocol import WAITING_STATUSES, Event, EventType
 from backend.store.database import Database, rows_changed
 from backend.store.events import append_event
 from backend.store.order_view import OrderView, view_of
 from backend.store.schema import OrderRow
 from backend.store.timestamps import as_utc
+from orderbell_protocol import WAITING_STATUSES, Event, EventType
 
 
 class ReminderResult(Enum):

@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy import Connection, insert
 from sqlalchemy.exc import IntegrityError
 
-from backend.protocol import OrderStatus, PayStatus
 from backend.store.database import Database
 from backend.store.errors import InvalidOrder, StoreError
 from backend.store.order_view import Item, OrderView, items_to_json, view_of
 from backend.store.schema import ORDERS
 from backend.store.timestamps import as_utc
+from orderbell_protocol import OrderStatus, PayStatus
 
 MAX_ITEMS = 100
 MAX_NAME_CHARS = 64

@@ -7,11 +7,11 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from backend.protocol import Event, EventType, OrderStatus
 from desktop.core import phrasing
 from desktop.core.cards import Alert, AlertActions, WaitingOrder
 from desktop.core.phrasing import Language
 from desktop.core.utterance import Priority, Utterance, UtteranceKind
+from orderbell_protocol import Event, EventType, OrderStatus
 
 __all__ = ["Alert", "AlertActions", "AlertBoard", "WaitingOrder"]
 

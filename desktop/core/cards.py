@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from backend.protocol import Event, OrderLine, OrderStatus
 from desktop.core.utterance import Utterance
+from orderbell_protocol import Event, OrderLine, OrderStatus
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
-from backend.protocol import OrderStatus, PayStatus
+from orderbell_protocol import OrderStatus, PayStatus
 
 _Code = TypeVar("_Code", OrderStatus, PayStatus)
 

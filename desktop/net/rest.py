@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 
-from backend.protocol import OrderStatus
 from desktop.net.errors import (
     ApiError,
     OrderConflict,
@@ -20,6 +19,7 @@ from desktop.net.errors import (
     TokenRejected,
 )
 from desktop.net.orders import MalformedAnswer, RemoteOrder, order_from_json
+from orderbell_protocol import OrderStatus
 
 PAGE_SIZE = 100  # the server's maximum
 # A server whose "total" keeps growing must not keep us paging forever.

@@ -15,7 +15,10 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
 from websockets.uri import parse_uri
 
-from backend.protocol import (
+from desktop.core.cursor import EventDeduplicator
+from desktop.net.backoff import CAP_S, reconnect_delays
+from desktop.net.urls import redacted, with_since
+from orderbell_protocol import (
     CLOSE_BAD_TOKEN,
     CLOSE_GOING_AWAY,
     CLOSE_TOO_SLOW,
@@ -24,9 +27,6 @@ from backend.protocol import (
     UnknownEventType,
     decode_event,
 )
-from desktop.core.cursor import EventDeduplicator
-from desktop.net.backoff import CAP_S, reconnect_delays
-from desktop.net.urls import redacted, with_since
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from backend.protocol import OrderLine, OrderStatus
+from orderbell_protocol import OrderLine, OrderStatus
 
 
 @dataclass(frozen=True, slots=True)

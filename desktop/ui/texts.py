@@ -8,8 +8,8 @@ from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication
 
-from backend.protocol import OrderLine, OrderStatus
 from desktop.ui.reject_reasons import reason_label
+from orderbell_protocol import OrderLine, OrderStatus
 
 _PLACE_MARKER = re.compile(r"%([1-9])")
 

@@ -9,8 +9,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from backend.hub import Dispatcher, Frame, Hub, Subscriber
-from backend.protocol import CLOSE_GOING_AWAY, CLOSE_TOO_SLOW, Event, EventType, OrderStatus
 from backend.recent import RecentEvents
+from orderbell_protocol import CLOSE_GOING_AWAY, CLOSE_TOO_SLOW, Event, EventType, OrderStatus
 
 
 def event(event_id: int, shop_id: int = 1) -> Event:

@@ -12,9 +12,9 @@ from websockets.exceptions import ConnectionClosed
 
 from backend.app import create_app
 from backend.devkit import MerchantKit
-from backend.protocol import Event, EventType, OrderStatus, OrderSummary
 from backend.server import bound_port, running_server
 from backend.store import Database, create_token, migrate_async
+from orderbell_protocol import Event, EventType, OrderStatus, OrderSummary
 from tests.conftest import LiveServer, kit_settings
 from tests.e2e.helpers import counter, next_event, stalled_counter, wait_for_connections
 

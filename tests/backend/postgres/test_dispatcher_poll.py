@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from backend.hub import Dispatcher, Hub
-from backend.protocol import Event
 from backend.store import Database, Item, PaymentFacts, events_since, record_payment, submit_order
+from orderbell_protocol import Event
 
 pytestmark = pytest.mark.postgres
 

@@ -17,7 +17,6 @@ from backend.doorbell import (
     reconnect_delays,
 )
 from backend.hub import Dispatcher, Frame, Hub
-from backend.protocol import Event, EventType
 from backend.store import (
     EVENTS_CHANNEL,
     Database,
@@ -30,6 +29,7 @@ from backend.store import (
     record_payment,
     submit_order,
 )
+from orderbell_protocol import Event, EventType
 from tests.backend.postgres.helpers import RecordingBell, SilentNetwork, eventually
 from tests.pg import PostgresCluster
 

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 
-from backend.protocol import Event, EventType
 from backend.store import (
     Database,
     Item,
@@ -22,6 +21,7 @@ from backend.store import (
     record_payment,
     submit_order,
 )
+from orderbell_protocol import Event, EventType
 from tests.backend.postgres.helpers import eventually
 
 pytestmark = pytest.mark.postgres

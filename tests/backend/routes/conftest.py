@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from websockets.asyncio.client import ClientConnection, connect
 
 from backend.devkit import payment_callback
-from backend.protocol import Event
 from backend.store import OrderRow, OrderView, events_since, get_order_by_number
+from orderbell_protocol import Event
 from tests.conftest import FakeClock, LiveServer
 
 RECEIVE_TIMEOUT_S = 5.0

@@ -10,9 +10,9 @@ import pytest
 
 from backend.app import create_app
 from backend.devkit import MerchantKit
-from backend.protocol import EventType, OrderStatus
 from backend.server import bound_port, running_server
 from backend.store import Database, create_token, list_tokens, migrate_async, revoke_token
+from orderbell_protocol import EventType, OrderStatus
 from tests.backend.postgres.helpers import eventually
 from tests.backend.routes.conftest import Api, assert_error, bearer
 from tests.conftest import FakeClock, kit_settings

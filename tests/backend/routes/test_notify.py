@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import text
 
 from backend.devkit import MerchantKit, create_kit, payment_callback, refund_callback, sign_raw
-from backend.protocol import EventType, OrderStatus, PayStatus
 from backend.wechatpay import encrypt_resource
+from orderbell_protocol import EventType, OrderStatus, PayStatus
 from tests.backend.routes.conftest import Api, counter, next_frame
 
 PAY = "/notify/paySuccess"

@@ -7,7 +7,7 @@ from typing import Any
 import jwt
 import pytest
 
-from backend.protocol import EventType, OrderStatus, PayStatus
+from orderbell_protocol import EventType, OrderStatus, PayStatus
 from tests.backend.routes.conftest import ITEMS_TOTAL_FEN, Api, assert_error, bearer, submission
 from tests.conftest import LiveServer
 

@@ -8,7 +8,6 @@ from datetime import datetime
 import pytest
 from sqlalchemy import delete, select
 
-from backend.protocol import EventType
 from backend.store import (
     Database,
     EventRow,
@@ -19,6 +18,7 @@ from backend.store import (
     events_since,
     last_event_id,
 )
+from orderbell_protocol import EventType
 
 OrderStep = Callable[..., Awaitable[OrderView]]
 

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from backend.protocol import EventType, OrderStatus, PayStatus
 from backend.store import (
     Database,
     HandleResult,
@@ -18,6 +17,7 @@ from backend.store import (
     get_order,
     reject_order,
 )
+from orderbell_protocol import EventType, OrderStatus, PayStatus
 
 OrderStep = Callable[..., Awaitable[OrderView]]
 

@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from backend.protocol import EventType, OrderStatus
 from backend.store import (
     Database,
     OrderView,
@@ -16,6 +15,7 @@ from backend.store import (
     reject_order,
     remind_order,
 )
+from orderbell_protocol import EventType, OrderStatus
 
 OrderStep = Callable[..., Awaitable[OrderView]]
 COOLDOWN_S = 60

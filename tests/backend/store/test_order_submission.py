@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from backend.protocol import OrderStatus, PayStatus
 from backend.store import Database, InvalidOrder, Item, get_order_by_number, list_orders
 from backend.store import submission as submission_module
 from backend.store.submission import submit_order
+from orderbell_protocol import OrderStatus, PayStatus
 
 
 def order_input(**changes: Any) -> dict[str, Any]:

@@ -11,14 +11,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, text
 
-from backend.protocol import (
-    EventType,
-    OrderLine,
-    OrderStatus,
-    PayStatus,
-    decode_event,
-    encode_event,
-)
 from backend.store import (
     Database,
     OrderView,
@@ -30,6 +22,14 @@ from backend.store import (
     reject_order,
 )
 from backend.store import payments as payments_module
+from orderbell_protocol import (
+    EventType,
+    OrderLine,
+    OrderStatus,
+    PayStatus,
+    decode_event,
+    encode_event,
+)
 
 OrderStep = Callable[..., Awaitable[OrderView]]
 TRANSACTION_ID = "4200002611202611260000000001"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from backend.protocol import EventType, OrderStatus, PayStatus
 from backend.store import (
     Database,
     OrderView,
@@ -15,6 +14,7 @@ from backend.store import (
     get_order_by_number,
     record_refund,
 )
+from orderbell_protocol import EventType, OrderStatus, PayStatus
 
 OrderStep = Callable[..., Awaitable[OrderView]]
 

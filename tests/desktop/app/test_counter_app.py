@@ -13,10 +13,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from backend.demo import DemoBackend, demo_backend
-from backend.protocol import OrderStatus
 from backend.simulator import SimulatedOrder, Simulator
 from desktop.app import DesktopApp
 from desktop.config import DesktopSettings, MemoryKeyring, SettingsStore
+from orderbell_protocol import OrderStatus
 from tests.desktop.app.conftest import RecordingSpeaker, until
 
 Run = Callable[[Coroutine[Any, Any, Any]], Any]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from backend.protocol import OrderStatus, PayStatus
 from desktop.core.alerts import AlertBoard
 from desktop.core.linkwatch import LinkWatch
 from desktop.counter import Counter, waiting_order
 from desktop.net import RemoteOrder
+from orderbell_protocol import OrderStatus, PayStatus
 from tests.desktop.conductor.test_counter_loop import FakeSpeaker, FakeView
 
 PAID = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from backend.protocol import Event, EventType, OrderLine, OrderStatus, OrderSummary
+from orderbell_protocol import Event, EventType, OrderLine, OrderStatus, OrderSummary
 
 PAID_AT = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

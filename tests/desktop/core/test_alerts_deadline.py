@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from backend.protocol import Event
 from desktop.core.alerts import AlertBoard
+from orderbell_protocol import Event
 
 EventBuilder = Callable[..., Event]
 T0 = 1000.0

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from backend.protocol import Event, OrderLine, OrderStatus
 from desktop.core.alerts import AlertActions, AlertBoard, WaitingOrder
 from desktop.core.phrasing import Language
 from desktop.core.utterance import Priority, Utterance, UtteranceKind
+from orderbell_protocol import Event, OrderLine, OrderStatus
 
 EventBuilder = Callable[..., Event]
 T0 = 1000.0

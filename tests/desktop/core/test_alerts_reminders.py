@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from backend.protocol import Event, OrderStatus
 from desktop.core.alerts import AlertActions, AlertBoard
 from desktop.core.utterance import Priority, UtteranceKind
+from orderbell_protocol import Event, OrderStatus
 
 EventBuilder = Callable[..., Event]
 T0 = 1000.0

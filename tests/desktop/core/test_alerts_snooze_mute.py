@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from backend.protocol import Event
 from desktop.core.alerts import AlertActions, AlertBoard
+from orderbell_protocol import Event
 
 EventBuilder = Callable[..., Event]
 T0 = 1000.0

@@ -10,9 +10,9 @@ from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 
-from backend.protocol import Event, EventType, OrderLine, OrderStatus, OrderSummary
 from desktop.core.cursor import CursorStore
 from desktop.net import EventStream, LinkState
+from orderbell_protocol import Event, EventType, OrderLine, OrderStatus, OrderSummary
 
 WAIT_S = 5.0
 

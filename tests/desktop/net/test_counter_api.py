@@ -9,7 +9,6 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from backend.protocol import OrderStatus, PayStatus
 from desktop.net import (
     ApiError,
     CounterApi,
@@ -18,6 +17,7 @@ from desktop.net import (
     ServerUnavailable,
     TokenRejected,
 )
+from orderbell_protocol import OrderStatus, PayStatus
 from tests.conftest import LiveServer
 from tests.e2e.helpers import paid_order, simulator
 

@@ -13,9 +13,9 @@ import pytest
 from websockets.asyncio.server import ServerConnection
 from websockets.http11 import Request, Response
 
-from backend.protocol import Event, encode_event
 from desktop.core.cursor import CursorStore
 from desktop.net import EventStream, LinkState
+from orderbell_protocol import Event, encode_event
 from tests.desktop.net.helpers import (
     CountingBackoff,
     Recorder,

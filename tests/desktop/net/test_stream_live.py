@@ -7,10 +7,10 @@ import asyncio
 import httpx
 import pytest
 
-from backend.protocol import EventType
 from backend.store import create_token, revoke_token
 from desktop.core.cursor import CursorStore
 from desktop.net import LinkState
+from orderbell_protocol import EventType
 from tests.conftest import LiveServer
 from tests.desktop.net.helpers import CountingBackoff, Recorder, make_stream, running
 from tests.e2e.helpers import paid_order, simulator

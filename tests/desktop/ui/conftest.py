@@ -14,10 +14,10 @@ from PySide6.QtCore import QtMsgType
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
-from backend.protocol import OrderLine, OrderStatus
 from desktop.core.cards import Alert
 from desktop.ui.card import CardStack
 from desktop.ui.rows import OrderRow
+from orderbell_protocol import OrderLine, OrderStatus
 
 # Must happen at import time, before pytest-qt creates the QApplication.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

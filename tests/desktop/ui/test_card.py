@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from backend.protocol import OrderLine, OrderStatus
 from desktop.ui.card import AlertCard
+from orderbell_protocol import OrderLine, OrderStatus
 
 
 @pytest.fixture

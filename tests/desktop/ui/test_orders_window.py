@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QTableWidget, QWidget
 
-from backend.protocol import OrderLine, OrderStatus
 from desktop.ui.orders_window import OrdersWindow
+from orderbell_protocol import OrderLine, OrderStatus
 
 ITEMS_COLUMN, REMINDERS_COLUMN = 2, 5
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from backend.protocol import OrderLine, OrderStatus
 from desktop.ui.reject_reasons import reason_label
 from desktop.ui.texts import clock_text, fill, items_summary, status_text, waited_text
+from orderbell_protocol import OrderLine, OrderStatus
 
 PAID = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from backend.protocol import (
+from orderbell_protocol import (
     Event,
     EventType,
     OrderLine,
