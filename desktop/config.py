@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import math
-import os
-import re
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
@@ -23,6 +19,8 @@ from keyring.backend import KeyringBackend
 from platformdirs import user_config_dir, user_log_dir, user_state_dir
 
 from desktop.core.marks import QT_TRANSLATE_NOOP
+from desktop.files import write_atomically
+from desktop.net.urls import valid_host
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +75,7 @@ def validate_server_url(text: str) -> str:
     host = parts.hostname
     if not host:
         raise ValueError(QT_TRANSLATE_NOOP("ServerAddress", "The server address has no host name."))
-    if not _valid_host(host):
+    if not valid_host(host):
         raise ValueError(
             QT_TRANSLATE_NOOP("ServerAddress", "The host name in the server address is not valid.")
         )
@@ -92,16 +90,6 @@ def validate_server_url(text: str) -> str:
             )
         )
     return urlunsplit((scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
-
-
-_HOST_LABEL = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)$")
-
-
-def _valid_host(host: str) -> bool:
-    """A DNS name (IDN letters allowed), an IPv4 address or an IPv6 literal."""
-    if ":" in host:  # urlsplit only yields a colon for a bracketed IPv6 literal
-        return all(char in "0123456789abcdef:." for char in host)
-    return all(_HOST_LABEL.match(label) for label in host.removesuffix(".").split("."))
 
 
 def _server_url_or_empty(value: str) -> str:
@@ -309,20 +297,9 @@ class SettingsStore:
         return settings
 
     def save(self, settings: DesktopSettings) -> None:
-        """Write ``settings`` atomically: a temporary file beside it, fsync, then replace."""
+        """Write ``settings`` atomically (a crash leaves the old file or the new one)."""
         text = json.dumps(asdict(settings), ensure_ascii=False, indent=2) + "\n"
-        self.config_dir.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(prefix=f".{SETTINGS_FILE}.", dir=self.config_dir)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as temp:
-                temp.write(text)
-                temp.flush()
-                os.fsync(temp.fileno())
-            os.replace(temp_name, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_name)
-            raise
+        write_atomically(self.path, text.encode("utf-8"))
 
     def load_token(self, server_url: str | None = None) -> str | None:
         """The device token for ``server_url`` (default: the saved one), or None if there is none.

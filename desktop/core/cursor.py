@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import tempfile
 from collections import deque
 from pathlib import Path
+
+from desktop.files import write_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -49,37 +48,10 @@ class CursorStore:
         """Persist ``event_id``: write a temporary file beside it, fsync, then replace."""
         if event_id < 0:
             raise ValueError(f"event ids are not negative, got {event_id}")
-        directory = self.path.parent
         try:
-            directory.mkdir(parents=True, exist_ok=True)
-            fd, temp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=directory)
+            write_atomically(self.path, f"{event_id}\n".encode("ascii"))
         except OSError as exc:
-            raise CursorSaveError(f"cannot save the event cursor in {directory}: {exc}") from exc
-        try:
-            with os.fdopen(fd, "w", encoding="ascii") as temp:
-                temp.write(f"{event_id}\n")
-                temp.flush()
-                os.fsync(temp.fileno())
-            os.replace(temp_name, self.path)
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_name)
             raise CursorSaveError(f"cannot save the event cursor to {self.path}: {exc}") from exc
-        _fsync_directory(directory)
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename itself durable where the platform allows it (not on Windows)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class EventDeduplicator:

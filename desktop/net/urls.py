@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+_HOST_LABEL = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)$")
 _WS_SCHEMES = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}
 
 
@@ -33,3 +35,10 @@ def redacted(url: str) -> str:
     """``url`` without its query, which may carry a token, for log lines."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def valid_host(host: str) -> bool:
+    """A DNS name (IDN letters allowed), an IPv4 address or an IPv6 literal."""
+    if ":" in host:  # urlsplit only yields a colon for a bracketed IPv6 literal
+        return all(char in "0123456789abcdef:." for char in host)
+    return all(_HOST_LABEL.match(label) for label in host.removesuffix(".").split("."))

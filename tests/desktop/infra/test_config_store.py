@@ -58,7 +58,7 @@ def test_failed_save_keeps_the_old_file(
     def refuse(src: object, dst: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("desktop.config.os.replace", refuse)
+    monkeypatch.setattr("desktop.files.os.replace", refuse)
     with pytest.raises(OSError, match="disk full"):
         store.save(DesktopSettings(rate=200))
     monkeypatch.undo()
