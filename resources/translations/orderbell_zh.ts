@@ -213,6 +213,88 @@
         </message>
     </context>
     <context>
+        <name>PrinterAddress</name>
+        <message>
+            <source>Enter the printer address, for example tcp://192.168.1.50:9100.</source>
+            <translation>请输入打印机地址，例如 tcp://192.168.1.50:9100。</translation>
+        </message>
+        <message>
+            <source>The printer address is too long.</source>
+            <translation>打印机地址太长。</translation>
+        </message>
+        <message>
+            <source>The printer address must not contain control characters.</source>
+            <translation>打印机地址不能包含控制字符。</translation>
+        </message>
+        <message>
+            <source>Unknown printer address: use tcp://, usb://, serial://, file:// or win32://.</source>
+            <translation>无法识别的打印机地址：请以 tcp://、usb://、serial://、file:// 或 win32:// 开头。</translation>
+        </message>
+        <message>
+            <source>A network printer address must not contain spaces.</source>
+            <translation>网络打印机地址不能包含空格。</translation>
+        </message>
+        <message>
+            <source>A network printer address is tcp://HOST or tcp://HOST:PORT, nothing more.</source>
+            <translation>网络打印机地址的格式是 tcp://主机 或 tcp://主机:端口，不能有其他内容。</translation>
+        </message>
+        <message>
+            <source>The printer's host name or IP address is not valid.</source>
+            <translation>打印机的主机名或 IP 地址无效。</translation>
+        </message>
+        <message>
+            <source>The printer's port must be a number from 1 to 65535.</source>
+            <translation>打印机端口必须是 1 到 65535 之间的数字。</translation>
+        </message>
+        <message>
+            <source>A USB printer address is usb://VID:PID with the two hexadecimal ids lsusb shows, for example usb://0416:5011.</source>
+            <translation>USB 打印机地址的格式是 usb://VID:PID，两个十六进制编号可用 lsusb 查看，例如 usb://0416:5011。</translation>
+        </message>
+        <message>
+            <source>USB vendor and product ids are never 0000.</source>
+            <translation>USB 厂商编号和产品编号不能是 0000。</translation>
+        </message>
+        <message>
+            <source>A USB endpoint (in_ep, out_ep) is a hexadecimal byte, for example 0x81.</source>
+            <translation>USB 端点（in_ep、out_ep）是一个十六进制字节，例如 0x81。</translation>
+        </message>
+        <message>
+            <source>A serial printer address names its port: serial:///dev/ttyUSB0 or serial://COM3.</source>
+            <translation>串口打印机地址须写明端口：serial:///dev/ttyUSB0 或 serial://COM3。</translation>
+        </message>
+        <message>
+            <source>The baud rate must be one of 1200, 2400, 4800, 9600, 19200, 38400, 57600 or 115200.</source>
+            <translation>波特率必须是 1200、2400、4800、9600、19200、38400、57600 或 115200 之一。</translation>
+        </message>
+        <message>
+            <source>A printer device address must not contain a '?' or '#' part.</source>
+            <translation>打印机设备地址不能包含“?”或“#”部分。</translation>
+        </message>
+        <message>
+            <source>A printer device address is a full path, for example file:///dev/usb/lp0.</source>
+            <translation>打印机设备地址须是完整路径，例如 file:///dev/usb/lp0。</translation>
+        </message>
+        <message>
+            <source>A Windows printer address names the printer as Windows shows it, for example win32://POS-80C.</source>
+            <translation>Windows 打印机地址须写打印机在 Windows 中显示的名称，例如 win32://POS-80C。</translation>
+        </message>
+        <message>
+            <source>The printer address has an option it does not know (serial:// takes baudrate, usb:// takes in_ep and out_ep).</source>
+            <translation>打印机地址含有无法识别的选项（serial:// 可用 baudrate，usb:// 可用 in_ep 和 out_ep）。</translation>
+        </message>
+    </context>
+    <context>
+        <name>Printing</name>
+        <message>
+            <source>Printer connection failed</source>
+            <translation>打印机连接失败</translation>
+        </message>
+        <message>
+            <source>Printer is out of paper</source>
+            <translation>打印机缺纸</translation>
+        </message>
+    </context>
+    <context>
         <name>RejectDialog</name>
         <message>
             <source>Reject order</source>
