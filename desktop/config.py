@@ -20,7 +20,7 @@ from platformdirs import user_config_dir, user_log_dir, user_state_dir
 
 from desktop.core.marks import QT_TRANSLATE_NOOP
 from desktop.files import write_atomically
-from desktop.net.urls import valid_host
+from desktop.net.urls import explicit_port, valid_host
 
 logger = logging.getLogger(__name__)
 
@@ -80,15 +80,13 @@ def validate_server_url(text: str) -> str:
             QT_TRANSLATE_NOOP("ServerAddress", "The host name in the server address is not valid.")
         )
     try:
-        port = parts.port
-    except ValueError:  # not a number, or above 65535
-        port = 0
-    if port == 0 or (port is None and parts.netloc.endswith(":")):
+        explicit_port(parts)
+    except ValueError:
         raise ValueError(
             QT_TRANSLATE_NOOP(
                 "ServerAddress", "The port in the server address must be a number from 1 to 65535."
             )
-        )
+        ) from None
     return urlunsplit((scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 _HOST_LABEL = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)$")
 _WS_SCHEMES = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}
@@ -42,3 +42,14 @@ def valid_host(host: str) -> bool:
     if ":" in host:  # urlsplit only yields a colon for a bracketed IPv6 literal
         return all(char in "0123456789abcdef:." for char in host)
     return all(_HOST_LABEL.match(label) for label in host.removesuffix(".").split("."))
+
+
+def explicit_port(parts: SplitResult) -> int | None:
+    """The port an address names (None when it names none); ValueError unless it is 1-65535."""
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or above 65535
+        port = 0
+    if port == 0 or (port is None and parts.netloc.endswith(":")):
+        raise ValueError("the port must be a number from 1 to 65535")
+    return port

@@ -13,7 +13,7 @@ from enum import Enum
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from desktop.core.marks import QT_TRANSLATE_NOOP
-from desktop.net.urls import valid_host
+from desktop.net.urls import explicit_port, valid_host
 
 PRINTER_URI_CONTEXT = "PrinterAddress"
 """Translation context of the address errors: show ``translate(PRINTER_URI_CONTEXT, msg)``."""
@@ -128,15 +128,13 @@ def _tcp(uri: str, rest: str) -> PrinterAddress:
             )
         )
     try:
-        port = parts.port
-    except ValueError:  # not a number, or above 65535
-        port = 0
-    if port == 0 or (port is None and parts.netloc.endswith(":")):
+        port = explicit_port(parts)
+    except ValueError:
         raise _fail(
             QT_TRANSLATE_NOOP(
                 "PrinterAddress", "The printer's port must be a number from 1 to 65535."
             )
-        )
+        ) from None
     return PrinterAddress(
         PrinterKind.TCP, uri.rstrip("/"), host=host, port=port or DEFAULT_TCP_PORT
     )

@@ -141,7 +141,9 @@ TRANSLATIONS: dict[str, str] = {
         "网络打印机地址的格式是 tcp://主机 或 tcp://主机:端口，不能有其他内容。"
     ),
     "The printer's host name or IP address is not valid.": "打印机的主机名或 IP 地址无效。",
-    "The printer's port must be a number from 1 to 65535.": "打印机端口必须是 1 到 65535 之间的数字。",
+    "The printer's port must be a number from 1 to 65535.": (
+        "打印机端口必须是 1 到 65535 之间的数字。"
+    ),
     "A USB printer address is usb://VID:PID with the two hexadecimal ids lsusb shows, "
     "for example usb://0416:5011.": (
         "USB 打印机地址的格式是 usb://VID:PID，两个十六进制编号可用 lsusb 查看，"
