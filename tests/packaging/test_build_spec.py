@@ -73,7 +73,8 @@ def bundled(analysis: Analysis) -> dict[str, Path]:
     files = {}
     for source, folder in analysis.kwargs["datas"]:
         path = Path(source)
-        if path.is_file() and REPO in path.parents:
+        # Installed packages' data (in a .venv inside the repository) are not repository files.
+        if path.is_file() and REPO in path.parents and "site-packages" not in path.parts:
             files[f"{folder}/{path.name}"] = path
     return files
 
@@ -96,6 +97,12 @@ def test_icons_and_translations_are_bundled(analysis: Analysis) -> None:
     for name in ("orderbell.png", "orderbell.ico", "orderbell.icns"):
         assert f"resources/icons/{name}" in files
     assert "resources/translations/orderbell_zh.qm" in files
+
+
+def test_the_printer_database_of_python_escpos_is_bundled(analysis: Analysis) -> None:
+    """python-escpos reads capabilities.json from its package folder when it is imported."""
+    datas = [(Path(source).name, folder) for source, folder in analysis.kwargs["datas"]]
+    assert ("capabilities.json", "escpos") in datas
 
 
 def test_every_migration_is_bundled(analysis: Analysis) -> None:
