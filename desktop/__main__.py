@@ -8,13 +8,16 @@ import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import qasync
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from desktop.config import (
+    DesktopSettings,
     SettingsStore,
     TokenStorageError,
     default_config_dir,
@@ -42,6 +45,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orderbell", description=__doc__)
     parser.add_argument("--server", help="save this server address (for IT provisioning)")
     parser.add_argument("--token", help="save this device token in the OS keyring")
+    parser.add_argument(
+        "--printer",
+        metavar="URI",
+        help="save the kitchen printer (tcp://, usb://, ...; '' for none)",
+    )
+    parser.add_argument(
+        "--print-on", choices=("accept", "arrival", "never"), help="save when tickets print"
+    )
+    parser.add_argument(
+        "--auto-accept", choices=("on", "off"), help="save whether this PC accepts orders itself"
+    )
+    parser.add_argument(
+        "--print-test", action="store_true", help="print a test ticket and exit (1 if it fails)"
+    )
     parser.add_argument("--self-check", action="store_true", help="check speech, server, token")
     parser.add_argument(
         "--smoke-test",
@@ -53,7 +70,49 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="the whole loop against an in-process demo server")
     demo.add_argument("--duration", type=float, help="exit after this many seconds")
     demo.add_argument("--interval", type=float, default=20.0, help="seconds between orders")
+    demo.add_argument("--printer", metavar="URI", help="print every accepted order there")
     return parser
+
+
+def provision_printing(
+    store: SettingsStore, printer: str | None, print_on: str | None, auto_accept: str | None
+) -> None:
+    """Save ``--printer``, ``--print-on`` and ``--auto-accept`` without the dialog."""
+    settings = store.load()
+    if printer is not None:
+        settings = replace(settings, printer=printer)
+    if print_on is not None:
+        settings = replace(settings, print_on=print_on)
+    if auto_accept is not None:
+        settings = replace(settings, auto_accept=auto_accept == "on")
+    store.save(settings)
+    print(
+        f"printing saved: printer {settings.printer or '(none)'}, tickets on {settings.print_on}, "
+        f"auto-accept {'on' if settings.auto_accept else 'off'}"
+    )
+
+
+def run_print_test(store: SettingsStore, cache_dir: Path) -> int:
+    """``orderbell --print-test``: one line, exit 0 when the printer took the test ticket."""
+    from desktop.printing.device import PrintFailed
+    from desktop.printing.kitchen import PrintSettings, print_test_ticket
+    from desktop.printing.uri import PrinterUriError
+
+    settings = store.load()
+    if not settings.printer:
+        print("print test failed: no printer is set (orderbell --printer URI)")
+        return 1
+    try:
+        line = print_test_ticket(
+            PrintSettings.from_settings(settings),
+            cache_dir,
+            datetime.now().astimezone(),
+        )
+    except (PrinterUriError, PrintFailed) as exc:
+        print(f"print test failed: {' '.join(str(exc).split())}")
+        return 1
+    print(f"OK   {line}")
+    return 0
 
 
 def provision(store: SettingsStore, server: str | None, token: str | None) -> None:
@@ -99,7 +158,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"OrderBell {app_version()}")
         return 0
     if args.command == "demo":
-        return run_demo_command(args.duration, args.interval)
+        if args.printer is not None:
+            try:
+                args.printer = DesktopSettings(printer=args.printer).printer
+            except ValueError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+        return run_demo_command(args.duration, args.interval, args.printer)
     if args.smoke_test:
         from desktop.smoke import run_smoke_test
 
@@ -112,12 +177,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (ValueError, TokenStorageError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+    if (args.printer, args.print_on, args.auto_accept) != (None, None, None):
+        try:
+            provision_printing(store, args.printer, args.print_on, args.auto_accept)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    if args.print_test:
+        return run_print_test(store, default_state_dir() / "escpos")
     if args.self_check:
         return run_self_check(store)
     return run_app(store)
 
 
-def run_demo_command(duration: float | None, interval: float) -> int:
+def run_demo_command(duration: float | None, interval: float, printer: str | None = None) -> int:
     """``orderbell demo``: narrate to the terminal, log to a file."""
     import tempfile
     from pathlib import Path
@@ -138,7 +211,9 @@ def run_demo_command(duration: float | None, interval: float) -> int:
 
     async def demo() -> int:
         asyncio.get_running_loop().set_exception_handler(log_loop_exception)
-        return await run_demo(qapp, duration=duration, interval=interval, narrate=narrate)
+        return await run_demo(
+            qapp, duration=duration, interval=interval, narrate=narrate, printer=printer or ""
+        )
 
     return int(qasync.run(demo()))
 

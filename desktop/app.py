@@ -23,9 +23,21 @@ from desktop.core.cursor import CursorStore
 from desktop.core.linkwatch import LinkWatch
 from desktop.core.marks import QT_TRANSLATE_NOOP
 from desktop.core.phrasing import Language
-from desktop.counter import NOTICE_LINK, NOTICE_TOKEN, Counter, CounterStatus
+from desktop.counter import (
+    NOTICE_LINK,
+    NOTICE_PRINTER,
+    NOTICE_TOKEN,
+    PRINTER_PROBLEM_TITLES,
+    Counter,
+    CounterStatus,
+)
 from desktop.i18n import install_translator, pick_language
 from desktop.net import ApiError, CounterApi, EventStream, LinkState, RemoteOrder, stream_url
+from desktop.printing.device import PrintFailed
+from desktop.printing.kitchen import KitchenTickets, PrintSettings, print_test_ticket
+from desktop.printing.queue import PrintQueue
+from desktop.printing.uri import PRINTER_URI_CONTEXT, PrinterUriError
+from desktop.printing.worker import PrinterStatus, PrintWorker
 from desktop.selfcheck import run_checks
 from desktop.speech.worker import SpeechWorker
 from desktop.tasks import BackgroundTasks
@@ -36,7 +48,7 @@ from desktop.ui.orders_window import OrdersWindow
 from desktop.ui.reject_dialog import RejectDialog
 from desktop.ui.rows import OrderRow
 from desktop.ui.settings_dialog import SettingsDialog
-from desktop.ui.settings_form import SettingsForm
+from desktop.ui.settings_form import PrinterForm, SettingsForm
 from desktop.ui.tray import Tray
 from orderbell_protocol import OrderLine, OrderStatus, PayStatus
 
@@ -132,6 +144,7 @@ class QtCounterView:
         action = {
             NOTICE_TOKEN: NoticeAction.OPEN_SETTINGS,
             NOTICE_LINK: NoticeAction.RECONNECT,
+            NOTICE_PRINTER: NoticeAction.OPEN_SETTINGS,
         }.get(kind, NoticeAction.NONE)
         level = NoticeLevel.WARNING if kind == NOTICE_SELF_CHECK else NoticeLevel.ALARM
         self.notices.show_notice(kind, app_text(title), app_text(text), level, action)
@@ -200,6 +213,15 @@ class DesktopApp:
         self.view = QtCounterView(
             self.cards, self.notices, self.tray, self.orders, self.open_settings
         )
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.print_worker = PrintWorker(
+            PrintQueue(state_dir / "print-queue"),
+            PrintSettings.from_settings(self.settings).printer_at(self.escpos_dir),
+            self._printer_status,
+        )
+        self.tickets = KitchenTickets(
+            self.print_worker, PrintSettings.from_settings(self.settings), local_now
+        )
         self.counter = Counter(
             board=AlertBoard(
                 repeat_interval_s=self.settings.repeat_interval_s, language=self.language
@@ -214,6 +236,8 @@ class DesktopApp:
             api=None,
             clock=time.monotonic,
             wall=local_now,
+            tickets=self.tickets,
+            auto_accept=self.settings.auto_accept,
         )
         self.api: CounterApi | None = None
         self.stream: EventStream | None = None
@@ -227,6 +251,8 @@ class DesktopApp:
 
     def start(self, *, run_self_check: bool = True) -> None:
         """Show the tray, start the alert loop, connect (or ask for settings on first run)."""
+        self._loop = asyncio.get_running_loop()
+        self.print_worker.start()
         self.tray.show()
         self._card_clock.start()
         self.spawn(self.counter.run())
@@ -274,6 +300,7 @@ class DesktopApp:
         if self.api is not None:
             await self.api.aclose()
         await asyncio.to_thread(self.speaker.close)
+        await asyncio.to_thread(self.print_worker.stop)
         self.tray.hide()
         self.cards.hide_cards(self.cards.order_ids())
         for window in (self.notices, self.orders, self.reject_dialog, self.settings_dialog):
@@ -293,6 +320,7 @@ class DesktopApp:
         self.orders.accept_requested.connect(self.accept)
         self.orders.reject_requested.connect(self.ask_reject_reason)
         self.orders.refresh_requested.connect(self.counter.refresh_orders_soon)
+        self.orders.reprint_requested.connect(self.reprint)
         self.reject_dialog.reason_chosen.connect(self.reject)
         self.tray.orders_requested.connect(self.show_orders)
         self.tray.mute_requested.connect(self.counter.mute)
@@ -305,6 +333,10 @@ class DesktopApp:
     def accept(self, order_id: int) -> None:
         """Accept pressed on a card or in the orders window."""
         self.spawn(self.counter.accept(order_id))
+
+    def reprint(self, order_id: int) -> None:
+        """Print ticket pressed in the orders window."""
+        self.spawn(self.counter.reprint(order_id))
 
     def reject(self, order_id: int, reason: str) -> None:
         """A rejection reason was chosen."""
@@ -335,7 +367,7 @@ class DesktopApp:
             self.stream.reconnect()
 
     def _notice_action(self, kind: str) -> None:
-        if kind == NOTICE_TOKEN:
+        if kind in (NOTICE_TOKEN, NOTICE_PRINTER):
             self.open_settings()
         elif kind == NOTICE_LINK:
             self.reconnect()
@@ -354,11 +386,21 @@ class DesktopApp:
             repeat_interval_s=self.settings.repeat_interval_s,
             link_down_threshold_s=self.settings.link_down_threshold_s,
             start_at_login=self.settings.start_at_login,
+            printing=PrinterForm(
+                printer=self.settings.printer,
+                print_on=self.settings.print_on,
+                copies=self.settings.copies,
+                paper_mm=self.settings.paper_mm,
+                ticket_text=self.settings.ticket_text,
+                ticket_title=self.settings.ticket_title,
+                auto_accept=self.settings.auto_accept,
+            ),
         )
         if self.settings_dialog is None:
             self.settings_dialog = SettingsDialog(form, self._voices)
             self.settings_dialog.saved.connect(self.apply_settings)
             self.settings_dialog.test_voice_requested.connect(self.test_voice)
+            self.settings_dialog.printing.print_test_requested.connect(self.print_test)
         else:
             self.settings_dialog.load(form, self._voices)
         status = self.speaker.status
@@ -378,6 +420,13 @@ class DesktopApp:
             repeat_interval_s=form.repeat_interval_s,
             link_down_threshold_s=form.link_down_threshold_s,
             start_at_login=form.start_at_login,
+            printer=form.printing.printer,
+            print_on=form.printing.print_on,
+            copies=form.printing.copies,
+            paper_mm=form.printing.paper_mm,
+            ticket_text=form.printing.ticket_text,
+            ticket_title=form.printing.ticket_title,
+            auto_accept=form.printing.auto_accept,
         )
         self.store.save(settings)
         if form.token:
@@ -395,6 +444,7 @@ class DesktopApp:
         self.counter.board.repeat_interval_s = settings.repeat_interval_s
         self.counter.linkwatch.threshold_s = settings.link_down_threshold_s
         self._apply_speech(settings)
+        self._apply_printing(settings)
         self._apply_autostart(settings.start_at_login)
         if changed_link and settings.server_url and self.token:
             self.connect(settings.server_url, self.token)
@@ -406,6 +456,53 @@ class DesktopApp:
             replace(self.settings, voice=form.voice, rate=form.rate, volume=form.volume)
         )
         self.counter.test_alert()
+
+    def print_test(self, form: PrinterForm) -> None:
+        """Print test ticket pressed: print with the dialog's (unsaved) printer settings."""
+        self.spawn(self._print_test(form))
+
+    @property
+    def escpos_dir(self) -> Path:
+        """Where the printer driver keeps its printer database."""
+        return self.state_dir / "escpos"
+
+    async def _print_test(self, form: PrinterForm) -> None:
+        settings = PrintSettings(
+            printer=form.printer,
+            print_on=form.print_on,
+            copies=form.copies,
+            paper_mm=form.paper_mm,
+            ticket_text=form.ticket_text,
+            ticket_title=form.ticket_title,
+        )
+        translate = QCoreApplication.translate
+        try:
+            line = await asyncio.to_thread(
+                print_test_ticket, settings, self.escpos_dir, local_now()
+            )
+        except PrinterUriError as exc:
+            ok, text = False, translate(PRINTER_URI_CONTEXT, str(exc))
+        except PrintFailed as exc:
+            log.warning("test ticket failed: %s", exc)
+            ok, text = False, f"{app_text(PRINTER_PROBLEM_TITLES[exc.problem])} ({exc.detail})"
+        else:
+            log.info("%s", line)
+            ok, text = True, translate("PrinterSettings", "The test ticket was sent.")
+        if self.settings_dialog is not None:
+            self.settings_dialog.printing.set_test_result(ok, text)
+
+    def _printer_status(self, status: PrinterStatus) -> None:
+        """From the print worker's thread: hand the status to the conductor on the Qt thread."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self.counter.on_printer_status, status)
+
+    def _apply_printing(self, settings: DesktopSettings) -> None:
+        printing = PrintSettings.from_settings(settings)
+        if printing.printer != self.tickets.settings.printer:
+            self.print_worker.set_printer(printing.printer_at(self.escpos_dir))
+        self.tickets.settings = printing
+        self.counter.auto_accept = settings.auto_accept
 
     def _load_token(self) -> str | None:
         try:

@@ -21,6 +21,8 @@ from platformdirs import user_config_dir, user_log_dir, user_state_dir
 from desktop.core.marks import QT_TRANSLATE_NOOP
 from desktop.files import write_atomically
 from desktop.net.urls import explicit_port, valid_host
+from desktop.printing.ticket import PAPERS
+from desktop.printing.uri import parse_printer_uri
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +96,16 @@ def _server_url_or_empty(value: str) -> str:
     return value if value == "" else validate_server_url(value)
 
 
+def _printer_or_empty(value: str) -> str:
+    return "" if value.strip() == "" else parse_printer_uri(value).uri
+
+
+def _paper_width(value: int) -> int:
+    if value not in PAPERS:
+        raise ValueError(f"expected 58 or 80, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Setting:
     """One desktop setting as the table declares it, for loading, the dialog and the README."""
@@ -165,6 +177,28 @@ class DesktopSettings:
         180, "seconds between spoken disconnect alarms", bounds=(60, 3600)
     )
     start_at_login: bool = _setting(False, "start OrderBell when the user logs in")
+    printer: str = _setting(
+        "",
+        "kitchen printer: tcp://HOST[:9100], usb://VID:PID, serial://PORT, file://PATH, "
+        "win32://NAME; empty prints nothing",
+        normalize=_printer_or_empty,
+    )
+    print_on: str = _setting(
+        "accept",
+        "when a ticket prints: when the order is accepted, when it arrives, or never",
+        choices=("accept", "arrival", "never"),
+    )
+    copies: int = _setting(1, "copies of each kitchen ticket", bounds=(1, 3))
+    paper_mm: int = _setting(
+        58, "paper width of the kitchen printer in mm: 58 or 80", normalize=_paper_width
+    )
+    ticket_text: str = _setting(
+        "gb18030",
+        "ticket text: gb18030 for Chinese printers, ascii for printers without Chinese fonts",
+        choices=("gb18030", "ascii"),
+    )
+    ticket_title: str = _setting("", "first line of each ticket, e.g. the shop's name")
+    auto_accept: bool = _setting(False, "accept every paid order on this PC at once (and print it)")
 
     def __post_init__(self) -> None:
         for spec in SETTINGS:

@@ -22,6 +22,10 @@ from desktop.core.phrasing import Language
 from desktop.core.utterance import Priority, Utterance, UtteranceKind
 from desktop.net import ApiError, OrderConflict, RemoteOrder, TokenRejected
 from desktop.net.stream import LinkState
+from desktop.printing.device import PrintProblem
+from desktop.printing.kitchen import PRINT_ON_ACCEPT, PRINT_ON_ARRIVAL, KitchenTickets
+from desktop.printing.ticket import TicketOrder
+from desktop.printing.worker import PrinterStatus
 from desktop.speech.speaker import Speaker
 from desktop.tasks import BackgroundTasks
 from orderbell_protocol import Event, EventType, OrderLine
@@ -30,6 +34,15 @@ log = logging.getLogger(__name__)
 
 NOTICE_LINK = "link"
 NOTICE_TOKEN = "token"  # noqa: S105 - a notice kind, not a secret
+NOTICE_PRINTER = "printer"
+
+PRINTER_PROBLEM_TITLES = {
+    PrintProblem.UNREACHABLE: QT_TRANSLATE_NOOP("App", "Printer connection failed"),
+    PrintProblem.PAPER_OUT: QT_TRANSLATE_NOOP("App", "Printer is out of paper"),
+}
+PRINTER_PROBLEM_TEXT = QT_TRANSLATE_NOOP(
+    "App", "Kitchen tickets wait and print by themselves, in order, once the printer is back."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +90,8 @@ class OrdersApi(Protocol):
 
     async def accept(self, order_id: int) -> RemoteOrder: ...
 
+    async def order(self, order_id: int) -> RemoteOrder: ...
+
     async def reject(self, order_id: int, reason: str) -> RemoteOrder: ...
 
 
@@ -113,6 +128,8 @@ class Counter:
         api: OrdersApi | None,
         clock: Callable[[], float],
         wall: Callable[[], datetime],
+        tickets: KitchenTickets | None = None,
+        auto_accept: bool = False,
     ) -> None:
         self.board = board
         self.linkwatch = linkwatch
@@ -130,6 +147,10 @@ class Counter:
         self._refresh_again = False
         self._changes = 0
         self.spoken: list[str] = []  # the last utterances, newest last (self-check, demo)
+        self.tickets = tickets
+        self.auto_accept = auto_accept  # accept new orders here at once (and print them)
+        self._auto_accepting: set[int] = set()
+        self._printer_problem: PrintProblem | None = None
 
     @property
     def language(self) -> Language:
@@ -158,10 +179,17 @@ class Counter:
             event.status.name,
         )
         self._changes += 1
+        if event.type is EventType.NEW_ORDER and self.auto_accept and self.api is not None:
+            self._auto_accepting.add(event.order_id)
+            self.spawn(self._auto_accept(event, self.api))
+            self.wake()
+            return
         self.board.handle_event(event, self._clock())
         if event.type is EventType.NEW_ORDER:
             amount = phrasing.format_amount(event.amount_fen)
             self.view.notify(phrasing.new_order_title(event.tail, self.language), amount)
+            if self.tickets is not None and self.tickets.prints_on(PRINT_ON_ARRIVAL):
+                self.spawn(self._print_arrival(event))
         elif event.type is EventType.REMINDER:
             text = phrasing.reminder(event.tail, event.waited_seconds, self.language)
             self.view.notify(phrasing.reminder_title(event.tail, self.language), text)
@@ -193,7 +221,9 @@ class Counter:
 
     async def accept(self, order_id: int) -> bool:
         """Staff pressed Accept; True when the order is handled (here or elsewhere)."""
-        return await self._handle(order_id, "accept", lambda api: api.accept(order_id))
+        return await self._handle(
+            order_id, "accept", lambda api: api.accept(order_id), done=self._print_accepted
+        )
 
     async def reject(self, order_id: int, reason: str) -> bool:
         """Staff rejected the order with ``reason``."""
@@ -295,6 +325,115 @@ class Counter:
             )
         )
 
+    # Kitchen tickets ----------------------------------------------------------------------
+
+    async def reprint(self, order_id: int) -> bool:
+        """Staff asked for an order's ticket again (Orders window); True once it is queued."""
+        api, tickets = self.api, self.tickets
+        if tickets is None or not tickets.enabled:
+            self.view.show_card_error(
+                order_id, QT_TRANSLATE_NOOP("App", "No kitchen printer is set up (Settings).")
+            )
+            return False
+        if api is None:
+            self.view.show_card_error(
+                order_id, QT_TRANSLATE_NOOP("App", "Not connected to a server")
+            )
+            return False
+        try:
+            order = await api.order(order_id)
+        except ApiError as exc:
+            log.warning("reprint of order #%s failed: %s", order_id, exc)
+            self.view.show_card_error(order_id, str(exc))
+            return False
+        return await self._print(TicketOrder.from_remote(order), reprint=True)
+
+    def on_printer_status(self, status: PrinterStatus) -> None:
+        """The print worker's status changed: warn (card and speech) or clear the warning."""
+        log.info(
+            "printer: %s, %d ticket(s) waiting %s",
+            status.problem.value if status.problem else "ok",
+            status.waiting,
+            status.detail,
+        )
+        if status.problem is self._printer_problem:
+            return
+        self._printer_problem = status.problem
+        if status.problem is None:
+            self.view.clear_notice(NOTICE_PRINTER)
+            return
+        self.view.show_notice(
+            NOTICE_PRINTER, PRINTER_PROBLEM_TITLES[status.problem], PRINTER_PROBLEM_TEXT
+        )
+        if status.problem is PrintProblem.PAPER_OUT:
+            text = phrasing.printer_out_of_paper(self.language)
+        else:
+            text = phrasing.printer_unreachable(self.language)
+        if not self.board.muted(self._clock()):
+            self._say([Utterance(text, Priority.REMINDER, UtteranceKind.PRINTER, self.language)])
+
+    async def _auto_accept(self, event: Event, api: OrdersApi) -> None:
+        try:
+            order = await api.accept(event.order_id)
+        except OrderConflict as exc:  # another counter was quicker: nothing to say
+            log.info(
+                "order %s was handled elsewhere before auto-accept (status %s)",
+                event.order_number,
+                exc.order.status,
+            )
+            return
+        except ApiError as exc:
+            log.warning("auto-accept of order %s failed, ringing: %s", event.order_number, exc)
+            self._auto_accepting.discard(event.order_id)
+            self.board.handle_event(event, self._clock())
+            if isinstance(exc, TokenRejected):
+                self.on_state(LinkState.TOKEN_REJECTED)
+            return
+        finally:
+            self._auto_accepting.discard(event.order_id)
+            self._changes += 1
+            self.wake()
+        log.info("order %s accepted automatically", order.number)
+        text = phrasing.auto_accepted(order.tail, self.language)
+        self.view.notify(phrasing.new_order_title(order.tail, self.language), text)
+        if not self.board.muted(self._clock()):
+            utterance = Utterance(
+                text, Priority.NEW_ORDER, UtteranceKind.AUTO_ACCEPTED, self.language, (order.id,)
+            )
+            self._say([utterance])
+        self.refresh_orders_soon()
+        if self.tickets is not None and self.tickets.prints_on_auto_accept:
+            await self._print(TicketOrder.from_remote(order))
+
+    async def _print_accepted(self, order: RemoteOrder) -> None:
+        if self.tickets is not None and self.tickets.prints_on(PRINT_ON_ACCEPT):
+            await self._print(TicketOrder.from_remote(order))
+
+    async def _print_arrival(self, event: Event) -> None:
+        order = TicketOrder.from_event(event)
+        if self.api is not None:
+            try:  # the REST order has what the event lacks: prices and the address
+                order = TicketOrder.from_remote(await self.api.order(event.order_id))
+            except ApiError as exc:
+                log.info("printing order %s as its event has it: %s", event.order_number, exc)
+        await self._print(order)
+
+    async def _print(self, order: TicketOrder, *, reprint: bool = False) -> bool:
+        if self.tickets is None:
+            return False
+        try:
+            return await self.tickets.print_order(order, reprint=reprint)
+        except OSError as exc:
+            log.error("ticket of order %s could not be queued: %s", order.order_number, exc)
+            self.view.show_notice(
+                NOTICE_PRINTER,
+                QT_TRANSLATE_NOOP("App", "Ticket not printed"),
+                QT_TRANSLATE_NOOP(
+                    "App", "A kitchen ticket could not be saved for printing: check the disk."
+                ),
+            )
+            return False
+
     # Orders list --------------------------------------------------------------------------
 
     def refresh_orders_soon(self) -> None:
@@ -337,7 +476,9 @@ class Counter:
         if changes != self._changes:
             self._refresh_again = True
             return False
-        self.board.load_waiting([waiting_order(order) for order in waiting], self._clock())
+        # An order being accepted automatically must not start ringing meanwhile.
+        ringable = [order for order in waiting if order.id not in self._auto_accepting]
+        self.board.load_waiting([waiting_order(order) for order in ringable], self._clock())
         self.view.orders_changed(waiting, handled)
         self.wake()
         return True
@@ -353,6 +494,7 @@ class Counter:
         order_id: int,
         verb: str,
         call: Callable[[OrdersApi], Coroutine[Any, Any, RemoteOrder]],
+        done: Callable[[RemoteOrder], Coroutine[Any, Any, Any]] | None = None,
     ) -> bool:
         api = self.api
         if api is None:
@@ -381,6 +523,8 @@ class Counter:
         self._changes += 1
         self.board.handled(order_id)
         self.refresh_orders_soon()
+        if done is not None:
+            self.spawn(done(order))
         return True
 
     def _say(self, utterances: Sequence[Utterance]) -> None:

@@ -62,6 +62,8 @@ class DemoStaff:
                     self._narrate(
                         f"order {alert.order_number} accepted; every counter stops ringing"
                     )
+                    if self._app.tickets.prints_on("accept"):
+                        self._narrate(f"kitchen ticket of order {alert.order_number} queued")
 
 
 async def run_demo(
@@ -72,6 +74,7 @@ async def run_demo(
     narrate: Narrate,
     speaker: SpeechWorker | None = None,
     accept_after_s: float = ACCEPT_AFTER_S,
+    printer: str = "",
 ) -> int:
     """Run the whole loop until ``duration`` ends or Quit; 0 when at least one order was spoken."""
     loop = asyncio.get_running_loop()
@@ -88,11 +91,13 @@ async def run_demo(
     speaker.on_started = on_started
     with tempfile.TemporaryDirectory(prefix="orderbell-demo-desktop-") as tmp:
         async with demo_backend() as backend:
-            app = _demo_app(qapp, Path(tmp), backend, speaker)
+            app = _demo_app(qapp, Path(tmp), backend, speaker, printer)
             staff = DemoStaff(app, narrate, accept_after_s)
             _watch_cards(app, staff)
             narrate(f"demo server on {backend.base_url} (TEST merchant kit, never for real money)")
             narrate("counter app connecting with a fresh device token")
+            if printer:
+                narrate(f"kitchen tickets of accepted orders go to {printer}")
             app.start(run_self_check=False)
             tasks = [
                 app.spawn(simulate_customers(backend, interval=interval, say=narrate)),
@@ -117,10 +122,14 @@ async def run_demo(
 
 
 def _demo_app(
-    qapp: QApplication, directory: Path, backend: DemoBackend, speaker: SpeechWorker
+    qapp: QApplication,
+    directory: Path,
+    backend: DemoBackend,
+    speaker: SpeechWorker,
+    printer: str,
 ) -> DesktopApp:
     store = SettingsStore(directory / "config", MemoryKeyring())
-    store.save(DesktopSettings(server_url=backend.base_url))
+    store.save(DesktopSettings(server_url=backend.base_url, printer=printer))
     store.save_token(backend.token, backend.base_url)
     return DesktopApp(qapp, store, speaker, directory / "state")
 

@@ -100,6 +100,27 @@ def link_down_title(language: Language) -> str:
     return "Order alerts disconnected"
 
 
+def auto_accepted(tail: str, language: Language) -> str:
+    """This PC accepted an order by itself (auto-accept); said once, never repeated."""
+    if language is Language.ZH:
+        return f"自动接单，尾号{tail}"
+    return f"Order ending {tail} accepted automatically"
+
+
+def printer_unreachable(language: Language) -> str:
+    """The kitchen printer cannot be reached: tickets wait."""
+    if language is Language.ZH:
+        return "打印机连接失败"
+    return "Printer connection failed"
+
+
+def printer_out_of_paper(language: Language) -> str:
+    """The kitchen printer says its roll is out: tickets wait."""
+    if language is Language.ZH:
+        return "打印机缺纸"
+    return "Printer out of paper"
+
+
 def format_amount(amount_fen: int) -> str:
     """Money for a card: integer fen as yuan with two decimals, e.g. ``¥23.50``."""
     sign = "-" if amount_fen < 0 else ""

@@ -29,6 +29,8 @@ class UtteranceKind(Enum):
     REPEAT = "repeat"
     LINK_DOWN = "link_down"
     LINK_BACK = "link_back"
+    AUTO_ACCEPTED = "auto_accepted"
+    PRINTER = "printer"
 
 
 @dataclass(frozen=True, slots=True)

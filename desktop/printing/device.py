@@ -19,7 +19,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from desktop.core.marks import QT_TRANSLATE_NOOP
 from desktop.printing import commands
 from desktop.printing.uri import PrinterAddress, PrinterKind
 
@@ -34,12 +33,6 @@ class PrintProblem(Enum):
 
     UNREACHABLE = "unreachable"
     PAPER_OUT = "paper_out"
-
-
-PROBLEM_TEXTS = {
-    PrintProblem.UNREACHABLE: QT_TRANSLATE_NOOP("Printing", "Printer connection failed"),
-    PrintProblem.PAPER_OUT: QT_TRANSLATE_NOOP("Printing", "Printer is out of paper"),
-}
 
 
 class PrintFailed(Exception):

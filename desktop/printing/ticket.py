@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import Enum
 
+from desktop.core.phrasing import format_amount
 from desktop.net.orders import RemoteOrder
 from desktop.printing import commands
 from desktop.printing.commands import Align
@@ -164,7 +165,7 @@ def render_ticket(order: TicketOrder, style: TicketStyle, tz: tzinfo) -> bytes:
         out.line(labels["phone"] + order.phone_tail)
     if order.address.strip():
         out.wrapped(labels["address"] + order.address, limit=ADDRESS_MAX_LINES)
-    out.line(labels["total"] + format_fen(order.amount_fen), bold=True, tall=True)
+    out.line(labels["total"] + format_amount(order.amount_fen), bold=True, tall=True)
     out.qr(order.order_number)
     out.raw(commands.cut())
     return out.output()
@@ -201,13 +202,6 @@ def printer_test_ticket(style: TicketStyle, now: datetime) -> bytes:
     return banner("test", style) + render_ticket(sample, style, now.tzinfo)
 
 
-def format_fen(amount_fen: int) -> str:
-    """``3650`` -> ``¥36.50`` (the yen sign prints in both GB18030 and, as ``Y``, in ASCII)."""
-    sign = "-" if amount_fen < 0 else ""
-    yuan, fen = divmod(abs(amount_fen), 100)
-    return f"{sign}¥{yuan}.{fen:02d}"
-
-
 def text_width(text: str) -> int:
     """Columns ``text`` takes on the printer: wide (CJK) characters take two."""
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
@@ -217,7 +211,7 @@ def _item_lines(item: TicketItem, columns: int, with_prices: bool, charset: Char
     quantity = f"x{item.quantity}"
     price = ""
     if with_prices and item.unit_price_fen is not None:
-        price = format_fen(item.unit_price_fen * item.quantity)
+        price = format_amount(item.unit_price_fen * item.quantity)
     right = f" {quantity:>4}" + (f" {price:>9}" if with_prices else "")
     name_width = columns - len(right)
     names = _wrap(_clean(item.name, charset), name_width, ITEM_NAME_MAX_LINES)

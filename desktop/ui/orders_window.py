@@ -36,11 +36,13 @@ class OrdersWindow(QWidget):
         accept_requested(order_id): Accept was clicked in a waiting order's row.
         reject_requested(order_id): Reject… was clicked; the wiring asks for the reason.
         refresh_requested(): Refresh was clicked.
+        reprint_requested(order_id): Print ticket was clicked in any row (waiting or handled).
     """
 
     accept_requested = Signal(int)
     reject_requested = Signal(int)
     refresh_requested = Signal()
+    reprint_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,7 +62,7 @@ class OrdersWindow(QWidget):
         self.waiting_table = _table(7, stretch=(_ITEMS, _REMARK))
         self.handled_heading = _heading()
         self.handled_empty = named(QLabel(), "handled_empty")
-        self.handled_table = _table(4, stretch=(_STATUS,))
+        self.handled_table = _table(5, stretch=(_STATUS,))
         self._lay_out()
         self.resize(900, 600)
         self.retranslate()
@@ -126,6 +128,7 @@ class OrdersWindow(QWidget):
                 translate("OrdersWindow", "Status"),
                 translate("OrdersWindow", "Time"),
                 translate("OrdersWindow", "Amount"),
+                "",
             ]
         )
         self._fill_waiting()
@@ -199,6 +202,7 @@ class OrdersWindow(QWidget):
             table.setItem(index, _STATUS, status)
             table.setItem(index, _TIME, _cell(clock_text(row.handled_at)))
             table.setItem(index, 3, _cell(format_amount(row.amount_fen)))
+            table.setCellWidget(index, 4, self._reprint_button(row.order_id))
         table.setVisible(bool(rows))
         self.handled_empty.setVisible(not rows)
 
@@ -213,9 +217,16 @@ class OrdersWindow(QWidget):
         layout.setContentsMargins(4, 2, 4, 2)
         layout.addWidget(accept)
         layout.addWidget(reject)
+        layout.addWidget(self._reprint_button(order_id))
         for button in (accept, reject):
             button.setEnabled(order_id not in self._busy)
         return cell
+
+    def _reprint_button(self, order_id: int) -> QPushButton:
+        translate = QCoreApplication.translate
+        button = named(QPushButton(translate("OrdersWindow", "Print ticket")), f"print_{order_id}")
+        button.clicked.connect(_emitter(self.reprint_requested, order_id))
+        return button
 
     def _row_buttons(self, order_id: int) -> list[QPushButton]:
         names = (f"accept_{order_id}", f"reject_{order_id}")

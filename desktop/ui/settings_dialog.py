@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from desktop.ui.icons import app_icon
 from desktop.ui.naming import named
+from desktop.ui.printer_settings import PrinterSettingsBox
 from desktop.ui.settings_form import (
     LANGUAGES,
     LINK_DOWN_THRESHOLD_RANGE,
@@ -77,6 +78,7 @@ class SettingsDialog(QDialog):
         self.voice_status.hide()
         self.save_button = named(QPushButton(default=True), "save")
         self.cancel_button = named(QPushButton(), "cancel")
+        self.printing = PrinterSettingsBox()
         self._form = form
         self._voices: list[tuple[str, str]] = list(voices)
         self._rows: dict[str, QLabel] = {}
@@ -96,6 +98,7 @@ class SettingsDialog(QDialog):
         self.repeat_spin.setValue(form.repeat_interval_s)
         self.threshold_spin.setValue(form.link_down_threshold_s)
         self.login_check.setChecked(form.start_at_login)
+        self.printing.load(form.printing)
         # Emptied, the choice lists take their selection from the new form.
         self.language_box.clear()
         self.voice_box.clear()
@@ -115,6 +118,7 @@ class SettingsDialog(QDialog):
             repeat_interval_s=self.repeat_spin.value(),
             link_down_threshold_s=self.threshold_spin.value(),
             start_at_login=self.login_check.isChecked(),
+            printing=self.printing.form(),
         )
 
     def set_voice_status(self, text: str) -> None:
@@ -173,6 +177,7 @@ class SettingsDialog(QDialog):
 
     def _connect(self) -> None:
         self.url_edit.textChanged.connect(self._validate)
+        self.printing.validity_changed.connect(lambda _valid: self._validate())
         self.token_shown.toggled.connect(self._show_token)
         self.rate_slider.valueChanged.connect(self._show_rate)
         self.volume_slider.valueChanged.connect(self._show_volume)
@@ -218,6 +223,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(fields)
         layout.addLayout(voice_test)
+        layout.addWidget(self.printing)
         layout.addSpacing(8)
         layout.addLayout(buttons)
         self.setMinimumWidth(520)
@@ -255,7 +261,7 @@ class SettingsDialog(QDialog):
     def _validate(self) -> None:
         valid = normalized_server_url(self.url_edit.text()) is not None
         self.url_error.setVisible(not valid)
-        self.save_button.setEnabled(valid)
+        self.save_button.setEnabled(valid and self.printing.valid)
 
     def _show_token(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
@@ -269,7 +275,7 @@ class SettingsDialog(QDialog):
         self.volume_value.setText(f"{value}%")
 
     def _save(self) -> None:
-        if normalized_server_url(self.url_edit.text()) is None:
+        if normalized_server_url(self.url_edit.text()) is None or not self.printing.valid:
             return
         self.saved.emit(self.form())
         self.accept()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from desktop.config import SETTINGS, validate_server_url
 
@@ -20,6 +20,22 @@ LANGUAGES = next(spec for spec in SETTINGS if spec.name == "language").choices
 RATE_RANGE = _bounds("rate")
 REPEAT_INTERVAL_RANGE = _bounds("repeat_interval_s")
 LINK_DOWN_THRESHOLD_RANGE = _bounds("link_down_threshold_s")
+PRINT_ON_CHOICES = next(spec for spec in SETTINGS if spec.name == "print_on").choices
+TICKET_TEXT_CHOICES = next(spec for spec in SETTINGS if spec.name == "ticket_text").choices
+COPIES_RANGE = _bounds("copies")
+
+
+@dataclass(frozen=True, slots=True)
+class PrinterForm:
+    """The kitchen printer's settings as the dialog shows them (see desktop.config)."""
+
+    printer: str = ""
+    print_on: str = "accept"
+    copies: int = 1
+    paper_mm: int = 58
+    ticket_text: str = "gb18030"
+    ticket_title: str = ""
+    auto_accept: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +55,7 @@ class SettingsForm:
     repeat_interval_s: int = 30
     link_down_threshold_s: int = 60
     start_at_login: bool = False
+    printing: PrinterForm = field(default_factory=PrinterForm)
 
 
 def normalized_server_url(text: str) -> str | None:

@@ -75,12 +75,36 @@
             <translation>自检发现问题</translation>
         </message>
         <message>
+            <source>Printer connection failed</source>
+            <translation>打印机连接失败</translation>
+        </message>
+        <message>
+            <source>Printer is out of paper</source>
+            <translation>打印机缺纸</translation>
+        </message>
+        <message>
+            <source>Kitchen tickets wait and print by themselves, in order, once the printer is back.</source>
+            <translation>后厨小票会保留，打印机恢复后按顺序自动补打。</translation>
+        </message>
+        <message>
             <source>The server refused this PC's device token: enter a valid one in Settings.</source>
             <translation>服务器拒绝了本机的设备令牌：请在设置中输入有效的设备令牌。</translation>
         </message>
         <message>
+            <source>No kitchen printer is set up (Settings).</source>
+            <translation>尚未设置后厨打印机（请在设置中设置）。</translation>
+        </message>
+        <message>
             <source>Not connected to a server</source>
             <translation>未连接到服务器</translation>
+        </message>
+        <message>
+            <source>Ticket not printed</source>
+            <translation>小票未打印</translation>
+        </message>
+        <message>
+            <source>A kitchen ticket could not be saved for printing: check the disk.</source>
+            <translation>后厨小票无法保存待打印：请检查磁盘。</translation>
         </message>
     </context>
     <context>
@@ -211,6 +235,10 @@
             <source>Reject…</source>
             <translation>拒单…</translation>
         </message>
+        <message>
+            <source>Print ticket</source>
+            <translation>打印小票</translation>
+        </message>
     </context>
     <context>
         <name>PrinterAddress</name>
@@ -284,14 +312,78 @@
         </message>
     </context>
     <context>
-        <name>Printing</name>
+        <name>PrinterSettings</name>
         <message>
-            <source>Printer connection failed</source>
-            <translation>打印机连接失败</translation>
+            <source>The test ticket was sent.</source>
+            <translation>测试小票已发送到打印机。</translation>
         </message>
         <message>
-            <source>Printer is out of paper</source>
-            <translation>打印机缺纸</translation>
+            <source>Kitchen printer</source>
+            <translation>后厨打印机</translation>
+        </message>
+        <message>
+            <source>Printer</source>
+            <translation>打印机</translation>
+        </message>
+        <message>
+            <source>Print tickets</source>
+            <translation>打印小票时机</translation>
+        </message>
+        <message>
+            <source>Copies</source>
+            <translation>份数</translation>
+        </message>
+        <message>
+            <source>Paper</source>
+            <translation>纸宽</translation>
+        </message>
+        <message>
+            <source>Printer text</source>
+            <translation>打印机文字</translation>
+        </message>
+        <message>
+            <source>Ticket title</source>
+            <translation>小票标题</translation>
+        </message>
+        <message>
+            <source>e.g. tcp://192.168.1.50:9100 (empty: no printing)</source>
+            <translation>例如 tcp://192.168.1.50:9100（留空则不打印）</translation>
+        </message>
+        <message>
+            <source>e.g. the shop's name</source>
+            <translation>例如店名</translation>
+        </message>
+        <message>
+            <source>When the order is accepted</source>
+            <translation>接单时</translation>
+        </message>
+        <message>
+            <source>When the order arrives</source>
+            <translation>来单时</translation>
+        </message>
+        <message>
+            <source>Never</source>
+            <translation>不打印</translation>
+        </message>
+        <message>
+            <source>Chinese (GB18030)</source>
+            <translation>中文（GB18030）</translation>
+        </message>
+        <message>
+            <source>Plain ASCII (no Chinese fonts)</source>
+            <translation>纯英文 ASCII（打印机无中文字库）</translation>
+        </message>
+        <message>
+            <source>Accept every paid order on this PC at once</source>
+            <translation>本机自动接单（收到支付订单立即接单）</translation>
+        </message>
+        <message>
+            <source>Print test ticket</source>
+            <translation>打印测试小票</translation>
+        </message>
+        <message>
+            <source>Printing a test ticket…</source>
+            <translation>正在打印测试小票…</translation>
         </message>
     </context>
     <context>

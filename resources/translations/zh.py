@@ -173,9 +173,38 @@ TRANSLATIONS: dict[str, str] = {
     "usb:// takes in_ep and out_ep).": (
         "打印机地址含有无法识别的选项（serial:// 可用 baudrate，usb:// 可用 in_ep 和 out_ep）。"
     ),
-    # Printing (desktop/printing/)
+    # Printing (desktop/counter.py, desktop/ui/printer_settings.py)
     "Printer connection failed": "打印机连接失败",
     "Printer is out of paper": "打印机缺纸",
+    "Kitchen tickets wait and print by themselves, in order, once the printer is back.": (
+        "后厨小票会保留，打印机恢复后按顺序自动补打。"
+    ),
+    "No kitchen printer is set up (Settings).": "尚未设置后厨打印机（请在设置中设置）。",
+    "Ticket not printed": "小票未打印",
+    "A kitchen ticket could not be saved for printing: check the disk.": (
+        "后厨小票无法保存待打印：请检查磁盘。"
+    ),
+    "Print ticket": "打印小票",
+    "Kitchen printer": "后厨打印机",
+    "Printer": "打印机",
+    "Print tickets": "打印小票时机",
+    "Copies": "份数",
+    "Paper": "纸宽",
+    "Printer text": "打印机文字",
+    "Ticket title": "小票标题",
+    "e.g. tcp://192.168.1.50:9100 (empty: no printing)": (
+        "例如 tcp://192.168.1.50:9100（留空则不打印）"
+    ),
+    "e.g. the shop's name": "例如店名",
+    "When the order is accepted": "接单时",
+    "When the order arrives": "来单时",
+    "Never": "不打印",
+    "Chinese (GB18030)": "中文（GB18030）",
+    "Plain ASCII (no Chinese fonts)": "纯英文 ASCII（打印机无中文字库）",
+    "Accept every paid order on this PC at once": "本机自动接单（收到支付订单立即接单）",
+    "Print test ticket": "打印测试小票",
+    "Printing a test ticket…": "正在打印测试小票…",
+    "The test ticket was sent.": "测试小票已发送到打印机。",
 }
 
 BY_CONTEXT: dict[tuple[str, str], str] = {}

@@ -39,6 +39,7 @@ def test_table_records_the_bounds() -> None:
         "repeat_interval_s": (10, 600),
         "link_down_threshold_s": (15, 1800),
         "link_alarm_repeat_s": (60, 3600),
+        "copies": (1, 3),
     }
 
 

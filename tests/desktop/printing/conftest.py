@@ -13,7 +13,6 @@ from desktop.printing.queue import PrintQueue
 from desktop.printing.ticket import Charset, TicketItem, TicketOrder
 from desktop.printing.uri import parse_printer_uri
 from desktop.printing.worker import PrinterStatus, PrintWorker, TicketRequest
-from tests.desktop.printing.fake_printer import FakePrinter
 
 SHANGHAI = timezone(timedelta(hours=8))
 PAID_AT = datetime(2026, 11, 26, 14, 5, 12, tzinfo=SHANGHAI)
@@ -46,14 +45,6 @@ def request(ticket: bytes, number: str = "20261126140512345", **changes: object)
     }
     values.update(changes)
     return TicketRequest(**values)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def fake_printer() -> Iterator[FakePrinter]:
-    printer = FakePrinter()
-    printer.start()
-    yield printer
-    printer.stop()
 
 
 @pytest.fixture

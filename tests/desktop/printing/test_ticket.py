@@ -17,7 +17,6 @@ from desktop.printing.ticket import (
     TicketItem,
     TicketOrder,
     TicketStyle,
-    format_fen,
     printer_test_ticket,
     render_ticket,
     text_width,
@@ -178,11 +177,3 @@ def test_the_test_ticket_needs_an_aware_time() -> None:
     """Times are timezone-aware: a naive one is refused."""
     with pytest.raises(ValueError, match="timezone-aware"):
         printer_test_ticket(ZH_58, datetime(2026, 11, 26, 9, 30))
-
-
-@pytest.mark.parametrize(
-    ("fen", "text"), [(0, "¥0.00"), (5, "¥0.05"), (3650, "¥36.50"), (-120, "-¥1.20")]
-)
-def test_amounts_are_printed_from_integer_fen(fen: int, text: str) -> None:
-    """Money is integer fen, printed as yuan with two decimals."""
-    assert format_fen(fen) == text
