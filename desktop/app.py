@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import replace
+from dataclasses import asdict, fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -387,13 +387,7 @@ class DesktopApp:
             link_down_threshold_s=self.settings.link_down_threshold_s,
             start_at_login=self.settings.start_at_login,
             printing=PrinterForm(
-                printer=self.settings.printer,
-                print_on=self.settings.print_on,
-                copies=self.settings.copies,
-                paper_mm=self.settings.paper_mm,
-                ticket_text=self.settings.ticket_text,
-                ticket_title=self.settings.ticket_title,
-                auto_accept=self.settings.auto_accept,
+                **{field.name: getattr(self.settings, field.name) for field in fields(PrinterForm)}
             ),
         )
         if self.settings_dialog is None:
@@ -420,13 +414,7 @@ class DesktopApp:
             repeat_interval_s=form.repeat_interval_s,
             link_down_threshold_s=form.link_down_threshold_s,
             start_at_login=form.start_at_login,
-            printer=form.printing.printer,
-            print_on=form.printing.print_on,
-            copies=form.printing.copies,
-            paper_mm=form.printing.paper_mm,
-            ticket_text=form.printing.ticket_text,
-            ticket_title=form.printing.ticket_title,
-            auto_accept=form.printing.auto_accept,
+            **asdict(form.printing),
         )
         self.store.save(settings)
         if form.token:
@@ -467,14 +455,7 @@ class DesktopApp:
         return self.state_dir / "escpos"
 
     async def _print_test(self, form: PrinterForm) -> None:
-        settings = PrintSettings(
-            printer=form.printer,
-            print_on=form.print_on,
-            copies=form.copies,
-            paper_mm=form.paper_mm,
-            ticket_text=form.ticket_text,
-            ticket_title=form.ticket_title,
-        )
+        settings = PrintSettings.from_settings(form)
         translate = QCoreApplication.translate
         try:
             line = await asyncio.to_thread(

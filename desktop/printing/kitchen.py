@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
-from desktop.config import DesktopSettings
 from desktop.printing.device import EscposPrinter, send_ticket
 from desktop.printing.ticket import (
     PAPERS,
@@ -30,6 +30,23 @@ PRINT_NEVER = "never"
 DEFAULT_TITLES = {Charset.GB18030: "外卖订单", Charset.ASCII: "Delivery order"}
 
 
+class PrintingFields(Protocol):
+    """Anything holding the printing settings by name (the saved settings, the dialog's form)."""
+
+    @property
+    def printer(self) -> str: ...
+    @property
+    def print_on(self) -> str: ...
+    @property
+    def copies(self) -> int: ...
+    @property
+    def paper_mm(self) -> int: ...
+    @property
+    def ticket_text(self) -> str: ...
+    @property
+    def ticket_title(self) -> str: ...
+
+
 @dataclass(frozen=True, slots=True)
 class PrintSettings:
     """The printing settings of this PC (see desktop.config for each one's meaning)."""
@@ -42,8 +59,8 @@ class PrintSettings:
     ticket_title: str = ""
 
     @classmethod
-    def from_settings(cls, settings: DesktopSettings) -> PrintSettings:
-        """The printing part of the PC's settings."""
+    def from_settings(cls, settings: PrintingFields) -> PrintSettings:
+        """The printing part of the PC's settings (or of the settings dialog's fields)."""
         return cls(
             printer=settings.printer,
             print_on=settings.print_on,
