@@ -23,6 +23,7 @@ from desktop.core.cursor import CursorStore
 from desktop.core.linkwatch import LinkWatch
 from desktop.core.marks import QT_TRANSLATE_NOOP
 from desktop.core.phrasing import Language
+from desktop.core.stack import Box
 from desktop.counter import (
     NOTICE_LINK,
     NOTICE_PRINTER,
@@ -41,7 +42,7 @@ from desktop.printing.worker import PrinterStatus, PrintWorker
 from desktop.selfcheck import run_checks
 from desktop.speech.worker import SpeechWorker
 from desktop.tasks import BackgroundTasks
-from desktop.ui.card import CardStack
+from desktop.ui.card_stack import CardStack, box_of, primary_area
 from desktop.ui.icons import TrayState
 from desktop.ui.notice import NoticeAction, NoticeCard, NoticeLevel
 from desktop.ui.orders_window import OrdersWindow
@@ -108,8 +109,10 @@ class QtCounterView:
         tray: Tray,
         orders: OrdersWindow,
         open_settings: Callable[[], None],
+        reject_dialog: RejectDialog,
     ) -> None:
         self.cards = cards
+        self.reject_dialog = reject_dialog
         self.notices = notices
         self.tray = tray
         self.orders = orders
@@ -121,6 +124,9 @@ class QtCounterView:
 
     def hide_alerts(self, order_ids: Sequence[int]) -> None:
         self.cards.hide_cards(order_ids)
+        if self.reject_dialog.isVisible() and self.reject_dialog.order_id in order_ids:
+            # Handled meanwhile (here or at another counter): nothing is left to reject.
+            self.reject_dialog.reject()
 
     def set_card_busy(self, order_id: int, busy: bool) -> None:
         self.cards.set_busy(order_id, busy)
@@ -137,7 +143,11 @@ class QtCounterView:
         self.tray.set_state(state, count, status.muted_until, self.speech_problem)
         self.orders.set_status_text(_link_text(status.link))
 
-    def notify(self, title: str, text: str) -> None:
+    def notify(self, order_id: int, title: str, text: str) -> None:
+        if self.cards.shows_in_full(order_id):
+            # The card says it all; a balloon would cover its buttons for seconds.
+            log.info("no notification for order #%s: its card is on screen", order_id)
+            return
         self.tray.notify(title, text)
 
     def show_notice(self, kind: str, title: str, text: str) -> None:
@@ -204,14 +214,14 @@ class DesktopApp:
         self._voices: list[tuple[str, str]] = []
         self.language = self._apply_language(self.settings.language)
 
-        self.cards = CardStack()
         self.notices = NoticeCard()
+        self.cards = CardStack(area=self._stack_area)
         self.tray = Tray()
         self.orders = OrdersWindow()
         self.reject_dialog = RejectDialog()
         self.settings_dialog: SettingsDialog | None = None
         self.view = QtCounterView(
-            self.cards, self.notices, self.tray, self.orders, self.open_settings
+            self.cards, self.notices, self.tray, self.orders, self.open_settings, self.reject_dialog
         )
         self._loop: asyncio.AbstractEventLoop | None = None
         self.print_worker = PrintWorker(
@@ -302,7 +312,7 @@ class DesktopApp:
         await asyncio.to_thread(self.speaker.close)
         await asyncio.to_thread(self.print_worker.stop)
         self.tray.hide()
-        self.cards.hide_cards(self.cards.order_ids())
+        self.cards.close_all()
         for window in (self.notices, self.orders, self.reject_dialog, self.settings_dialog):
             if window is not None:
                 window.close()
@@ -317,6 +327,7 @@ class DesktopApp:
         self.cards.accept_clicked.connect(self.accept)
         self.cards.reject_clicked.connect(self.ask_reject_reason)
         self.cards.later_clicked.connect(self.later)
+        self.cards.orders_requested.connect(self.show_orders)
         self.orders.accept_requested.connect(self.accept)
         self.orders.reject_requested.connect(self.ask_reject_reason)
         self.orders.refresh_requested.connect(self.counter.refresh_orders_soon)
@@ -329,6 +340,7 @@ class DesktopApp:
         self.tray.reconnect_requested.connect(self.reconnect)
         self.tray.quit_requested.connect(self.quit.set)
         self.notices.action_clicked.connect(self._notice_action)
+        self.notices.changed.connect(self.cards.rearrange)
 
     def accept(self, order_id: int) -> None:
         """Accept pressed on a card or in the orders window."""
@@ -346,7 +358,7 @@ class DesktopApp:
         """Reject… pressed: ask why, without a nested event loop."""
         card = self.cards.card(order_id)
         tail = card.alert.tail if card is not None else str(order_id)
-        self.reject_dialog.ask(order_id, tail)
+        self.reject_dialog.ask(order_id, tail, lambda d: self.cards.place_beside(order_id, d))
 
     def later(self, order_id: int) -> None:
         """Later (or OK on a card that needs no decision) pressed."""
@@ -365,6 +377,16 @@ class DesktopApp:
         """Tray menu Reconnect."""
         if self.stream is not None:
             self.stream.reconnect()
+
+    def _stack_area(self) -> Box | None:
+        """The screen area for alert cards: the primary screen's, below the notice card."""
+        area = primary_area()
+        if area is None or not self.notices.isVisible():
+            return area
+        notice = box_of(self.notices.frameGeometry())
+        if not area.intersects(notice):
+            return area
+        return Box(area.x, notice.bottom, area.width, max(area.bottom - notice.bottom, 0))
 
     def _notice_action(self, kind: str) -> None:
         if kind in (NOTICE_TOKEN, NOTICE_PRINTER):

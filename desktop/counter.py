@@ -68,7 +68,7 @@ class CounterView(Protocol):
 
     def update_status(self, status: CounterStatus) -> None: ...
 
-    def notify(self, title: str, text: str) -> None: ...
+    def notify(self, order_id: int, title: str, text: str) -> None: ...
 
     def show_notice(self, kind: str, title: str, text: str) -> None: ...
 
@@ -146,6 +146,9 @@ class Counter:
         self._refreshing = False
         self._refresh_again = False
         self._changes = 0
+        # Desktop notifications wait for the card of their order to be shown (the view drops
+        # one whose order has a card on screen: a balloon must not cover the card's buttons).
+        self._to_notify: dict[int, tuple[str, str]] = {}
         self.spoken: list[str] = []  # the last utterances, newest last (self-check, demo)
         self.tickets = tickets
         self.auto_accept = auto_accept  # accept new orders here at once (and print them)
@@ -187,12 +190,14 @@ class Counter:
         self.board.handle_event(event, self._clock())
         if event.type is EventType.NEW_ORDER:
             amount = phrasing.format_amount(event.amount_fen)
-            self.view.notify(phrasing.new_order_title(event.tail, self.language), amount)
+            title = phrasing.new_order_title(event.tail, self.language)
+            self._to_notify[event.order_id] = (title, amount)
             if self.tickets is not None and self.tickets.prints_on(PRINT_ON_ARRIVAL):
                 self.spawn(self._print_arrival(event))
         elif event.type is EventType.REMINDER:
             text = phrasing.reminder(event.tail, event.waited_seconds, self.language)
-            self.view.notify(phrasing.reminder_title(event.tail, self.language), text)
+            title = phrasing.reminder_title(event.tail, self.language)
+            self._to_notify[event.order_id] = (title, text)
         self.refresh_orders_soon()
         self.wake()
 
@@ -254,7 +259,7 @@ class Counter:
     def test_alert(self) -> None:
         """Speak and show a sample alert, without touching any order."""
         text = phrasing.new_order("0000", self.language)
-        self.view.notify(phrasing.new_order_title("0000", self.language), text)
+        self.view.notify(0, phrasing.new_order_title("0000", self.language), text)
         self._say([Utterance(text, Priority.NEW_ORDER, UtteranceKind.NEW_ORDER, self.language)])
 
     # The loop -----------------------------------------------------------------------------
@@ -305,6 +310,7 @@ class Counter:
                     phrasing.format_amount(alert.amount_fen),
                     f", reminded x{alert.reminder_count}" if alert.reminded else "",
                 )
+        self._notify_shown({alert.order_id for alert in actions.show})
         if link.alarm_changed:
             if link.alarm_on:
                 self.view.show_notice(
@@ -395,7 +401,7 @@ class Counter:
             self.wake()
         log.info("order %s accepted automatically", order.number)
         text = phrasing.auto_accepted(order.tail, self.language)
-        self.view.notify(phrasing.new_order_title(order.tail, self.language), text)
+        self.view.notify(order.id, phrasing.new_order_title(order.tail, self.language), text)
         if not self.board.muted(self._clock()):
             utterance = Utterance(
                 text, Priority.NEW_ORDER, UtteranceKind.AUTO_ACCEPTED, self.language, (order.id,)
@@ -526,6 +532,18 @@ class Counter:
         if done is not None:
             self.spawn(done(order))
         return True
+
+    def _notify_shown(self, shown: set[int]) -> None:
+        """Hand the notifications of the orders just shown to the view; drop those of orders
+        that no longer ring."""
+        if not self._to_notify:
+            return
+        ringing = {alert.order_id for alert in self.board.ringing}
+        for order_id, (title, text) in list(self._to_notify.items()):
+            if order_id in shown:
+                self.view.notify(order_id, title, text)
+            if order_id in shown or order_id not in ringing:
+                del self._to_notify[order_id]
 
     def _say(self, utterances: Sequence[Utterance]) -> None:
         for utterance in sorted(utterances, key=lambda u: -u.priority):

@@ -1,35 +1,54 @@
-"""Alert cards: one always-on-top card per order, stacked up from the screen's bottom-right."""
+"""The alert card of one order: always on top, and as tall as its text, never clipping a line."""
 
 from __future__ import annotations
 
-import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QCoreApplication, QObject, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.core.cards import Alert
+from desktop.core.display import NAME_DISPLAY_CHARS, REMARK_DISPLAY_CHARS, display_text
 from desktop.core.phrasing import format_amount
 from desktop.ui.floating import FloatingCard
 from desktop.ui.naming import named
-from desktop.ui.texts import fill, item_line, status_text, waited_text
+from desktop.ui.textfit import fit_line, fit_lines
+from desktop.ui.texts import fill, status_text, waited_text
 
 CARD_WIDTH = 360
-MAX_ITEM_LINES = 8
-SCREEN_MARGIN = 12
-CARD_SPACING = 8
+MARGINS = (14, 12, 14, 14)
+LINE_SPACING = 6
+REMARK_PADDING = (6, 4, 6, 4)
+ERROR_LINES = 3
+BANNER_LINES = 2
+ITEM_LINES_PER_DISH = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """How many lines the order lines and the remark may take on a card."""
+
+    item_lines: int
+    remark_lines: int
+
+
+# Tried in turn until the card fits the height it is given; the first is the normal card.
+BUDGETS = (Budget(10, 4), Budget(6, 3), Budget(4, 2), Budget(2, 1), Budget(1, 1))
 
 _STYLE = """
 #AlertCard { background: %(background)s; border: %(border)s; }
 QLabel { font-size: 14px; color: #263238; }
-QLabel#banner { background: #d32f2f; color: #ffffff; font-weight: 700; padding: 6px 8px; }
+QLabel#banner { background: #d32f2f; color: #ffffff; font-weight: 700; }
 QLabel#title { color: #546e7a; font-weight: 600; }
 QLabel#waited { color: #8d4a00; }
+QLabel#tail_caption { color: #546e7a; }
+QLabel#tail { font-size: 40px; font-weight: 700; }
 QLabel#items { font-size: 16px; }
 QLabel#amount { font-size: 20px; font-weight: 700; }
-QLabel#remark { background: #fff3e0; padding: 4px 6px; }
+QLabel#remark { background: #fff3e0; }
+QLabel#remark_note { color: #6d4c41; font-size: 12px; }
 QLabel#error { color: #c62828; }
 QPushButton { font-size: 14px; min-height: 32px; padding: 0 14px; border-radius: 4px;
               border: 1px solid #90a4ae; background: #eceff1; color: #263238; }
@@ -46,6 +65,9 @@ class AlertCard(FloatingCard):
 
     A reminded order is highlighted with a red border and a banner. An order still waiting to
     be accepted offers Accept / Reject… / Later; a reminder about an accepted order offers OK.
+    Every text is broken into lines for the card's width: the card is exactly as tall as what
+    it shows, and at most as tall as :meth:`set_height_limit` allows (long order lists and
+    remarks are shortened, saying so; the Orders window has the whole order).
 
     Signals:
         accept_clicked(order_id): Accept was clicked.
@@ -62,13 +84,19 @@ class AlertCard(FloatingCard):
         self.setFixedWidth(CARD_WIDTH)
         self._alert = alert
         self._now = now
+        self._error = ""
+        self._height_limit: int | None = None
         self.banner = _label("banner")
-        self.title = _label("title", wrap=False)
-        self.waited = _label("waited", wrap=False)
-        self.tail = named(QLabel(textFormat=Qt.TextFormat.RichText), "tail")
+        self.banner.setContentsMargins(8, 6, 8, 6)
+        self.title = _label("title")
+        self.waited = _label("waited")
+        self.tail_caption = _label("tail_caption")
+        self.tail = _label("tail")
         self.items = _label("items")
         self.amount = _label("amount")
         self.remark = _label("remark")
+        self.remark.setContentsMargins(*REMARK_PADDING)
+        self.remark_note = _label("remark_note")
         self.error = _label("error")
         self.accept_button = named(QPushButton(), "accept")
         self.reject_button = named(QPushButton(), "reject")
@@ -79,7 +107,6 @@ class AlertCard(FloatingCard):
         self.later_button.clicked.connect(lambda: self.later_clicked.emit(self.order_id))
         self.ok_button.clicked.connect(lambda: self.later_clicked.emit(self.order_id))
         self._lay_out()
-        self.error.hide()
         self.update_alert(alert, now)
 
     @property
@@ -104,9 +131,9 @@ class AlertCard(FloatingCard):
         self.retranslate()
 
     def update_time(self, now: datetime) -> None:
-        """Refresh the time since payment."""
+        """Refresh the time since payment (the card's height does not change)."""
         self._now = now
-        self.waited.setText(waited_text(self._alert.paid_at, now))
+        self._fill_header()
 
     def set_busy(self, busy: bool) -> None:
         """Disable the buttons while a request about this order runs; a new one clears errors."""
@@ -117,32 +144,19 @@ class AlertCard(FloatingCard):
 
     def show_error(self, text: str) -> None:
         """Show why the last request failed; an empty text hides the error line."""
-        self.error.setText(text)
-        self.error.setVisible(bool(text))
-        self.adjustSize()
+        self._error = text
+        self._fill()
+
+    def set_height_limit(self, limit: int | None) -> None:
+        """Never grow taller than ``limit`` pixels (None: no limit); shortens lists to fit."""
+        if limit != self._height_limit:
+            self._height_limit = limit
+            self._fill()
 
     def retranslate(self) -> None:
         alert = self._alert
         translate = QCoreApplication.translate
         self.setStyleSheet(_STYLE % (_HIGHLIGHTED if alert.reminded else _CALM))
-        self.banner.setVisible(alert.reminded)
-        self.banner.setText(
-            fill(
-                translate("AlertCard", "Customer is waiting — reminder ×%1"),
-                max(alert.reminder_count, 1),
-            )
-        )
-        if alert.awaiting_acceptance:
-            self.title.setText(translate("AlertCard", "New order"))
-        else:
-            self.title.setText(status_text(alert.status, None, refunded=False))
-        self.waited.setText(waited_text(alert.paid_at, self._now))
-        number = f'<span style="font-size:40px; font-weight:700;">{html.escape(alert.tail)}</span>'
-        self.tail.setText(fill(html.escape(translate("AlertCard", "Order ending %1")), number))
-        self.items.setText(_items_text(alert))
-        self.amount.setText(format_amount(alert.amount_fen))
-        self.remark.setText(fill(translate("AlertCard", "Remark: %1"), alert.remark))
-        self.remark.setVisible(bool(alert.remark))
         self.accept_button.setText(translate("AlertCard", "Accept"))
         self.reject_button.setText(translate("AlertCard", "Reject…"))
         self.later_button.setText(translate("AlertCard", "Later"))
@@ -150,151 +164,134 @@ class AlertCard(FloatingCard):
         for button in (self.accept_button, self.reject_button, self.later_button):
             button.setVisible(alert.awaiting_acceptance)
         self.ok_button.setVisible(not alert.awaiting_acceptance)
-        self.adjustSize()
+        self._fill()
+
+    # Filling the labels -------------------------------------------------------------------
+
+    def _fill(self) -> None:
+        """Set every text for the card's width, with the first budget that fits the limit."""
+        self.ensurePolished()
+        for label in self.findChildren(QLabel):
+            label.ensurePolished()
+        self._fill_fixed()
+        for budget in BUDGETS:
+            self._fill_lists(budget)
+            height = self._natural_height()
+            if self._height_limit is None or height <= self._height_limit:
+                break
+        self.setFixedHeight(height)
+
+    def _fill_fixed(self) -> None:
+        alert = self._alert
+        translate = QCoreApplication.translate
+        banner = fill(
+            translate("AlertCard", "Customer is waiting — reminder ×%1"),
+            max(alert.reminder_count, 1),
+        )
+        self._set_lines(self.banner, banner, BANNER_LINES)
+        self.banner.setVisible(alert.reminded)
+        self._fill_header()
+        caption = translate("AlertCard", "Order ending")
+        self.tail_caption.setText(fit_line(caption, self.tail_caption.font(), self._width() // 2))
+        tail, _ = display_text(alert.tail, 16)
+        self.tail.setText(fit_line(tail, self.tail.font(), self._width() // 2))
+        self._set_lines(self.amount, format_amount(alert.amount_fen), 2)
+        self._set_lines(self.error, self._error, ERROR_LINES)
+        self.error.setVisible(bool(self._error))
+
+    def _fill_header(self) -> None:
+        alert = self._alert
+        if alert.awaiting_acceptance:
+            title = QCoreApplication.translate("AlertCard", "New order")
+        else:
+            title = status_text(alert.status, None, refunded=False)
+        width = self._width()
+        waited = waited_text(alert.paid_at, self._now)
+        title_width = min(self.title.fontMetrics().horizontalAdvance(title), width // 2)
+        waited = fit_line(waited, self.waited.font(), width - title_width - LINE_SPACING)
+        self.waited.setText(waited)
+        used = self.waited.fontMetrics().horizontalAdvance(waited) + LINE_SPACING
+        self.title.setText(fit_line(title, self.title.font(), width - used))
+
+    def _fill_lists(self, budget: Budget) -> None:
+        alert = self._alert
+        self.items.setText("\n".join(self._item_lines(alert, budget.item_lines)))
+        remark, cut = display_text(alert.remark, REMARK_DISPLAY_CHARS)
+        if remark:
+            text = fill(QCoreApplication.translate("AlertCard", "Remark: %1"), remark)
+            cut = self._set_lines(self.remark, text, budget.remark_lines) or cut
+        self.remark.setVisible(bool(remark))
+        note = QCoreApplication.translate("AlertCard", "The whole remark is in the Orders window.")
+        self._set_lines(self.remark_note, note if remark and cut else "", 2)
+        self.remark_note.setVisible(bool(remark) and cut)
+
+    def _item_lines(self, alert: Alert, budget: int) -> list[str]:
+        """The order lines, each on up to two lines, within ``budget`` lines in all."""
+        font, width = self.items.font(), self._width()
+        lines: list[str] = []
+        for index, item in enumerate(alert.items):
+            name, _ = display_text(item.name, NAME_DISPLAY_CHARS)
+            dish, _ = fit_lines(f"{name} ×{item.quantity}", font, width, ITEM_LINES_PER_DISH)
+            left = len(alert.items) - index
+            room = budget - len(lines) - (1 if left > 1 else 0)
+            if len(dish) > room:
+                # No room for this dish (and a "more" line): count it and the rest instead.
+                more = QCoreApplication.translate("AlertCard", "… and %1 more")
+                lines.append(fit_line(fill(more, left), font, width))
+                break
+            lines.extend(dish)
+        return lines
+
+    def _width(self) -> int:
+        """The width of the card's text column, inside its border and margins."""
+        return self.contentsRect().width() - MARGINS[0] - MARGINS[2]
+
+    def _set_lines(self, label: QLabel, text: str, max_lines: int) -> bool:
+        """Set ``text`` broken for the label's width, at most ``max_lines``; True when cut."""
+        margins = label.contentsMargins()
+        width = self._width() - margins.left() - margins.right()
+        lines, cut = fit_lines(text, label.font(), width, max_lines) if text else ([], False)
+        label.setText("\n".join(lines))
+        return cut
+
+    def _natural_height(self) -> int:
+        # The widget's hint adds the frame (the style sheet's border) to the layout's.
+        self._layout.invalidate()
+        return self.sizeHint().height()
 
     def _lay_out(self) -> None:
         header = QHBoxLayout()
         header.addWidget(self.title)
         header.addStretch()
         header.addWidget(self.waited)
+        number = QHBoxLayout()
+        number.addWidget(self.tail_caption, 0, Qt.AlignmentFlag.AlignBottom)
+        number.addWidget(self.tail, 0, Qt.AlignmentFlag.AlignBottom)
+        # Room on the right for the day's order number.
+        number.addStretch()
         buttons = QHBoxLayout()
         for button in (self.accept_button, self.reject_button, self.later_button, self.ok_button):
             buttons.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 14)
-        layout.setSpacing(6)
+        layout = self._layout = QVBoxLayout(self)
+        layout.setContentsMargins(*MARGINS)
+        layout.setSpacing(LINE_SPACING)
         layout.addWidget(self.banner)
         layout.addLayout(header)
-        for widget in (self.tail, self.items, self.amount, self.remark, self.error):
+        layout.addLayout(number)
+        widgets: Sequence[QWidget] = (
+            self.items,
+            self.amount,
+            self.remark,
+            self.remark_note,
+            self.error,
+        )
+        for widget in widgets:
             layout.addWidget(widget)
         layout.addSpacing(4)
         layout.addLayout(buttons)
 
 
-class CardStack(QObject):
-    """The alert cards on screen, one per order, in arrival order.
-
-    The first card sits in the bottom-right corner of the primary screen's available area and
-    later ones stack upward; a full column continues to its left.
-
-    Signals (from any card):
-        accept_clicked(order_id): Accept was clicked.
-        reject_clicked(order_id): Reject… was clicked.
-        later_clicked(order_id): Later, or OK on an already accepted order, was clicked.
-    """
-
-    accept_clicked = Signal(int)
-    reject_clicked = Signal(int)
-    later_clicked = Signal(int)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._cards: dict[int, AlertCard] = {}
-
-    def show_alerts(self, alerts: Sequence[Alert], now: datetime) -> None:
-        """Create or update the cards of ``alerts`` and bring them in front of other windows."""
-        for alert in alerts:
-            card = self._cards.get(alert.order_id)
-            if card is None:
-                self._cards[alert.order_id] = self._new_card(alert, now)
-            else:
-                card.update_alert(alert, now)
-        self._arrange()
-        for alert in alerts:
-            self._cards[alert.order_id].pop_up()
-
-    def hide_cards(self, order_ids: Iterable[int]) -> None:
-        """Close the cards of these orders; ids without a card are ignored."""
-        for order_id in order_ids:
-            card = self._cards.pop(order_id, None)
-            if card is not None:
-                card.hide()
-                card.deleteLater()
-        self._arrange()
-
-    def order_ids(self) -> list[int]:
-        """The orders that have a card, in arrival order."""
-        return list(self._cards)
-
-    def card(self, order_id: int) -> AlertCard | None:
-        """The card of an order, if it has one."""
-        return self._cards.get(order_id)
-
-    def update_times(self, now: datetime) -> None:
-        """Refresh every card's time since payment without bringing cards to the front."""
-        for card in self._cards.values():
-            card.update_time(now)
-
-    def set_busy(self, order_id: int, busy: bool) -> None:
-        """Disable or enable a card's buttons while a request about its order runs."""
-        card = self._cards.get(order_id)
-        if card is not None:
-            card.set_busy(busy)
-            self._arrange()
-
-    def show_error(self, order_id: int, text: str) -> None:
-        """Show an error line on a card (an empty text clears it)."""
-        card = self._cards.get(order_id)
-        if card is not None:
-            card.show_error(text)
-            self._arrange()
-
-    def _new_card(self, alert: Alert, now: datetime) -> AlertCard:
-        card = AlertCard(alert, now)
-        card.accept_clicked.connect(self.accept_clicked)
-        card.reject_clicked.connect(self.reject_clicked)
-        card.later_clicked.connect(self.later_clicked)
-        return card
-
-    def _arrange(self) -> None:
-        screen = QGuiApplication.primaryScreen()
-        if screen is None:
-            return
-        cards = list(self._cards.values())
-        sizes = [card.size() for card in cards]
-        for card, position in zip(
-            cards, stack_positions(screen.availableGeometry(), sizes), strict=True
-        ):
-            card.move(position)
-
-
-def stack_positions(
-    area: QRect,
-    sizes: Sequence[QSize],
-    margin: int = SCREEN_MARGIN,
-    spacing: int = CARD_SPACING,
-) -> list[QPoint]:
-    """Top-left corners of cards stacked upward from the bottom-right corner of ``area``.
-
-    A card that would cross the top margin starts a new column left of the previous one.
-    """
-    positions = []
-    column_right = area.x() + area.width() - margin
-    bottom = area.y() + area.height() - margin
-    y = bottom
-    column_width = 0
-    for size in sizes:
-        if column_width and y - size.height() < area.y() + margin:
-            column_right -= column_width + spacing
-            y = bottom
-            column_width = 0
-        y -= size.height()
-        positions.append(QPoint(column_right - size.width(), y))
-        y -= spacing
-        column_width = max(column_width, size.width())
-    return positions
-
-
-def _label(name: str, wrap: bool = True) -> QLabel:
+def _label(name: str) -> QLabel:
     # Plain text: item names and remarks come from customers and must never render as HTML.
-    label = named(QLabel(textFormat=Qt.TextFormat.PlainText), name)
-    label.setWordWrap(wrap)
-    return label
-
-
-def _items_text(alert: Alert) -> str:
-    lines = [item_line(line) for line in alert.items[:MAX_ITEM_LINES]]
-    hidden = len(alert.items) - MAX_ITEM_LINES
-    if hidden > 0:
-        lines.append(fill(QCoreApplication.translate("AlertCard", "… and %1 more"), hidden))
-    return "\n".join(lines)
+    # No word wrap: texts are broken into lines here, for the label's real width.
+    return named(QLabel(textFormat=Qt.TextFormat.PlainText), name)

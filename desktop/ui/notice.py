@@ -95,10 +95,12 @@ class NoticeCard(FloatingCard):
     Signals:
         action_clicked(kind): the action button of that notice was clicked.
         dismissed(kind): staff closed that notice with its Close button.
+        changed(): the card was shown, hidden or resized (the alert cards make room for it).
     """
 
     action_clicked = Signal(str)
     dismissed = Signal(str)
+    changed = Signal()
 
     def __init__(self) -> None:
         super().__init__("NoticeCard")
@@ -163,6 +165,10 @@ class NoticeCard(FloatingCard):
         self.dismissed.emit(kind)
 
     def _refresh(self) -> None:
+        self._place()
+        self.changed.emit()
+
+    def _place(self) -> None:
         if not self._notices:
             self.hide()
             return

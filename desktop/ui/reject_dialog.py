@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -24,7 +26,8 @@ class RejectDialog(QDialog):
     """Asks for one of the Sky Take-out reasons or a typed one (1 to 200 characters).
 
     Non-modal and reusable: :meth:`ask` shows it for an order; it never runs a nested event
-    loop. Nothing is chosen at first, so a stray Enter cannot reject an order.
+    loop. Nothing is chosen at first, so a stray Enter cannot reject an order. It stays on top
+    of other windows, alert cards included, so it never opens behind the card it is about.
 
     Signals:
         reason_chosen(order_id, reason): staff confirmed; ``reason`` is the text for the server.
@@ -37,6 +40,7 @@ class RejectDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("RejectDialog")
         self.setModal(False)
+        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint)
         self._order_id = 0
         self._tail = ""
         self.heading = QLabel(textFormat=Qt.TextFormat.PlainText)
@@ -62,8 +66,12 @@ class RejectDialog(QDialog):
         """The order the dialog asks about."""
         return self._order_id
 
-    def ask(self, order_id: int, tail: str) -> None:
-        """Ask afresh about order ``order_id`` (called by its ``tail``) and show the dialog."""
+    def ask(self, order_id: int, tail: str, place: Callable[[QWidget], None] | None = None) -> None:
+        """Ask afresh about order ``order_id`` (called by its ``tail``) and show the dialog.
+
+        ``place`` moves the dialog where it belongs (beside the order's card) before it shows,
+        and once more when shown, when its window frame is known.
+        """
         self._order_id = order_id
         self._tail = tail
         self._choices.setExclusive(False)
@@ -73,9 +81,14 @@ class RejectDialog(QDialog):
         self.other_edit.clear()
         self.retranslate()
         self._update_ok()
+        self.adjustSize()
+        if place is not None:
+            place(self)
         self.show()
         self.raise_()
         self.activateWindow()
+        if place is not None:
+            place(self)
 
     def reason(self) -> str | None:
         """The reason as it would be sent, or None while the choice is incomplete."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import Qt
 
 from desktop.ui.reject_reasons import reason_label
 from orderbell_protocol import OrderLine, OrderStatus
@@ -38,7 +39,9 @@ def waited_text(paid_at: datetime | None, now: datetime) -> str:
     if minutes < 60:
         return fill(QCoreApplication.translate("OrderText", "paid %1 min ago"), minutes)
     hours, minutes = divmod(minutes, 60)
-    return fill(QCoreApplication.translate("OrderText", "paid %1 h %2 min ago"), hours, minutes)
+    if hours < 24:
+        return fill(QCoreApplication.translate("OrderText", "paid %1 h %2 min ago"), hours, minutes)
+    return fill(QCoreApplication.translate("OrderText", "paid %1 days ago"), hours // 24)
 
 
 def item_line(line: OrderLine) -> str:
@@ -46,14 +49,17 @@ def item_line(line: OrderLine) -> str:
     return f"{line.name} ×{line.quantity}"
 
 
-def items_summary(items: Sequence[OrderLine]) -> str:
-    """All lines of an order on one line, for a table cell."""
-    return ", ".join(item_line(line) for line in items)
+def clock_text(moment: datetime | None, zone: tzinfo | None = None) -> str:
+    """A time of day in ``zone`` (default: the PC's), e.g. "14:02"; empty when unknown.
 
-
-def clock_text(moment: datetime | None) -> str:
-    """A time of day in the PC's time zone, e.g. "14:02"; empty when unknown."""
-    return "" if moment is None else moment.astimezone().strftime("%H:%M")
+    A time at the very ends of the calendar (year 1 or 9999) that the zone would shift out of
+    range is shown as the server sent it.
+    """
+    if moment is None:
+        return ""
+    with contextlib.suppress(OverflowError, ValueError):
+        moment = moment.astimezone(zone)
+    return moment.strftime("%H:%M")
 
 
 def status_text(status: OrderStatus, rejected_reason: str | None, refunded: bool) -> str:
@@ -75,3 +81,9 @@ def status_text(status: OrderStatus, rejected_reason: str | None, refunded: bool
     if status is OrderStatus.TO_BE_CONFIRMED:
         return QCoreApplication.translate("OrderText", "Waiting to be accepted")
     return QCoreApplication.translate("OrderText", "Not paid")
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` exactly as typed: Qt renders a tooltip that looks like
+    markup as HTML (images, links, font sizes), so customer text is escaped first."""
+    return Qt.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)

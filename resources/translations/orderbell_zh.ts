@@ -12,10 +12,6 @@
             <translation>新订单</translation>
         </message>
         <message>
-            <source>Order ending %1</source>
-            <translation>尾号 %1</translation>
-        </message>
-        <message>
             <source>Remark: %1</source>
             <translation>备注：%1</translation>
         </message>
@@ -34,6 +30,14 @@
         <message>
             <source>OK</source>
             <translation>知道了</translation>
+        </message>
+        <message>
+            <source>Order ending</source>
+            <translation>尾号</translation>
+        </message>
+        <message>
+            <source>The whole remark is in the Orders window.</source>
+            <translation>备注未显示完，完整内容见订单窗口。</translation>
         </message>
         <message>
             <source>… and %1 more</source>
@@ -137,6 +141,10 @@
             <translation>%1 小时 %2 分钟前付款</translation>
         </message>
         <message>
+            <source>paid %1 days ago</source>
+            <translation>%1 天前付款</translation>
+        </message>
+        <message>
             <source>Rejected: %1</source>
             <translation>已拒单：%1</translation>
         </message>
@@ -238,6 +246,21 @@
         <message>
             <source>Print ticket</source>
             <translation>打印小票</translation>
+        </message>
+    </context>
+    <context>
+        <name>OverflowCard</name>
+        <message>
+            <source>Open orders →</source>
+            <translation>打开订单 →</translation>
+        </message>
+        <message>
+            <source>%1 more orders waiting</source>
+            <translation>还有 %1 单待接</translation>
+        </message>
+        <message>
+            <source>Ending %1</source>
+            <translation>尾号 %1</translation>
         </message>
     </context>
     <context>

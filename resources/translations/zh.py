@@ -29,8 +29,21 @@ TRANSLATIONS: dict[str, str] = {
     "New order": "新订单",
     "Customer is waiting — reminder ×%1": "顾客催单 — 已催 %1 次",
     "Order ending %1": "尾号 %1",
+    "Order ending": "尾号",
     "Remark: %1": "备注：%1",
     "… and %1 more": "…… 还有 %1 项",
+    "The whole remark is in the Orders window.": "备注未显示完，完整内容见订单窗口。",
+    # OverflowCard
+    "%1 more orders waiting": "还有 %1 单待接",
+    "Ending %1": "尾号 %1",
+    "Open orders →": "打开订单 →",
+    # OrderDetails
+    "Order number: %1": "订单号：%1",
+    "Status: %1": "状态：%1",
+    "Paid at: %1": "付款时间：%1",
+    "Amount: %1": "金额：%1",
+    "Items:": "菜品：",
+    "Remark:": "备注：",
     # NoticeCard
     "Open settings": "打开设置",
     "Reconnect now": "立即重新连接",
@@ -38,6 +51,7 @@ TRANSLATIONS: dict[str, str] = {
     "paid just now": "刚刚付款",
     "paid %1 min ago": "%1 分钟前付款",
     "paid %1 h %2 min ago": "%1 小时 %2 分钟前付款",
+    "paid %1 days ago": "%1 天前付款",
     "Rejected: %1": "已拒单：%1",
     "Cancelled, refunded": "已取消，已退款",
     "Cancelled": "已取消",
@@ -55,6 +69,7 @@ TRANSLATIONS: dict[str, str] = {
     "Reminders": "催单",
     "Waiting to be accepted (%1)": "待接单（%1）",
     "Handled today (%1)": "今日已处理（%1）",
+    "Double-click the order to read it all.": "双击该订单可查看全部内容。",
     # RejectDialog: a preset reason's Chinese is the Sky Take-out reason text itself
     "Reject order": "拒单",
     "Why reject order ending %1?": "为什么拒绝尾号 %1 的订单？",
@@ -207,4 +222,6 @@ TRANSLATIONS: dict[str, str] = {
     "The test ticket was sent.": "测试小票已发送到打印机。",
 }
 
-BY_CONTEXT: dict[tuple[str, str], str] = {}
+BY_CONTEXT: dict[tuple[str, str], str] = {
+    ("OrderDetails", "Order ending %1"): "订单 · 尾号 %1",
+}

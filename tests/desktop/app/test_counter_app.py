@@ -133,6 +133,75 @@ def test_reject_through_the_dialog_sends_the_reason(
     qloop(scenario())
 
 
+def test_reject_dialog_opens_on_top_beside_its_card(
+    qapp: QApplication, qloop: Run, tmp_path: Path, qtbot: Any
+) -> None:
+    """Reject… opens the dialog above the cards, beside its card, on screen, never covering it.
+
+    (Clear of every card on a counter-sized screen: see the stack geometry tests.)"""
+
+    async def scenario() -> None:
+        async with running_app(qapp, tmp_path) as run:
+            first, second = await run.paid_order(), await run.paid_order()
+            cards = run.app.cards
+            await until(
+                lambda: cards.shows_in_full(first.id or 0) and cards.shows_in_full(second.id or 0),
+                "both cards",
+            )
+            card = cards.card(second.id or 0)
+            assert card is not None
+            qtbot.mouseClick(card.reject_button, Qt.MouseButton.LeftButton)
+            dialog = run.app.reject_dialog
+            assert dialog.isVisible()
+            assert dialog.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
+            frame = dialog.frameGeometry()
+            assert dialog.screen().availableGeometry().contains(frame)
+            assert not frame.intersects(card.frameGeometry())
+
+    qloop(scenario())
+
+
+def test_reject_dialog_closes_when_the_order_is_handled_elsewhere(
+    qapp: QApplication, qloop: Run, tmp_path: Path, qtbot: Any
+) -> None:
+    """Another counter accepts the order while the dialog is open: the dialog goes with the card."""
+
+    async def scenario() -> None:
+        async with running_app(qapp, tmp_path) as run:
+            order = await run.paid_order()
+            await until(lambda: run.app.cards.card(order.id or 0) is not None, "the card")
+            card = run.app.cards.card(order.id or 0)
+            assert card is not None
+            qtbot.mouseClick(card.reject_button, Qt.MouseButton.LeftButton)
+            assert run.app.reject_dialog.isVisible()
+            await run.http.put(
+                f"/admin/orders/{order.id}/accept",
+                headers={"Authorization": f"Bearer {run.backend.token}"},
+            )
+            await until(lambda: not run.app.reject_dialog.isVisible(), "the dialog to close")
+
+    qloop(scenario())
+
+
+def test_no_balloon_over_a_card_showing_the_order(
+    qapp: QApplication, qloop: Run, tmp_path: Path
+) -> None:
+    """A paid order with its card on screen gets no desktop notification; a test alert does."""
+
+    async def scenario() -> None:
+        async with running_app(qapp, tmp_path) as run:
+            balloons: list[str] = []
+            run.app.tray.notify = lambda title, text: balloons.append(title) or True  # type: ignore[method-assign]
+            order = await run.paid_order()
+            await until(lambda: run.app.cards.shows_in_full(order.id or 0), "the card")
+            await until(lambda: bool(run.speaker.said), "speech")
+            assert balloons == []
+            run.app.tray.action("test_alert").trigger()
+            assert len(balloons) == 1
+
+    qloop(scenario())
+
+
 def test_tray_mute_keeps_cards_but_silences_speech(
     qapp: QApplication, qloop: Run, tmp_path: Path
 ) -> None:

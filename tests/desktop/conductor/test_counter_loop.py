@@ -34,7 +34,8 @@ class FakeView:
     hidden: list[int] = field(default_factory=list)
     notices: dict[str, str] = field(default_factory=dict)
     statuses: list[CounterStatus] = field(default_factory=list)
-    notified: list[str] = field(default_factory=list)
+    notified: list[int] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
     errors: dict[int, str] = field(default_factory=dict)
     waiting: list[int] = field(default_factory=list)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -44,6 +45,7 @@ class FakeView:
 
     def show_alerts(self, alerts: Sequence[Alert], now: datetime) -> None:
         self.shown.extend(alert.order_id for alert in alerts)
+        self.calls.extend(f"show {alert.order_id}" for alert in alerts)
         self._poke()
 
     def hide_alerts(self, order_ids: Sequence[int]) -> None:
@@ -60,8 +62,9 @@ class FakeView:
     def update_status(self, status: CounterStatus) -> None:
         self.statuses.append(status)
 
-    def notify(self, title: str, text: str) -> None:
-        self.notified.append(title)
+    def notify(self, order_id: int, title: str, text: str) -> None:
+        self.notified.append(order_id)
+        self.calls.append(f"notify {order_id}")
 
     def show_notice(self, kind: str, title: str, text: str) -> None:
         self.notices[kind] = text
@@ -167,7 +170,20 @@ async def test_paid_order_shows_a_card_and_is_spoken(live: LiveServer, tmp_path:
         order = await paid_order(simulator(live, http))
         await until(run.view, lambda: order.id in run.view.shown and bool(run.speaker.said))
     assert run.speaker.said[0] == f"您有新的外卖订单，尾号{order.number[-4:]}"
-    assert run.view.notified
+
+
+async def test_notification_follows_the_card(live: LiveServer, tmp_path: Path) -> None:
+    """The view is asked for the notification only once the order's card is shown, so it can
+    leave out a balloon that would cover the card."""
+    token = await live.device_token()
+    async with (
+        running_counter(live, token, tmp_path) as run,
+        httpx.AsyncClient(base_url=live.base_url) as http,
+    ):
+        order = await paid_order(simulator(live, http))
+        await until(run.view, lambda: order.id in run.view.notified)
+    calls = run.view.calls
+    assert calls.index(f"show {order.id}") < calls.index(f"notify {order.id}")
 
 
 async def test_accepting_on_one_counter_stops_the_other(live: LiveServer, tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +15,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
 from desktop.core.cards import Alert
-from desktop.ui.card import CardStack
+from desktop.core.stack import Box
+from desktop.ui.card_stack import CardStack
 from desktop.ui.rows import OrderRow
 from orderbell_protocol import OrderLine, OrderStatus
 
@@ -100,12 +101,26 @@ def make_row() -> RowFactory:
     return make
 
 
+@dataclass
+class FakeScreen:
+    """The screen area and pointer position a card stack sees; tests move them."""
+
+    area: Box | None = field(default_factory=lambda: Box(0, 0, 1366, 728))
+    pointer: tuple[int, int] = (-10_000, -10_000)
+
+
 @pytest.fixture
-def stack(qapp: Any) -> Iterator[CardStack]:
-    """A card stack whose cards are closed after the test."""
-    cards = CardStack()
+def screen() -> FakeScreen:
+    """A 1366x768 primary screen with a 40 px task bar, the pointer far from the cards."""
+    return FakeScreen()
+
+
+@pytest.fixture
+def stack(qapp: Any, screen: FakeScreen) -> Iterator[CardStack]:
+    """A card stack on the fake screen whose cards are closed after the test."""
+    cards = CardStack(area=lambda: screen.area, pointer=lambda: screen.pointer, hold_check_ms=10)
     yield cards
-    cards.hide_cards(cards.order_ids())
+    cards.close_all()
 
 
 @pytest.fixture

@@ -30,15 +30,16 @@ def make_card(qtbot: Any, make_alert: Any, now: datetime) -> Callable[..., Alert
 
 
 def test_shows_tail_number(make_card: Callable[..., AlertCard]) -> None:
-    """The tail number is on the card, under its caption."""
-    text = make_card().tail.text()
-    assert "Order ending" in text
-    assert ">1234</span>" in text
+    """The tail number is on the card, beside its caption."""
+    card = make_card()
+    assert card.tail_caption.text() == "Order ending"
+    assert card.tail.text() == "1234"
 
 
 def test_tail_number_is_big(make_card: Callable[..., AlertCard]) -> None:
     """The tail number is set in a large font so it reads from across the counter."""
-    assert "font-size:40px" in make_card().tail.text()
+    card = make_card()
+    assert card.tail.fontInfo().pixelSize() >= 2 * card.tail_caption.fontInfo().pixelSize()
 
 
 def test_shows_items_with_quantities(make_card: Callable[..., AlertCard]) -> None:
@@ -47,11 +48,11 @@ def test_shows_items_with_quantities(make_card: Callable[..., AlertCard]) -> Non
 
 
 def test_long_item_list_is_shortened(make_card: Callable[..., AlertCard]) -> None:
-    """Past eight lines the card says how many more there are."""
-    items = tuple(OrderLine(f"dish {i}", 1) for i in range(10))
+    """Twelve dishes: nine are listed and the tenth line says how many more there are."""
+    items = tuple(OrderLine(f"dish {i}", 1) for i in range(12))
     lines = make_card(items=items).items.text().splitlines()
-    assert lines[-1] == "… and 2 more"
-    assert len(lines) == 9
+    assert lines[-1] == "… and 3 more"
+    assert lines[:9] == [f"dish {i} ×1" for i in range(9)]
 
 
 def test_shows_amount_in_yuan(make_card: Callable[..., AlertCard]) -> None:
@@ -219,3 +220,36 @@ def test_card_renders_to_a_picture(
     assert card.grab().save(str(path))
     assert path.stat().st_size > 0
     assert count_colors(card) > 20
+
+
+def test_shortened_list_still_says_how_many_more(make_card: Callable[..., AlertCard]) -> None:
+    """Shortened to fit, the list ends with how many dishes are not shown."""
+    card = make_card(items=tuple(OrderLine(f"菜 {i}", 1) for i in range(12)))
+    card.set_height_limit(300)
+    assert card.items.text().splitlines()[-1].startswith("… and ")
+
+
+def test_huge_remark_shows_a_bounded_excerpt(make_card: Callable[..., AlertCard]) -> None:
+    """A 600,000-character remark: four lines at most, and a note where the rest is."""
+    card = make_card(remark="很长的备注" * 120_000)
+    assert len(card.remark.text().splitlines()) <= 4
+    assert len(card.remark.text()) < 400
+    assert card.remark.text().endswith("…")
+    assert card.remark_note.isVisible()
+    assert card.remark_note.text() == "The whole remark is in the Orders window."
+
+
+def test_short_remark_has_no_note(make_card: Callable[..., AlertCard]) -> None:
+    """A remark shown whole needs no pointer elsewhere."""
+    assert not make_card(remark="少辣").remark_note.isVisible()
+
+
+def test_hostile_characters_never_reach_the_screen(make_card: Callable[..., AlertCard]) -> None:
+    """NUL, bell and direction overrides are dropped; a lone surrogate shows as U+FFFD."""
+    card = make_card(
+        remark="a\x00b\ud800c\u202eevil\u202c\r\n\tend", items=(OrderLine("<img>\x07", 2),)
+    )
+    shown = card.remark.text() + card.items.text()
+    for char in ("\x00", "\x07", "\u202e", "\r", "\t"):
+        assert char not in shown
+    assert "\ufffd" in card.remark.text()

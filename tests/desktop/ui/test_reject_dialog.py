@@ -113,3 +113,23 @@ def test_asking_again_starts_afresh(qtbot: Any, dialog: RejectDialog) -> None:
     assert dialog.other_edit.text() == ""
     assert dialog.reason() is None
     assert not dialog.ok_button.isEnabled()
+
+
+def test_dialog_stays_on_top_of_the_alert_cards(dialog: RejectDialog) -> None:
+    """The always-on-top cards cannot hide the dialog that asks about one of them."""
+    assert dialog.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
+
+
+def test_ask_places_the_dialog_before_and_after_showing(qtbot: Any) -> None:
+    """The placement callback runs before the dialog shows and again once it is shown."""
+    widget = RejectDialog()
+    qtbot.addWidget(widget)
+    seen: list[bool] = []
+
+    def place(window: Any) -> None:
+        seen.append(window.isVisible())
+        window.move(123, 45)
+
+    widget.ask(7, "1234", place)
+    assert seen == [False, True]
+    assert widget.frameGeometry().topLeft() == QPoint(123, 45)

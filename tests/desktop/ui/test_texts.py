@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from desktop.ui.reject_reasons import reason_label
-from desktop.ui.texts import clock_text, fill, items_summary, status_text, waited_text
-from orderbell_protocol import OrderLine, OrderStatus
+from desktop.ui.texts import clock_text, fill, status_text, waited_text
+from orderbell_protocol import OrderStatus
 
 PAID = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -46,12 +46,6 @@ def test_waited_text_unknown_payment_time() -> None:
     assert waited_text(None, PAID) == ""
 
 
-def test_items_summary() -> None:
-    """Lines are joined with their quantities."""
-    items = (OrderLine("宫保鸡丁", 1), OrderLine("米饭", 2))
-    assert items_summary(items) == "宫保鸡丁 ×1, 米饭 ×2"
-
-
 def test_clock_text_is_local_time() -> None:
     """Times of day are shown in the PC's time zone."""
     assert clock_text(PAID) == PAID.astimezone().strftime("%H:%M")
@@ -84,3 +78,22 @@ def test_status_of_accepted_order() -> None:
 def test_reason_label_of_unknown_reason_is_the_reason() -> None:
     """Only the presets have labels."""
     assert reason_label("other") == "other"
+
+
+def test_waited_text_in_days() -> None:
+    """A day or more reads in days, short enough for the card's header."""
+    assert waited_text(PAID, PAID + timedelta(days=3, hours=5)) == "paid 3 days ago"
+
+
+def test_waited_text_from_year_one() -> None:
+    """A payment time in year 1 gives a (long) wait, not an error."""
+    first = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=8)))
+    assert waited_text(first, PAID).startswith("paid ")
+
+
+def test_clock_text_at_the_ends_of_the_calendar() -> None:
+    """Year 1 and year 9999 times that a time zone would push out of range still show."""
+    first = datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=8)))
+    last = datetime(9999, 12, 31, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
+    assert clock_text(first, UTC) == "00:30"
+    assert clock_text(last, timezone(timedelta(hours=8))) == "23:30"

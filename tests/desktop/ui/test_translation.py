@@ -58,7 +58,8 @@ def test_card_follows_language_change(
     qtbot.addWidget(card)
     QCoreApplication.installTranslator(translator)
     qtbot.waitUntil(lambda: card.accept_button.text() == "AlertCard:Accept", timeout=1000)
-    assert card.waited.text() == "OrderText:paid %1 min ago".replace("%1", "3")
+    # The long marked texts share the header line, so the end of this one may be elided.
+    assert card.waited.text().startswith("OrderText:paid 3 m")
 
 
 def test_orders_window_follows_language_change(qtbot: Any, translator: QTranslator) -> None:
