@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator, Mapping
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from types import TracebackType
 from typing import Any
 
@@ -124,7 +124,7 @@ class CounterApi:
                     # Unpaid orders that timed out are cancelled too, but never reached a counter.
                     if order.paid_at is None:
                         continue
-                    if _handled_at(order).astimezone(now.tzinfo).date() == today:
+                    if _day(_handled_at(order), now) == today:
                         found[order.id] = order
                 if (
                     not orders
@@ -241,6 +241,15 @@ class CounterApi:
 def _handled_at(order: RemoteOrder) -> datetime:
     """When the order left the waiting list, as near as the API tells."""
     return order.accepted_at or order.paid_at or order.created_at
+
+
+def _day(moment: datetime, now: datetime) -> date | None:
+    """The calendar day of ``moment`` in ``now``'s time zone; None for a time at the ends of the
+    calendar (year 1, 9999) that the zone would shift out of range: surely not today."""
+    try:
+        return moment.astimezone(now.tzinfo).date()
+    except OverflowError:
+        return None
 
 
 def _server_message(response: httpx.Response) -> str:

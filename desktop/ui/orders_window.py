@@ -18,19 +18,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.display import NAME_DISPLAY_CHARS, display_text, one_line
 from desktop.core.phrasing import format_amount
 from desktop.ui.icons import app_icon
 from desktop.ui.naming import named
+from desktop.ui.order_details import OrderDetails
 from desktop.ui.rows import OrderRow
-from desktop.ui.texts import clock_text, fill, item_line, items_summary, status_text
+from desktop.ui.texts import clock_text, fill, item_line, plain_tooltip, status_text
+from orderbell_protocol import OrderLine
 
 _ORDER, _PAID, _ITEMS, _AMOUNT, _REMARK, _REMINDERS, _ACTIONS = range(7)
 _STATUS, _TIME = 1, 2
 _REMINDED = QColor("#c62828")
+# Table cells and tooltips show bounded excerpts; double-clicking a row shows the whole order.
+CELL_CHARS = 200
+TOOLTIP_LINES = 30
 
 
 class OrdersWindow(QWidget):
     """Waiting orders, each with Accept and Reject…, above today's handled orders.
+
+    Customer text is shown as plain text, cut to a bounded excerpt in cells and tooltips;
+    double-clicking an order shows all of it (:class:`OrderDetails`).
 
     Signals:
         accept_requested(order_id): Accept was clicked in a waiting order's row.
@@ -63,6 +72,13 @@ class OrdersWindow(QWidget):
         self.handled_heading = _heading()
         self.handled_empty = named(QLabel(), "handled_empty")
         self.handled_table = _table(5, stretch=(_STATUS,))
+        self.details = OrderDetails(self)
+        self.waiting_table.cellDoubleClicked.connect(
+            lambda row, _: self._details(self._waiting, row)
+        )
+        self.handled_table.cellDoubleClicked.connect(
+            lambda row, _: self._details(self._handled, row)
+        )
         self._lay_out()
         self.resize(900, 600)
         self.retranslate()
@@ -167,13 +183,15 @@ class OrdersWindow(QWidget):
             cells = {
                 _ORDER: row.tail,
                 _PAID: clock_text(row.paid_at),
-                _ITEMS: items_summary(row.items),
+                _ITEMS: _excerpt(", ".join(_item_lines(row.items, CELL_CHARS))),
                 _AMOUNT: format_amount(row.amount_fen),
-                _REMARK: row.remark,
+                _REMARK: _excerpt(row.remark),
                 _REMINDERS: reminders,
             }
             items = {column: _cell(text, bold=column == _ORDER) for column, text in cells.items()}
-            items[_ITEMS].setToolTip("\n".join(item_line(line) for line in row.items))
+            items[_ITEMS].setToolTip(_items_tooltip(row.items))
+            if row.remark:
+                items[_REMARK].setToolTip(_remark_tooltip(row.remark))
             if row.reminder_count:
                 for column in (_ORDER, _REMINDERS):
                     items[column].setForeground(QBrush(_REMINDED))
@@ -197,7 +215,7 @@ class OrdersWindow(QWidget):
             status = _cell(status_text(row.status, row.rejected_reason, row.refunded))
             if row.rejected_reason:
                 # The label may be translated; the tooltip shows what the customer was told.
-                status.setToolTip(row.rejected_reason)
+                status.setToolTip(plain_tooltip(_excerpt(row.rejected_reason)))
             table.setItem(index, 0, _cell(row.tail, bold=True))
             table.setItem(index, _STATUS, status)
             table.setItem(index, _TIME, _cell(clock_text(row.handled_at)))
@@ -205,6 +223,10 @@ class OrdersWindow(QWidget):
             table.setCellWidget(index, 4, self._reprint_button(row.order_id))
         table.setVisible(bool(rows))
         self.handled_empty.setVisible(not rows)
+
+    def _details(self, rows: Sequence[OrderRow], index: int) -> None:
+        if 0 <= index < len(rows):
+            self.details.show_order(rows[index])
 
     def _actions(self, order_id: int) -> QWidget:
         translate = QCoreApplication.translate
@@ -242,6 +264,36 @@ def _emitter(signal: SignalInstance, order_id: int) -> Callable[[], None]:
         signal.emit(order_id)
 
     return emit
+
+
+def _excerpt(text: str) -> str:
+    """One line of at most :data:`CELL_CHARS` characters, "…" when shortened."""
+    shown, cut = one_line(text, CELL_CHARS)
+    return shown + "…" if cut else shown
+
+
+def _item_lines(items: Sequence[OrderLine], count: int) -> list[str]:
+    return [
+        item_line(OrderLine(one_line(item.name, NAME_DISPLAY_CHARS)[0], item.quantity))
+        for item in items[:count]
+    ]
+
+
+def _items_tooltip(items: Sequence[OrderLine]) -> str:
+    lines = _item_lines(items, TOOLTIP_LINES)
+    hidden = len(items) - len(lines)
+    if hidden > 0:
+        lines.append(fill(QCoreApplication.translate("AlertCard", "… and %1 more"), hidden))
+    return plain_tooltip("\n".join(lines))
+
+
+def _remark_tooltip(remark: str) -> str:
+    shown, cut = display_text(remark, CELL_CHARS * 5)
+    lines = shown.split("\n")[:TOOLTIP_LINES]
+    if cut or len(lines) < len(shown.split("\n")):
+        hint = QCoreApplication.translate("OrdersWindow", "Double-click the order to read it all.")
+        lines += ["…", hint]
+    return plain_tooltip("\n".join(lines))
 
 
 def _heading() -> QLabel:

@@ -127,6 +127,41 @@
         </message>
     </context>
     <context>
+        <name>OrderDetails</name>
+        <message>
+            <source>Order</source>
+            <translation>订单</translation>
+        </message>
+        <message>
+            <source>Order ending %1</source>
+            <translation>订单 · 尾号 %1</translation>
+        </message>
+        <message>
+            <source>Order number: %1</source>
+            <translation>订单号：%1</translation>
+        </message>
+        <message>
+            <source>Status: %1</source>
+            <translation>状态：%1</translation>
+        </message>
+        <message>
+            <source>Paid at: %1</source>
+            <translation>付款时间：%1</translation>
+        </message>
+        <message>
+            <source>Amount: %1</source>
+            <translation>金额：%1</translation>
+        </message>
+        <message>
+            <source>Items:</source>
+            <translation>菜品：</translation>
+        </message>
+        <message>
+            <source>Remark:</source>
+            <translation>备注：</translation>
+        </message>
+    </context>
+    <context>
         <name>OrderText</name>
         <message>
             <source>paid just now</source>
@@ -246,6 +281,10 @@
         <message>
             <source>Print ticket</source>
             <translation>打印小票</translation>
+        </message>
+        <message>
+            <source>Double-click the order to read it all.</source>
+            <translation>双击该订单可查看全部内容。</translation>
         </message>
     </context>
     <context>

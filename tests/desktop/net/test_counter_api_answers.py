@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -139,3 +139,14 @@ def test_invalid_address_is_server_unavailable() -> None:
     """An address httpx cannot parse raises ServerUnavailable, not an httpx error."""
     with pytest.raises(ServerUnavailable, match="not a valid address"):
         CounterApi("http://[::1", "token")
+
+
+@pytest.mark.parametrize(
+    "moment", ["0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59-08:00"], ids=["year 1", "9999"]
+)
+async def test_handled_orders_at_the_ends_of_the_calendar(moment: str) -> None:
+    """An accepted order with a time in year 1 or 9999 is read, not a crash: it is not today."""
+    order = {**GOOD_ORDER, "status": 3, "createdAt": moment, "paidAt": moment, "acceptedAt": moment}
+    async with api_with(answering(200, page_of(order))) as api:
+        now = datetime(2026, 11, 26, 12, 0, tzinfo=timezone(timedelta(hours=8)))
+        assert await api.handled_today(now) == []

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6 import QtGui
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QPushButton, QTableWidget, QWidget
 
 from desktop.ui.orders_window import OrdersWindow
 from orderbell_protocol import OrderLine, OrderStatus
 
-ITEMS_COLUMN, REMINDERS_COLUMN = 2, 5
+ITEMS_COLUMN, REMARK_COLUMN, REMINDERS_COLUMN = 2, 4, 5
 
 
 @pytest.fixture
@@ -70,10 +72,87 @@ def test_reminded_row_is_red(window: OrdersWindow, make_row: Any) -> None:
     assert item.foreground().color().name() == "#c62828"
 
 
+def rendered(tooltip: str) -> QTextDocument:
+    """The tooltip as Qt shows it: as HTML when it looks like markup, else as plain text."""
+    document = QTextDocument()
+    if QtGui.Qt.mightBeRichText(tooltip):
+        document.setHtml(tooltip)
+    else:
+        document.setPlainText(tooltip)
+    return document
+
+
 def test_items_tooltip_lists_each_line(window: OrdersWindow, make_row: Any) -> None:
     """A long item summary can be read line by line in its tooltip."""
     window.set_waiting([make_row(items=(OrderLine("面", 1), OrderLine("汤", 3)))])
-    assert window.waiting_table.item(0, ITEMS_COLUMN).toolTip() == "面 ×1\n汤 ×3"
+    tooltip = window.waiting_table.item(0, ITEMS_COLUMN).toolTip()
+    assert rendered(tooltip).toPlainText() == "面 ×1\n汤 ×3"
+
+
+HOSTILE = '<img src="x.png"> <a href="https://evil.example">click</a> <font size=7>BIG</font>'
+
+
+@pytest.mark.parametrize("column", [ITEMS_COLUMN, REMARK_COLUMN])
+def test_customer_markup_in_tooltips_shows_as_typed(
+    window: OrdersWindow, make_row: Any, column: int
+) -> None:
+    """Markup in an item name or a remark is shown as typed: no image, link or font size."""
+    window.set_waiting([make_row(items=(OrderLine(HOSTILE, 1),), remark=HOSTILE)])
+    document = rendered(window.waiting_table.item(0, column).toolTip())
+    assert HOSTILE in document.toPlainText()
+    formats = []
+    block = document.begin()
+    while block.isValid():
+        fragments = block.begin()
+        while not fragments.atEnd():
+            formats.append(fragments.fragment().charFormat())
+            fragments += 1
+        block = block.next()
+    assert not any(f.isImageFormat() or f.isAnchor() for f in formats)
+    assert len({f.fontPointSize() for f in formats}) == 1
+
+
+def test_huge_remark_gives_a_bounded_cell_and_tooltip(window: OrdersWindow, make_row: Any) -> None:
+    """A 600,000-character remark: the cell and tooltip hold an excerpt, not the remark."""
+    window.set_waiting([make_row(remark="很长的备注" * 120_000)])
+    item = window.waiting_table.item(0, REMARK_COLUMN)
+    assert len(item.text()) <= 201
+    assert item.text().endswith("…")
+    assert len(item.toolTip()) < 5_000
+    assert "Double-click the order to read it all." in rendered(item.toolTip()).toPlainText()
+
+
+def test_double_click_shows_the_whole_order(
+    qtbot: Any, window: OrdersWindow, make_row: Any
+) -> None:
+    """The whole remark, however long, is one double-click away."""
+    remark = "很长的备注" * 120_000
+    window.set_waiting([make_row(remark=remark)])
+    table = window.waiting_table
+    cell = table.visualItemRect(table.item(0, REMARK_COLUMN)).center()
+    # A double click is a press, a release and then the double-click event, as from a mouse.
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    assert window.details.isVisible()
+    assert remark.replace("\n", "") in window.details.text.toPlainText().replace("\n", "")
+
+
+@pytest.mark.parametrize(
+    "paid_at",
+    [
+        datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=8))),
+        datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-8))),
+    ],
+    ids=["year 1", "year 9999"],
+)
+def test_payment_times_at_the_ends_of_the_calendar(
+    window: OrdersWindow, make_row: Any, paid_at: datetime
+) -> None:
+    """A paidAt in year 1 or 9999 lists the order instead of raising."""
+    window.set_waiting([make_row(paid_at=paid_at)])
+    window.set_handled([make_row(order_id=8, status=OrderStatus.CONFIRMED, handled_at=paid_at)])
+    assert window.waiting_table.item(0, 1).text() == paid_at.strftime("%H:%M")
+    assert window.handled_table.rowCount() == 1
 
 
 @pytest.mark.parametrize(
@@ -154,7 +233,7 @@ def test_rejected_row_tooltip_shows_the_reason_sent(window: OrdersWindow, make_r
     """The exact text the customer was given is one hover away."""
     reason = "菜品已销售完，暂时无法接单"
     window.set_handled([make_row(status=OrderStatus.CANCELLED, rejected_reason=reason)])
-    assert window.handled_table.item(0, 1).toolTip() == reason
+    assert rendered(window.handled_table.item(0, 1).toolTip()).toPlainText() == reason
 
 
 def test_status_text(window: OrdersWindow) -> None:

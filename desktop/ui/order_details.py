@@ -1,0 +1,74 @@
+"""The whole of one order, remark included, however long: what cards and table cells shorten."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtGui import QTextOption
+from PySide6.QtWidgets import QDialog, QPlainTextEdit, QVBoxLayout, QWidget
+
+from desktop.core.display import whole_text
+from desktop.core.phrasing import format_amount
+from desktop.ui.icons import app_icon
+from desktop.ui.naming import named
+from desktop.ui.rows import OrderRow
+from desktop.ui.texts import clock_text, fill, item_line, status_text
+from orderbell_protocol import OrderLine
+
+
+class OrderDetails(QDialog):
+    """A read-only view of one order: number, status, times, every dish, amount, whole remark.
+
+    Non-modal and reused: :meth:`show_order` fills it and brings it forward. The text is plain
+    (customer text never renders as markup) and laid out as it scrolls into view, so a
+    600,000-character remark opens at once.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("OrderDetails")
+        self.setModal(False)
+        self.setWindowIcon(app_icon())
+        self._row: OrderRow | None = None
+        self.text = named(QPlainTextEdit(readOnly=True), "details")
+        self.text.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        self.resize(520, 480)
+
+    def show_order(self, row: OrderRow) -> None:
+        """Show ``row`` and bring the window forward."""
+        self._row = row
+        self.retranslate()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def retranslate(self) -> None:
+        """Set every translatable text again in the current language."""
+        translate = QCoreApplication.translate
+        row = self._row
+        if row is None:
+            self.setWindowTitle(translate("OrderDetails", "Order"))
+            return
+        self.setWindowTitle(fill(translate("OrderDetails", "Order ending %1"), row.tail))
+        lines = [
+            fill(translate("OrderDetails", "Order number: %1"), row.number),
+            fill(translate("OrderDetails", "Status: %1"), self._status(row)),
+            fill(translate("OrderDetails", "Paid at: %1"), clock_text(row.paid_at)),
+            fill(translate("OrderDetails", "Amount: %1"), format_amount(row.amount_fen)),
+            "",
+            translate("OrderDetails", "Items:"),
+        ]
+        lines += ["  " + item_line(OrderLine(whole_text(i.name), i.quantity)) for i in row.items]
+        if row.remark:
+            lines += ["", translate("OrderDetails", "Remark:"), whole_text(row.remark)]
+        self.text.setPlainText("\n".join(lines))
+
+    @staticmethod
+    def _status(row: OrderRow) -> str:
+        return status_text(row.status, row.rejected_reason, row.refunded)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
