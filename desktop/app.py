@@ -21,7 +21,7 @@ from desktop.core.alerts import AlertBoard
 from desktop.core.cards import Alert
 from desktop.core.cursor import CursorStore
 from desktop.core.linkwatch import LinkWatch
-from desktop.core.marks import QT_TRANSLATE_NOOP
+from desktop.core.marks import QT_TRANSLATE_NOOP, Message, lines, message
 from desktop.core.phrasing import Language
 from desktop.core.stack import Box
 from desktop.counter import (
@@ -50,6 +50,7 @@ from desktop.ui.reject_dialog import RejectDialog
 from desktop.ui.rows import OrderRow
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.settings_form import PrinterForm, SettingsForm
+from desktop.ui.texts import translated
 from desktop.ui.tray import Tray
 from orderbell_protocol import OrderLine, OrderStatus, PayStatus
 
@@ -64,9 +65,24 @@ def local_now() -> datetime:
     return datetime.now().astimezone()
 
 
-def app_text(marked: str) -> str:
-    """A text marked with ``QT_TRANSLATE_NOOP("App", ...)``, in the current language."""
-    return QCoreApplication.translate("App", marked)
+# What a failed start-up check means for staff, by check name; the log has the details.
+_CHECK_PROBLEMS = {
+    "speech": QT_TRANSLATE_NOOP("App", "Speech does not work on this PC."),
+    "server": QT_TRANSLATE_NOOP("App", "The server cannot be reached."),
+    "token": QT_TRANSLATE_NOOP("App", "The server does not accept this PC's device token."),
+    "tray": QT_TRANSLATE_NOOP("App", "There is no system tray: alert cards still appear."),
+}
+# Checks that a working link to the server proves passed.
+_LINK_CHECKS = ("server", "token")
+SPEECH_UNAVAILABLE = message(QT_TRANSLATE_NOOP("App", "Speech does not work on this PC."))
+
+
+def check_problem(name: str) -> Message:
+    """What a failed check called ``name`` means, for staff."""
+    for known, text in _CHECK_PROBLEMS.items():
+        if name == known or name.startswith(f"{known} "):
+            return message(text)
+    return message(QT_TRANSLATE_NOOP("App", "A self-check failed; the log says which."))
 
 
 def order_row(order: RemoteOrder) -> OrderRow:
@@ -117,7 +133,8 @@ class QtCounterView:
         self.tray = tray
         self.orders = orders
         self._open_settings = open_settings
-        self.speech_problem = ""
+        self.speech_problem: Message | None = None
+        self._check_failures: dict[str, Message] = {}
 
     def show_alerts(self, alerts: Sequence[Alert], now: datetime) -> None:
         self.cards.show_alerts(alerts, now)
@@ -132,15 +149,41 @@ class QtCounterView:
         self.cards.set_busy(order_id, busy)
         self.orders.set_busy(order_id, busy)
 
-    def show_card_error(self, order_id: int, text: str) -> None:
-        if self.cards.card(order_id) is not None:
+    def show_card_error(self, order_id: int, text: Message) -> None:
+        if self.cards.shows_in_full(order_id):
             self.cards.show_error(order_id, text)
-        else:
-            self.orders.show_error(text)
+        # Staff may have clicked in the Orders window, or the order has no card of its own.
+        self.orders.show_error(text)
+
+    def clear_errors(self) -> None:
+        self.cards.clear_errors()
+        self.orders.show_error("")
+        for name in list(self._check_failures):
+            if name in _LINK_CHECKS:
+                del self._check_failures[name]
+        self._show_check_failures()
+
+    def set_check_failures(self, names: Sequence[str]) -> None:
+        """The start-up checks that failed; the notice lists what each means."""
+        self._check_failures = {name: check_problem(name) for name in names}
+        self._show_check_failures()
+
+    def _show_check_failures(self) -> None:
+        if not self._check_failures:
+            self.notices.clear(NOTICE_SELF_CHECK)
+            return
+        self.notices.show_notice(
+            NOTICE_SELF_CHECK,
+            message(QT_TRANSLATE_NOOP("App", "Self-check found problems")),
+            lines(*self._check_failures.values()),
+            NoticeLevel.WARNING,
+            NoticeAction.OPEN_SETTINGS,
+        )
 
     def update_status(self, status: CounterStatus) -> None:
         state, count = tray_state(status)
-        self.tray.set_state(state, count, status.muted_until, self.speech_problem)
+        problem = "" if self.speech_problem is None else translated(self.speech_problem)
+        self.tray.set_state(state, count, status.muted_until, problem)
         self.orders.set_status_text(_link_text(status.link))
 
     def notify(self, order_id: int, title: str, text: str) -> None:
@@ -150,14 +193,17 @@ class QtCounterView:
             return
         self.tray.notify(title, text)
 
-    def show_notice(self, kind: str, title: str, text: str) -> None:
+    def show_notice(self, kind: str, title: Message, text: Message) -> None:
         action = {
             NOTICE_TOKEN: NoticeAction.OPEN_SETTINGS,
             NOTICE_LINK: NoticeAction.RECONNECT,
             NOTICE_PRINTER: NoticeAction.OPEN_SETTINGS,
         }.get(kind, NoticeAction.NONE)
         level = NoticeLevel.WARNING if kind == NOTICE_SELF_CHECK else NoticeLevel.ALARM
-        self.notices.show_notice(kind, app_text(title), app_text(text), level, action)
+        self.notices.show_notice(kind, title, text, level, action)
+
+    def update_notice(self, kind: str, title: Message, text: Message) -> None:
+        self.notices.update_notice(kind, title, text)
 
     def clear_notice(self, kind: str) -> None:
         self.notices.clear(kind)
@@ -421,7 +467,8 @@ class DesktopApp:
             self.settings_dialog.load(form, self._voices)
         status = self.speaker.status
         if not status.available:
-            self.settings_dialog.set_voice_status(status.problem)
+            log.warning("speech unavailable: %s", status.problem)
+            self.settings_dialog.set_voice_status(translated(SPEECH_UNAVAILABLE))
         self.settings_dialog.bring_to_front()
 
     def apply_settings(self, form: SettingsForm) -> None:
@@ -445,7 +492,15 @@ class DesktopApp:
             except TokenStorageError as exc:
                 log.error("cannot store the device token: %s", exc)
                 self.view.show_notice(
-                    NOTICE_TOKEN, QT_TRANSLATE_NOOP("App", "Device token not saved"), str(exc)
+                    NOTICE_TOKEN,
+                    message(QT_TRANSLATE_NOOP("App", "Device token not saved")),
+                    message(
+                        QT_TRANSLATE_NOOP(
+                            "App",
+                            "This PC could not store the device token; OrderBell uses it until "
+                            "it quits. The log says why.",
+                        )
+                    ),
                 )
         changed_link = (form.server_url, form.token) != (self.settings.server_url, self.token)
         self.settings, self.token = settings, form.token or self.token
@@ -487,7 +542,7 @@ class DesktopApp:
             ok, text = False, translate(PRINTER_URI_CONTEXT, str(exc))
         except PrintFailed as exc:
             log.warning("test ticket failed: %s", exc)
-            ok, text = False, f"{app_text(PRINTER_PROBLEM_TITLES[exc.problem])} ({exc.detail})"
+            ok, text = False, translated(message(PRINTER_PROBLEM_TITLES[exc.problem]))
         else:
             log.info("%s", line)
             ok, text = True, translate("PrinterSettings", "The test ticket was sent.")
@@ -543,21 +598,17 @@ class DesktopApp:
     async def _startup_self_check(self) -> None:
         status = await asyncio.to_thread(self.speaker.probe)
         if not status.available:
-            self.view.speech_problem = (
-                QCoreApplication.translate("App", "speech unavailable: ") + status.problem
-            )
+            log.warning("speech unavailable: %s", status.problem)
+            self.view.speech_problem = SPEECH_UNAVAILABLE
         results = await run_checks(
             startup_checks(self.speaker, self.settings.server_url, self.token, speak=False)
         )
         failed = [result for result in results if not result.ok]
         if failed:
-            lines = "\n".join(f"{result.name}: {result.detail}" for result in failed)
-            log.warning("start-up self-check found problems:\n%s", lines)
-            self.view.notices.show_notice(
-                NOTICE_SELF_CHECK,
-                QCoreApplication.translate("App", "Self-check found problems"),
-                lines,
-                NoticeLevel.WARNING,
-                NoticeAction.OPEN_SETTINGS,
-            )
+            details = "\n".join(f"{result.name}: {result.detail}" for result in failed)
+            log.warning("start-up self-check found problems:\n%s", details)
+        if self.counter.link is LinkState.CONNECTED:
+            # Connected meanwhile: the server and the token are fine, whatever the check saw.
+            failed = [result for result in failed if result.name not in _LINK_CHECKS]
+        self.view.set_check_failures([result.name for result in failed])
         self.counter.wake()

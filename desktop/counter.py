@@ -17,7 +17,7 @@ from desktop.core import phrasing
 from desktop.core.alerts import AlertBoard
 from desktop.core.cards import Alert, WaitingOrder
 from desktop.core.linkwatch import LinkWatch
-from desktop.core.marks import QT_TRANSLATE_NOOP
+from desktop.core.marks import QT_TRANSLATE_NOOP, Message, message
 from desktop.core.phrasing import Language
 from desktop.core.utterance import Priority, Utterance, UtteranceKind
 from desktop.net import ApiError, OrderConflict, RemoteOrder, TokenRejected
@@ -64,13 +64,17 @@ class CounterView(Protocol):
 
     def set_card_busy(self, order_id: int, busy: bool) -> None: ...
 
-    def show_card_error(self, order_id: int, text: str) -> None: ...
+    def show_card_error(self, order_id: int, text: Message) -> None: ...
+
+    def clear_errors(self) -> None: ...
 
     def update_status(self, status: CounterStatus) -> None: ...
 
     def notify(self, order_id: int, title: str, text: str) -> None: ...
 
-    def show_notice(self, kind: str, title: str, text: str) -> None: ...
+    def show_notice(self, kind: str, title: Message, text: Message) -> None: ...
+
+    def update_notice(self, kind: str, title: Message, text: Message) -> None: ...
 
     def clear_notice(self, kind: str) -> None: ...
 
@@ -93,6 +97,15 @@ class OrdersApi(Protocol):
     async def order(self, order_id: int) -> RemoteOrder: ...
 
     async def reject(self, order_id: int, reason: str) -> RemoteOrder: ...
+
+
+def duration(seconds: float) -> Message:
+    """How long something has lasted, in whole minutes: "1 min", "2 h 5 min"."""
+    minutes = max(int(seconds), 0) // 60
+    if minutes < 60:
+        return message(QT_TRANSLATE_NOOP("App", "%1 min"), max(minutes, 1))
+    hours, minutes = divmod(minutes, 60)
+    return message(QT_TRANSLATE_NOOP("App", "%1 h %2 min"), hours, minutes)
 
 
 def waiting_order(order: RemoteOrder) -> WaitingOrder:
@@ -149,6 +162,9 @@ class Counter:
         # Desktop notifications wait for the card of their order to be shown (the view drops
         # one whose order has a card on screen: a balloon must not cover the card's buttons).
         self._to_notify: dict[int, tuple[str, str]] = {}
+        # While the link alarm is on, its notice says how long the link has been down; this is
+        # when that text next changes (None while there is no alarm).
+        self._link_notice_refresh: float | None = None
         self.spoken: list[str] = []  # the last utterances, newest last (self-check, demo)
         self.tickets = tickets
         self.auto_accept = auto_accept  # accept new orders here at once (and print them)
@@ -208,17 +224,21 @@ class Counter:
         now = self._clock()
         if state is LinkState.CONNECTED:
             self.linkwatch.connected(now)
+            # Whatever failed for want of a server works again: its errors are stale.
             self.view.clear_notice(NOTICE_TOKEN)
+            self.view.clear_errors()
             self.refresh_orders_soon()
         else:
             self.linkwatch.disconnected(now)
         if state is LinkState.TOKEN_REJECTED:
             self.view.show_notice(
                 NOTICE_TOKEN,
-                QT_TRANSLATE_NOOP("App", "Device token rejected"),
-                QT_TRANSLATE_NOOP(
-                    "App",
-                    "The server refused this PC's device token: enter a valid one in Settings.",
+                message(QT_TRANSLATE_NOOP("App", "Device token rejected")),
+                message(
+                    QT_TRANSLATE_NOOP(
+                        "App",
+                        "The server refused this PC's device token: enter a valid one in Settings.",
+                    )
                 ),
             )
             self.view.token_rejected()
@@ -274,16 +294,12 @@ class Counter:
             while True:
                 self._wake.clear()
                 self.step()
-                deadlines = [
-                    d
-                    for d in (self.board.next_deadline(), self.linkwatch.next_deadline())
-                    if d is not None
-                ]
+                deadline = self.next_deadline()
                 # A timer sets the same event a wake() does; no wait_for, whose cancellation
                 # handling on 3.11 can swallow a cancel that races with the wake-up.
                 timer = None
-                if deadlines:
-                    delay = max(0.0, min(deadlines) - self._clock())
+                if deadline is not None:
+                    delay = max(0.0, deadline - self._clock())
                     timer = asyncio.get_running_loop().call_later(delay, self._wake.set)
                 try:
                     await self._wake.wait()
@@ -292,6 +308,16 @@ class Counter:
                         timer.cancel()
         finally:
             self.tasks.cancel()
+
+    def next_deadline(self) -> float | None:
+        """When :meth:`step` next has something to do: an alert, the link alarm, or the link
+        notice's count of minutes; None when nothing is due until something happens."""
+        deadlines = (
+            self.board.next_deadline(),
+            self.linkwatch.next_deadline(),
+            self._link_notice_refresh,
+        )
+        return min((d for d in deadlines if d is not None), default=None)
 
     def step(self) -> None:
         """Do what the board and the link watch say is due now."""
@@ -311,15 +337,7 @@ class Counter:
                     f", reminded x{alert.reminder_count}" if alert.reminded else "",
                 )
         self._notify_shown({alert.order_id for alert in actions.show})
-        if link.alarm_changed:
-            if link.alarm_on:
-                self.view.show_notice(
-                    NOTICE_LINK,
-                    phrasing.link_down_title(self.language),
-                    phrasing.link_down(self.language),
-                )
-            else:
-                self.view.clear_notice(NOTICE_LINK)
+        self._link_notice(link.alarm_changed, now)
         speech = list(link.speak) if not self.board.muted(now) else []
         self._say(speech + actions.speak)
         self.view.update_status(
@@ -338,19 +356,20 @@ class Counter:
         api, tickets = self.api, self.tickets
         if tickets is None or not tickets.enabled:
             self.view.show_card_error(
-                order_id, QT_TRANSLATE_NOOP("App", "No kitchen printer is set up (Settings).")
+                order_id,
+                message(QT_TRANSLATE_NOOP("App", "No kitchen printer is set up (Settings).")),
             )
             return False
         if api is None:
             self.view.show_card_error(
-                order_id, QT_TRANSLATE_NOOP("App", "Not connected to a server")
+                order_id, message(QT_TRANSLATE_NOOP("App", "Not connected to a server"))
             )
             return False
         try:
             order = await api.order(order_id)
         except ApiError as exc:
             log.warning("reprint of order #%s failed: %s", order_id, exc)
-            self.view.show_card_error(order_id, str(exc))
+            self.view.show_card_error(order_id, exc.message)
             return False
         return await self._print(TicketOrder.from_remote(order), reprint=True)
 
@@ -369,7 +388,9 @@ class Counter:
             self.view.clear_notice(NOTICE_PRINTER)
             return
         self.view.show_notice(
-            NOTICE_PRINTER, PRINTER_PROBLEM_TITLES[status.problem], PRINTER_PROBLEM_TEXT
+            NOTICE_PRINTER,
+            message(PRINTER_PROBLEM_TITLES[status.problem]),
+            message(PRINTER_PROBLEM_TEXT),
         )
         if status.problem is PrintProblem.PAPER_OUT:
             text = phrasing.printer_out_of_paper(self.language)
@@ -433,9 +454,11 @@ class Counter:
             log.error("ticket of order %s could not be queued: %s", order.order_number, exc)
             self.view.show_notice(
                 NOTICE_PRINTER,
-                QT_TRANSLATE_NOOP("App", "Ticket not printed"),
-                QT_TRANSLATE_NOOP(
-                    "App", "A kitchen ticket could not be saved for printing: check the disk."
+                message(QT_TRANSLATE_NOOP("App", "Ticket not printed")),
+                message(
+                    QT_TRANSLATE_NOOP(
+                        "App", "A kitchen ticket could not be saved for printing: check the disk."
+                    )
                 ),
             )
             return False
@@ -505,7 +528,7 @@ class Counter:
         api = self.api
         if api is None:
             self.view.show_card_error(
-                order_id, QT_TRANSLATE_NOOP("App", "Not connected to a server")
+                order_id, message(QT_TRANSLATE_NOOP("App", "Not connected to a server"))
             )
             return False
         self.view.set_card_busy(order_id, True)
@@ -520,7 +543,7 @@ class Counter:
             return True
         except ApiError as exc:
             log.warning("%s order #%s failed: %s", verb, order_id, exc)
-            self.view.show_card_error(order_id, str(exc))
+            self.view.show_card_error(order_id, exc.message)
             return False
         finally:
             self.view.set_card_busy(order_id, False)
@@ -532,6 +555,29 @@ class Counter:
         if done is not None:
             self.spawn(done(order))
         return True
+
+    def _link_notice(self, alarm_changed: bool, now: float) -> None:
+        """Show, update or clear the link notice; it tells how long the link has been down."""
+        if not self.linkwatch.alarming:
+            if alarm_changed:
+                self.view.clear_notice(NOTICE_LINK)
+            self._link_notice_refresh = None
+            return
+        down = self.linkwatch.down_for(now) or 0.0
+        title = message(QT_TRANSLATE_NOOP("App", "Order alerts disconnected"))
+        text = message(
+            QT_TRANSLATE_NOOP(
+                "App",
+                "The link to the server has been down for %1: no new order can arrive. "
+                "OrderBell keeps trying; check the network.",
+            ),
+            duration(down),
+        )
+        if alarm_changed:
+            self.view.show_notice(NOTICE_LINK, title, text)
+        elif self._link_notice_refresh is not None and now >= self._link_notice_refresh:
+            self.view.update_notice(NOTICE_LINK, title, text)
+        self._link_notice_refresh = now + 60.0 - down % 60.0
 
     def _notify_shown(self, shown: set[int]) -> None:
         """Hand the notifications of the orders just shown to the view; drop those of orders

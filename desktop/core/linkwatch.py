@@ -48,6 +48,12 @@ class LinkWatch:
         """True while the alarm is on (from the last :meth:`due`)."""
         return self._alarming
 
+    def down_for(self, now: float) -> float | None:
+        """Seconds the link has been down as of ``now``; None while it is up."""
+        if self._up or self._down_since is None:
+            return None
+        return max(now - self._down_since, 0.0)
+
     def connected(self, now: float) -> None:
         """The stream is open."""
         self._up = True

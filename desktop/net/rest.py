@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from desktop.core.marks import QT_TRANSLATE_NOOP, message
 from desktop.net.errors import (
     ApiError,
     OrderConflict,
@@ -56,7 +57,13 @@ class CounterApi:
         token = token.strip()
         if not (token.isascii() and token.isprintable()):
             raise TokenRejected(
-                "The device token contains characters no token has. Enter it again in Settings."
+                message(
+                    QT_TRANSLATE_NOOP(
+                        "ServerErrors",
+                        "The device token contains characters no token has. "
+                        "Enter it again in Settings.",
+                    )
+                )
             )
         self.base_url = base_url.rstrip("/")
         self._timeout_s = timeout_s
@@ -71,8 +78,13 @@ class CounterApi:
             )
         except httpx.InvalidURL as exc:
             raise ServerUnavailable(
-                f"The server address {base_url!r} is not a valid address ({exc}). "
-                "Check it in Settings."
+                message(
+                    QT_TRANSLATE_NOOP(
+                        "ServerErrors", "The server address %1 is not valid. Check it in Settings."
+                    ),
+                    base_url,
+                ),
+                str(exc),
             ) from exc
 
     async def __aenter__(self) -> CounterApi:
@@ -185,13 +197,27 @@ class CounterApi:
             response = await self._client.request(method, path, params=params, json=json_body)
         except httpx.TimeoutException as exc:
             raise ServerUnavailable(
-                f"The server at {self.base_url} did not answer within {self._timeout_s:g} s. "
-                "Check the network; OrderBell keeps trying."
+                message(
+                    QT_TRANSLATE_NOOP(
+                        "ServerErrors",
+                        "The server at %1 did not answer within %2 s. "
+                        "Check the network; OrderBell keeps trying.",
+                    ),
+                    self.base_url,
+                    f"{self._timeout_s:g}",
+                )
             ) from exc
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise ServerUnavailable(
-                f"Cannot reach the server at {self.base_url} ({exc or type(exc).__name__}). "
-                "Check the network and the server address in Settings."
+                message(
+                    QT_TRANSLATE_NOOP(
+                        "ServerErrors",
+                        "Cannot reach the server at %1. "
+                        "Check the network and the server address in Settings.",
+                    ),
+                    self.base_url,
+                ),
+                str(exc) or type(exc).__name__,
             ) from exc
         status = response.status_code
         if 200 <= status < 300:
@@ -208,14 +234,34 @@ class CounterApi:
                 raise OrderConflict(order_from_json(order))
         if status >= 500:
             raise ServerUnavailable(
-                f"The server at {self.base_url} has a problem (HTTP {status}). "
-                "Try again in a moment."
+                message(
+                    QT_TRANSLATE_NOOP(
+                        "ServerErrors",
+                        "The server at %1 has a problem (HTTP %2). Try again in a moment.",
+                    ),
+                    self.base_url,
+                    status,
+                )
             )
         if 400 <= status < 500 and status != 404:
-            raise ApiError(f"The server refused the request: {_server_message(response)}")
+            # The server's own words are English for the log; staff get the sentence below.
+            raise ApiError(
+                message(
+                    QT_TRANSLATE_NOOP("ServerErrors", "The server refused the request (HTTP %1)."),
+                    status,
+                ),
+                _server_message(response),
+            )
         raise ServerUnavailable(
-            f"{self.base_url} answered HTTP {status} where an OrderBell server would not. "
-            "Check the server address in Settings."
+            message(
+                QT_TRANSLATE_NOOP(
+                    "ServerErrors",
+                    "%1 answered HTTP %2 where an OrderBell server would not. "
+                    "Check the server address in Settings.",
+                ),
+                self.base_url,
+                status,
+            )
         )
 
     def _json(self, response: httpx.Response) -> object:
@@ -233,8 +279,15 @@ class CounterApi:
             yield
         except MalformedAnswer as exc:
             raise ServerUnavailable(
-                f"The server at {self.base_url} answered something OrderBell does not "
-                f"understand ({exc}). Check the server address, or update OrderBell."
+                message(
+                    QT_TRANSLATE_NOOP(
+                        "ServerErrors",
+                        "The server at %1 answered something OrderBell does not understand. "
+                        "Check the server address, or update OrderBell.",
+                    ),
+                    self.base_url,
+                ),
+                str(exc),
             ) from exc
 
 

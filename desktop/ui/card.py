@@ -11,11 +11,12 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from desktop.core.cards import Alert
 from desktop.core.display import NAME_DISPLAY_CHARS, REMARK_DISPLAY_CHARS, display_text
+from desktop.core.marks import Message, fill
 from desktop.core.phrasing import format_amount
 from desktop.ui.floating import FloatingCard
 from desktop.ui.naming import named
 from desktop.ui.textfit import fit_line, fit_lines
-from desktop.ui.texts import fill, status_text, waited_text
+from desktop.ui.texts import status_text, translated, waited_text
 
 CARD_WIDTH = 360
 MARGINS = (14, 12, 14, 14)
@@ -84,7 +85,7 @@ class AlertCard(FloatingCard):
         self.setFixedWidth(CARD_WIDTH)
         self._alert = alert
         self._now = now
-        self._error = ""
+        self._error: Message | str = ""
         self._height_limit: int | None = None
         self.banner = _label("banner")
         self.banner.setContentsMargins(8, 6, 8, 6)
@@ -142,8 +143,8 @@ class AlertCard(FloatingCard):
         if busy:
             self.show_error("")
 
-    def show_error(self, text: str) -> None:
-        """Show why the last request failed; an empty text hides the error line."""
+    def show_error(self, text: Message | str) -> None:
+        """Show why the last request failed (translated); an empty text hides the error line."""
         self._error = text
         self._fill()
 
@@ -196,8 +197,9 @@ class AlertCard(FloatingCard):
         tail, _ = display_text(alert.tail, 16)
         self.tail.setText(fit_line(tail, self.tail.font(), self._width() // 2))
         self._set_lines(self.amount, format_amount(alert.amount_fen), 2)
-        self._set_lines(self.error, self._error, ERROR_LINES)
-        self.error.setVisible(bool(self._error))
+        error = translated(self._error)
+        self._set_lines(self.error, error, ERROR_LINES)
+        self.error.setVisible(bool(error))
 
     def _fill_header(self) -> None:
         alert = self._alert

@@ -14,6 +14,7 @@ from PySide6.QtGui import QCursor, QGuiApplication
 from PySide6.QtWidgets import QWidget
 
 from desktop.core.cards import Alert
+from desktop.core.marks import Message
 from desktop.core.stack import (
     Box,
     StackPlan,
@@ -148,12 +149,18 @@ class CardStack(QObject):
             card.set_busy(busy)
             self.rearrange()
 
-    def show_error(self, order_id: int, text: str) -> None:
+    def show_error(self, order_id: int, text: Message | str) -> None:
         """Show an error line on a card (an empty text clears it)."""
         card = self._cards.get(order_id)
         if card is not None:
             card.show_error(text)
             self.rearrange()
+
+    def clear_errors(self) -> None:
+        """Take every card's error line away (their cause is gone)."""
+        for card in self._cards.values():
+            card.show_error("")
+        self.rearrange()
 
     def place_beside(self, order_id: int, window: QWidget) -> None:
         """Move ``window`` (a dialog about the order) next to the stack, level with its card."""

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 from enum import Enum
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
+from desktop.core.marks import Message
 from desktop.ui.floating import FloatingCard
 from desktop.ui.naming import named
+from desktop.ui.texts import translated
 
 NOTICE_WIDTH = 380
 SCREEN_MARGIN = 12
 
 
 class NoticeLevel(Enum):
-    """How loud a notice looks: an alarm is red, a warning amber."""
+    """How loud a notice looks: an alarm is red, a warning amber, good news green."""
 
     ALARM = "alarm"
     WARNING = "warning"
+    INFO = "info"
 
 
 class NoticeAction(Enum):
@@ -33,6 +36,7 @@ class NoticeAction(Enum):
 _COLORS = {
     NoticeLevel.ALARM: ("#fdecea", "#c62828"),
     NoticeLevel.WARNING: ("#fff8e1", "#f9a825"),
+    NoticeLevel.INFO: ("#e8f5e9", "#2e7d32"),
 }
 _STYLE = """
 #NoticeCard { background: #ffffff; border: 4px solid %(card_border)s; }
@@ -49,12 +53,16 @@ class _Notice(QFrame):
         self.setObjectName("notice")
         self.level = NoticeLevel.ALARM
         self.action = NoticeAction.NONE
+        self.title_text: Message | str = ""
+        self.body_text: Message | str = ""
         self.title = named(QLabel(textFormat=Qt.TextFormat.PlainText), "title")
         self.text = named(QLabel(textFormat=Qt.TextFormat.PlainText), "text")
         self.text.setWordWrap(True)
         self.title.setWordWrap(True)
         self.action_button = named(QPushButton(), f"action_{kind}")
         self.close_button = named(QPushButton(), f"close_{kind}")
+        self.expiry = QTimer(self)
+        self.expiry.setSingleShot(True)
         buttons = QHBoxLayout()
         buttons.addStretch()
         buttons.addWidget(self.action_button)
@@ -76,6 +84,9 @@ class _Notice(QFrame):
 
     def retranslate(self) -> None:
         translate = QCoreApplication.translate
+        self.title.setText(translated(self.title_text))
+        self.text.setText(translated(self.body_text))
+        self.text.setVisible(bool(self.text.text()))
         labels = {
             NoticeAction.NONE: "",
             NoticeAction.OPEN_SETTINGS: translate("NoticeCard", "Open settings"),
@@ -89,8 +100,9 @@ class _Notice(QFrame):
 class NoticeCard(FloatingCard):
     """Notices about the app itself, one per kind, in the top-right corner of the screen.
 
-    The caller passes the title and text already in the UI language. Showing a kind again
-    updates it in place; the card hides when its last notice goes.
+    Titles and texts are messages, shown in the UI language and re-translated when it changes.
+    Showing a kind again updates it in place; the card hides when its last notice goes. A
+    notice shown with ``hide_after_ms`` goes by itself after that long.
 
     Signals:
         action_clicked(kind): the action button of that notice was clicked.
@@ -113,21 +125,32 @@ class NoticeCard(FloatingCard):
     def show_notice(
         self,
         kind: str,
-        title: str,
-        text: str,
+        title: Message | str,
+        text: Message | str,
         level: NoticeLevel = NoticeLevel.ALARM,
         action: NoticeAction = NoticeAction.NONE,
+        hide_after_ms: int | None = None,
     ) -> None:
         """Show or update the notice of ``kind`` and bring the card in front."""
         notice = self._notices.get(kind)
         if notice is None:
             notice = self._new_notice(kind)
-        notice.title.setText(title)
-        notice.text.setText(text)
-        notice.text.setVisible(bool(text))
+        notice.title_text, notice.body_text = title, text
         notice.restyle(level, action)
+        notice.expiry.stop()
+        if hide_after_ms is not None:
+            notice.expiry.start(hide_after_ms)
         self._refresh()
         self.pop_up()
+
+    def update_notice(self, kind: str, title: Message | str, text: Message | str) -> None:
+        """Change the texts of the notice of ``kind`` if it is shown (closed stays closed)."""
+        notice = self._notices.get(kind)
+        if notice is None:
+            return
+        notice.title_text, notice.body_text = title, text
+        notice.retranslate()
+        self._refresh()
 
     def clear(self, kind: str) -> None:
         """Remove the notice of ``kind``; an unknown kind is ignored."""
@@ -152,8 +175,14 @@ class NoticeCard(FloatingCard):
         for notice in self._notices.values():
             notice.retranslate()
 
+    def text_of(self, kind: str) -> str:
+        """The text the notice of ``kind`` shows now, "" when it is not shown."""
+        notice = self._notices.get(kind)
+        return "" if notice is None else notice.text.text()
+
     def _new_notice(self, kind: str) -> _Notice:
         notice = _Notice(kind)
+        notice.expiry.timeout.connect(lambda: self.clear(kind))
         notice.action_button.clicked.connect(lambda: self.action_clicked.emit(kind))
         notice.close_button.clicked.connect(lambda: self._dismiss(kind))
         self._notices[kind] = notice
@@ -172,8 +201,12 @@ class NoticeCard(FloatingCard):
         if not self._notices:
             self.hide()
             return
-        alarm = any(n.level is NoticeLevel.ALARM for n in self._notices.values())
-        level = NoticeLevel.ALARM if alarm else NoticeLevel.WARNING
+        levels = {notice.level for notice in self._notices.values()}
+        # The loudest notice colours the card.
+        level = next(
+            (loud for loud in (NoticeLevel.ALARM, NoticeLevel.WARNING) if loud in levels),
+            NoticeLevel.INFO,
+        )
         self.setStyleSheet(_STYLE % {"card_border": _COLORS[level][1]})
         self.adjustSize()
         screen = QGuiApplication.primaryScreen()

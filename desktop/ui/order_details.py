@@ -7,11 +7,12 @@ from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import QDialog, QPlainTextEdit, QVBoxLayout, QWidget
 
 from desktop.core.display import whole_text
+from desktop.core.marks import fill
 from desktop.core.phrasing import format_amount
 from desktop.ui.icons import app_icon
 from desktop.ui.naming import named
 from desktop.ui.rows import OrderRow
-from desktop.ui.texts import clock_text, fill, item_line, status_text
+from desktop.ui.texts import clock_text, item_line, status_text
 from orderbell_protocol import OrderLine
 
 

@@ -19,12 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.display import NAME_DISPLAY_CHARS, display_text, one_line
+from desktop.core.marks import Message, fill
 from desktop.core.phrasing import format_amount
 from desktop.ui.icons import app_icon
 from desktop.ui.naming import named
 from desktop.ui.order_details import OrderDetails
 from desktop.ui.rows import OrderRow
-from desktop.ui.texts import clock_text, fill, item_line, plain_tooltip, status_text
+from desktop.ui.texts import clock_text, item_line, plain_tooltip, status_text, translated
 from orderbell_protocol import OrderLine
 
 _ORDER, _PAID, _ITEMS, _AMOUNT, _REMARK, _REMINDERS, _ACTIONS = range(7)
@@ -60,6 +61,7 @@ class OrdersWindow(QWidget):
         self._waiting: list[OrderRow] = []
         self._handled: list[OrderRow] = []
         self._busy: set[int] = set()
+        self._error: Message | str = ""
         self.status_label = named(QLabel(textFormat=Qt.TextFormat.PlainText), "status")
         self.error_label = named(QLabel(textFormat=Qt.TextFormat.PlainText), "error")
         self.error_label.setStyleSheet("color: #c62828;")
@@ -107,10 +109,11 @@ class OrdersWindow(QWidget):
         for button in self._row_buttons(order_id):
             button.setEnabled(not busy)
 
-    def show_error(self, text: str) -> None:
-        """Show why the last request failed; an empty text hides the error line."""
-        self.error_label.setText(text)
-        self.error_label.setVisible(bool(text))
+    def show_error(self, text: Message | str) -> None:
+        """Show why the last request failed (translated); an empty text hides the error line."""
+        self._error = text
+        self.error_label.setText(translated(text))
+        self.error_label.setVisible(bool(self.error_label.text()))
 
     def bring_to_front(self) -> None:
         """Show the window, restored and active (staff asked for it)."""
@@ -147,6 +150,7 @@ class OrdersWindow(QWidget):
                 "",
             ]
         )
+        self.error_label.setText(translated(self._error))
         self._fill_waiting()
         self._fill_handled()
 

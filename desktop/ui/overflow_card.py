@@ -8,11 +8,11 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from desktop.core.display import display_text
+from desktop.core.marks import fill
 from desktop.ui.card import CARD_WIDTH
 from desktop.ui.floating import FloatingCard
 from desktop.ui.naming import named
 from desktop.ui.textfit import fit_line
-from desktop.ui.texts import fill
 
 OVERFLOW_HEIGHT = 80
 _MARGINS = (14, 8, 10, 8)

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.marks import fill
 from desktop.ui.naming import named
 from desktop.ui.reject_reasons import MAX_REASON_LENGTH, REJECT_REASONS
-from desktop.ui.texts import fill
 
 
 class RejectDialog(QDialog):

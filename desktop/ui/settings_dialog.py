@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.marks import fill
 from desktop.ui.icons import app_icon
 from desktop.ui.naming import named
 from desktop.ui.printer_settings import PrinterSettingsBox
@@ -31,7 +32,6 @@ from desktop.ui.settings_form import (
     SettingsForm,
     normalized_server_url,
 )
-from desktop.ui.texts import fill
 
 Voices = Sequence[tuple[str, str]]
 

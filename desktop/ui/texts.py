@@ -1,31 +1,24 @@
-"""Short texts several widgets show about an order: waiting time, items, clock times, status."""
+"""Short texts several widgets show: translated messages, waiting time, items, times, status."""
 
 from __future__ import annotations
 
 import contextlib
-import re
 from datetime import datetime, tzinfo
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import Qt
 
+from desktop.core.marks import Message, fill
 from desktop.ui.reject_reasons import reason_label
 from orderbell_protocol import OrderLine, OrderStatus
 
-_PLACE_MARKER = re.compile(r"%([1-9])")
 
-
-def fill(template: str, *values: object) -> str:
-    """Replace Qt-style place markers ``%1``..``%9`` in one pass.
-
-    One pass matters: a customer's remark containing ``%2`` must stay as typed.
-    """
-
-    def value(match: re.Match[str]) -> str:
-        index = int(match.group(1)) - 1
-        return str(values[index]) if index < len(values) else match.group(0)
-
-    return _PLACE_MARKER.sub(value, template)
+def translated(text: Message | str) -> str:
+    """A message in the current language, its values translated too; plain text as it is."""
+    if isinstance(text, str):
+        return text
+    values = [translated(arg) for arg in text.args]
+    return fill(QCoreApplication.translate(text.text.context, text.text), *values)
 
 
 def waited_text(paid_at: datetime | None, now: datetime) -> str:

@@ -9,8 +9,9 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal, SignalInst
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from desktop.core.marks import fill
 from desktop.ui.icons import TrayState, tray_icon
-from desktop.ui.texts import clock_text, fill
+from desktop.ui.texts import clock_text
 
 MUTE_MINUTES = (15, 30, 60)
 MESSAGE_MILLISECONDS = 10_000

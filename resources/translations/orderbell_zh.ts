@@ -47,6 +47,26 @@
     <context>
         <name>App</name>
         <message>
+            <source>Speech does not work on this PC.</source>
+            <translation>这台电脑上的语音播报无法使用。</translation>
+        </message>
+        <message>
+            <source>The server cannot be reached.</source>
+            <translation>连不上服务器。</translation>
+        </message>
+        <message>
+            <source>The server does not accept this PC's device token.</source>
+            <translation>服务器不接受本机的设备令牌。</translation>
+        </message>
+        <message>
+            <source>There is no system tray: alert cards still appear.</source>
+            <translation>没有系统托盘：提醒卡片照常显示。</translation>
+        </message>
+        <message>
+            <source>A self-check failed; the log says which.</source>
+            <translation>有一项自检未通过，详情见日志。</translation>
+        </message>
+        <message>
             <source>Connecting…</source>
             <translation>正在连接…</translation>
         </message>
@@ -71,8 +91,8 @@
             <translation>设备令牌未保存</translation>
         </message>
         <message>
-            <source>speech unavailable: </source>
-            <translation>语音不可用：</translation>
+            <source>This PC could not store the device token; OrderBell uses it until it quits. The log says why.</source>
+            <translation>本机无法保存设备令牌；来单铃退出前仍会使用它。原因见日志。</translation>
         </message>
         <message>
             <source>Self-check found problems</source>
@@ -89,6 +109,14 @@
         <message>
             <source>Kitchen tickets wait and print by themselves, in order, once the printer is back.</source>
             <translation>后厨小票会保留，打印机恢复后按顺序自动补打。</translation>
+        </message>
+        <message>
+            <source>%1 min</source>
+            <translation>%1 分钟</translation>
+        </message>
+        <message>
+            <source>%1 h %2 min</source>
+            <translation>%1 小时 %2 分钟</translation>
         </message>
         <message>
             <source>The server refused this PC's device token: enter a valid one in Settings.</source>
@@ -109,6 +137,14 @@
         <message>
             <source>A kitchen ticket could not be saved for printing: check the disk.</source>
             <translation>后厨小票无法保存待打印：请检查磁盘。</translation>
+        </message>
+        <message>
+            <source>Order alerts disconnected</source>
+            <translation>订单提醒已断开</translation>
+        </message>
+        <message>
+            <source>The link to the server has been down for %1: no new order can arrive. OrderBell keeps trying; check the network.</source>
+            <translation>与服务器的连接已断开 %1，新订单无法送达。来单铃一直在重试，请检查网络。</translation>
         </message>
     </context>
     <context>
@@ -516,6 +552,53 @@
         <message>
             <source>The port in the server address must be a number from 1 to 65535.</source>
             <translation>服务器地址中的端口必须是 1 到 65535 之间的数字。</translation>
+        </message>
+    </context>
+    <context>
+        <name>ServerErrors</name>
+        <message>
+            <source>The server rejected this PC's device token. Open Settings and enter a valid device token.</source>
+            <translation>服务器拒绝了本机的设备令牌。请打开设置，输入有效的设备令牌。</translation>
+        </message>
+        <message>
+            <source>Order %1 does not exist in this shop.</source>
+            <translation>本店没有编号为 %1 的订单。</translation>
+        </message>
+        <message>
+            <source>Order ending %1 was already handled, probably at another counter.</source>
+            <translation>尾号 %1 的订单已被处理，可能是在另一台收银台上。</translation>
+        </message>
+        <message>
+            <source>The device token contains characters no token has. Enter it again in Settings.</source>
+            <translation>设备令牌里有令牌不会有的字符。请在设置中重新输入。</translation>
+        </message>
+        <message>
+            <source>The server address %1 is not valid. Check it in Settings.</source>
+            <translation>服务器地址 %1 无效。请在设置中检查。</translation>
+        </message>
+        <message>
+            <source>The server at %1 did not answer within %2 s. Check the network; OrderBell keeps trying.</source>
+            <translation>服务器 %1 在 %2 秒内没有应答。请检查网络；来单铃会一直重试。</translation>
+        </message>
+        <message>
+            <source>Cannot reach the server at %1. Check the network and the server address in Settings.</source>
+            <translation>连不上服务器 %1。请检查网络，以及设置中的服务器地址。</translation>
+        </message>
+        <message>
+            <source>The server at %1 has a problem (HTTP %2). Try again in a moment.</source>
+            <translation>服务器 %1 出了问题（HTTP %2）。请稍后再试。</translation>
+        </message>
+        <message>
+            <source>The server refused the request (HTTP %1).</source>
+            <translation>服务器拒绝了这个请求（HTTP %1）。</translation>
+        </message>
+        <message>
+            <source>%1 answered HTTP %2 where an OrderBell server would not. Check the server address in Settings.</source>
+            <translation>%1 的应答是 HTTP %2，来单铃服务器不会这样应答。请检查设置中的服务器地址。</translation>
+        </message>
+        <message>
+            <source>The server at %1 answered something OrderBell does not understand. Check the server address, or update OrderBell.</source>
+            <translation>服务器 %1 的应答来单铃无法理解。请检查服务器地址，或升级来单铃。</translation>
         </message>
     </context>
     <context>

@@ -140,7 +140,52 @@ TRANSLATIONS: dict[str, str] = {
         "服务器拒绝了本机的设备令牌：请在设置中输入有效的设备令牌。"
     ),
     "Server address unusable": "服务器地址无法使用",
-    "speech unavailable: ": "语音不可用：",
+    "Speech does not work on this PC.": "这台电脑上的语音播报无法使用。",
+    "The server cannot be reached.": "连不上服务器。",
+    "The server does not accept this PC's device token.": "服务器不接受本机的设备令牌。",
+    "There is no system tray: alert cards still appear.": "没有系统托盘：提醒卡片照常显示。",
+    "A self-check failed; the log says which.": "有一项自检未通过，详情见日志。",
+    "This PC could not store the device token; OrderBell uses it until it quits. "
+    "The log says why.": "本机无法保存设备令牌；来单铃退出前仍会使用它。原因见日志。",
+    "%1 min": "%1 分钟",
+    "%1 h %2 min": "%1 小时 %2 分钟",
+    "Order alerts disconnected": "订单提醒已断开",
+    "The link to the server has been down for %1: no new order can arrive. "
+    "OrderBell keeps trying; check the network.": (
+        "与服务器的连接已断开 %1，新订单无法送达。来单铃一直在重试，请检查网络。"
+    ),
+    # ServerErrors (desktop/net): what went wrong talking to the server
+    "The server rejected this PC's device token. Open Settings and enter a valid device token.": (
+        "服务器拒绝了本机的设备令牌。请打开设置，输入有效的设备令牌。"
+    ),
+    "Order %1 does not exist in this shop.": "本店没有编号为 %1 的订单。",
+    "Order ending %1 was already handled, probably at another counter.": (
+        "尾号 %1 的订单已被处理，可能是在另一台收银台上。"
+    ),
+    "The device token contains characters no token has. Enter it again in Settings.": (
+        "设备令牌里有令牌不会有的字符。请在设置中重新输入。"
+    ),
+    "The server address %1 is not valid. Check it in Settings.": (
+        "服务器地址 %1 无效。请在设置中检查。"
+    ),
+    "The server at %1 did not answer within %2 s. Check the network; OrderBell keeps trying.": (
+        "服务器 %1 在 %2 秒内没有应答。请检查网络；来单铃会一直重试。"
+    ),
+    "Cannot reach the server at %1. Check the network and the server address in Settings.": (
+        "连不上服务器 %1。请检查网络，以及设置中的服务器地址。"
+    ),
+    "The server at %1 has a problem (HTTP %2). Try again in a moment.": (
+        "服务器 %1 出了问题（HTTP %2）。请稍后再试。"
+    ),
+    "The server refused the request (HTTP %1).": "服务器拒绝了这个请求（HTTP %1）。",
+    "%1 answered HTTP %2 where an OrderBell server would not. "
+    "Check the server address in Settings.": (
+        "%1 的应答是 HTTP %2，来单铃服务器不会这样应答。请检查设置中的服务器地址。"
+    ),
+    "The server at %1 answered something OrderBell does not understand. "
+    "Check the server address, or update OrderBell.": (
+        "服务器 %1 的应答来单铃无法理解。请检查服务器地址，或升级来单铃。"
+    ),
     "Self-check found problems": "自检发现问题",
     # PrinterAddress (desktop/printing/uri.py)
     "Enter the printer address, for example tcp://192.168.1.50:9100.": (

@@ -17,6 +17,7 @@ from desktop.core.alerts import AlertBoard
 from desktop.core.cards import Alert
 from desktop.core.cursor import CursorStore
 from desktop.core.linkwatch import LinkWatch
+from desktop.core.marks import Message
 from desktop.core.phrasing import Language
 from desktop.counter import Counter, CounterStatus
 from desktop.net import CounterApi, EventStream, LinkState, RemoteOrder, stream_url
@@ -55,8 +56,12 @@ class FakeView:
     def set_card_busy(self, order_id: int, busy: bool) -> None:
         pass
 
-    def show_card_error(self, order_id: int, text: str) -> None:
-        self.errors[order_id] = text
+    def show_card_error(self, order_id: int, text: Message) -> None:
+        self.errors[order_id] = str(text)
+        self._poke()
+
+    def clear_errors(self) -> None:
+        self.errors.clear()
         self._poke()
 
     def update_status(self, status: CounterStatus) -> None:
@@ -66,8 +71,13 @@ class FakeView:
         self.notified.append(order_id)
         self.calls.append(f"notify {order_id}")
 
-    def show_notice(self, kind: str, title: str, text: str) -> None:
-        self.notices[kind] = text
+    def show_notice(self, kind: str, title: Message, text: Message) -> None:
+        self.notices[kind] = str(text)
+        self._poke()
+
+    def update_notice(self, kind: str, title: Message, text: Message) -> None:
+        if kind in self.notices:
+            self.notices[kind] = str(text)
         self._poke()
 
     def clear_notice(self, kind: str) -> None:
@@ -255,3 +265,53 @@ async def test_link_down_raises_the_alarm_and_back_says_so(language: Language) -
     assert "link" not in view.notices
     assert len(speaker.said) == 2
     assert speaker.said[0] != speaker.said[1]
+
+
+def offline_counter(now: list[float]) -> tuple[Counter, FakeView]:
+    """A conductor without a server, on a clock the test moves."""
+    view = FakeView()
+    counter = Counter(
+        board=AlertBoard(language=Language.EN),
+        linkwatch=LinkWatch(threshold_s=60, repeat_s=180, language=Language.EN),
+        speaker=FakeSpeaker(),
+        view=view,
+        api=None,
+        clock=lambda: now[0],
+        wall=lambda: datetime.now(UTC),
+    )
+    return counter, view
+
+
+def test_link_notice_says_how_long_the_link_has_been_down() -> None:
+    """The link notice counts the minutes since the link went down, updated as they pass."""
+    now = [1000.0]
+    counter, view = offline_counter(now)
+    counter.on_state(LinkState.DISCONNECTED)
+    counter.step()
+    now[0] += 61
+    counter.step()
+    assert "down for 1 min:" in view.notices["link"]
+    now[0] += 60 * 64
+    counter.step()
+    assert "down for 1 h 5 min:" in view.notices["link"]
+
+
+def test_link_notice_refresh_is_a_deadline_of_the_loop() -> None:
+    """While the alarm is on, the loop wakes when the notice's minute count changes."""
+    now = [1000.0]
+    counter, _ = offline_counter(now)
+    counter.on_state(LinkState.DISCONNECTED)
+    counter.step()
+    now[0] += 90
+    counter.step()
+    assert counter.next_deadline() == 1000.0 + 120
+
+
+async def test_errors_clear_when_the_link_is_back() -> None:
+    """An error shown for want of a server goes away once connected again."""
+    now = [1000.0]
+    counter, view = offline_counter(now)
+    await counter.accept(7)
+    assert view.errors == {7: "Not connected to a server"}
+    counter.on_state(LinkState.CONNECTED)
+    assert view.errors == {}

@@ -137,7 +137,7 @@ def test_malformed_token_is_rejected_up_front(token: str) -> None:
 
 def test_invalid_address_is_server_unavailable() -> None:
     """An address httpx cannot parse raises ServerUnavailable, not an httpx error."""
-    with pytest.raises(ServerUnavailable, match="not a valid address"):
+    with pytest.raises(ServerUnavailable, match="is not valid"):
         CounterApi("http://[::1", "token")
 
 

@@ -8,6 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 
+from desktop.core.marks import QT_TRANSLATE_NOOP, message
+from desktop.i18n import install_translator
 from desktop.ui.notice import NoticeAction, NoticeCard, NoticeLevel
 
 LINK_DOWN = ("link_down", "Order alerts disconnected", "Check the network")
@@ -113,3 +115,47 @@ def test_warning_looks_amber(notices: NoticeCard) -> None:
     notices.show_notice("self_check", "Speech", "No voice", NoticeLevel.WARNING)
     assert notices.level("self_check") is NoticeLevel.WARNING
     assert "4px solid #f9a825" in notices.styleSheet()
+
+
+def test_good_news_looks_green(notices: NoticeCard) -> None:
+    """A card holding only an information notice has a green border."""
+    notices.show_notice("ready", "OrderBell is connected", "", NoticeLevel.INFO)
+    assert "4px solid #2e7d32" in notices.styleSheet()
+
+
+def test_notice_hides_itself_after_its_time(qtbot: Any, notices: NoticeCard) -> None:
+    """A notice shown for a while goes by itself; the card hides with its last notice."""
+    notices.show_notice("ready", "OrderBell is connected", "", NoticeLevel.INFO, hide_after_ms=20)
+    assert notices.isVisible()
+    qtbot.waitUntil(lambda: notices.kinds() == [], timeout=2000)
+    assert not notices.isVisible()
+
+
+def test_update_changes_a_shown_notice(notices: NoticeCard) -> None:
+    """Updating a shown notice changes its words in place."""
+    notices.show_notice(*LINK_DOWN)
+    notices.update_notice("link_down", "Order alerts disconnected", "Down for 3 min")
+    assert notices.text_of("link_down") == "Down for 3 min"
+
+
+def test_update_does_not_bring_back_a_closed_notice(qtbot: Any, notices: NoticeCard) -> None:
+    """A notice staff closed stays closed when its words would change."""
+    notices.show_notice(*LINK_DOWN)
+    qtbot.mouseClick(button(notices, "close_link_down"), Qt.MouseButton.LeftButton)
+    notices.update_notice("link_down", "Order alerts disconnected", "Down for 4 min")
+    assert notices.kinds() == []
+    assert not notices.isVisible()
+
+
+def test_messages_follow_the_language(qtbot: Any, qapp: Any, notices: NoticeCard) -> None:
+    """A notice given as a message is shown in the current language, and re-translated."""
+    text = message(QT_TRANSLATE_NOOP("App", "%1 min"), 5)
+    notices.show_notice(
+        "link", message(QT_TRANSLATE_NOOP("App", "Order alerts disconnected")), text
+    )
+    assert notices.text_of("link") == "5 min"
+    install_translator(qapp, "zh")
+    try:
+        qtbot.waitUntil(lambda: notices.text_of("link") == "5 分钟", timeout=1000)
+    finally:
+        install_translator(qapp, "en")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+from desktop.core.marks import fill
 from desktop.ui.reject_reasons import reason_label
-from desktop.ui.texts import clock_text, fill, status_text, waited_text
+from desktop.ui.texts import clock_text, status_text, waited_text
 from orderbell_protocol import OrderStatus
 
 PAID = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
