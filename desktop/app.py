@@ -27,6 +27,7 @@ from desktop.core.stack import Box
 from desktop.counter import (
     NOTICE_LINK,
     NOTICE_PRINTER,
+    NOTICE_READY,
     NOTICE_TOKEN,
     PRINTER_PROBLEM_TITLES,
     Counter,
@@ -46,6 +47,7 @@ from desktop.ui.card_stack import CardStack, box_of, primary_area
 from desktop.ui.icons import TrayState
 from desktop.ui.notice import NoticeAction, NoticeCard, NoticeLevel
 from desktop.ui.orders_window import OrdersWindow
+from desktop.ui.quit_dialog import QuitConfirmation
 from desktop.ui.reject_dialog import RejectDialog
 from desktop.ui.rows import OrderRow
 from desktop.ui.settings_dialog import SettingsDialog
@@ -57,6 +59,7 @@ from orderbell_protocol import OrderLine, OrderStatus, PayStatus
 log = logging.getLogger(__name__)
 
 NOTICE_SELF_CHECK = "selfcheck"
+READY_NOTICE_MS = 8_000
 CARD_CLOCK_MS = 30_000
 
 
@@ -193,14 +196,18 @@ class QtCounterView:
             return
         self.tray.notify(title, text)
 
-    def show_notice(self, kind: str, title: Message, text: Message) -> None:
+    def show_notice(self, kind: str, title: Message, text: Message | None) -> None:
         action = {
             NOTICE_TOKEN: NoticeAction.OPEN_SETTINGS,
             NOTICE_LINK: NoticeAction.RECONNECT,
             NOTICE_PRINTER: NoticeAction.OPEN_SETTINGS,
         }.get(kind, NoticeAction.NONE)
-        level = NoticeLevel.WARNING if kind == NOTICE_SELF_CHECK else NoticeLevel.ALARM
-        self.notices.show_notice(kind, title, text, level, action)
+        level = {
+            NOTICE_SELF_CHECK: NoticeLevel.WARNING,
+            NOTICE_READY: NoticeLevel.INFO,
+        }.get(kind, NoticeLevel.ALARM)
+        hide_after = READY_NOTICE_MS if kind == NOTICE_READY else None
+        self.notices.show_notice(kind, title, text or "", level, action, hide_after)
 
     def update_notice(self, kind: str, title: Message, text: Message) -> None:
         self.notices.update_notice(kind, title, text)
@@ -245,6 +252,8 @@ class DesktopApp:
         state_dir: Path,
         *,
         backoff: Callable[[], Any] | None = None,
+        login: autostart.Autostart | None = None,
+        installed: bool | None = None,
     ) -> None:
         self.qapp = qapp
         # A tray app has no main window: closing a dialog must never end it.
@@ -252,6 +261,11 @@ class DesktopApp:
         self.store = store
         self.speaker = speaker
         self.state_dir = state_dir
+        # No settings saved yet: the settings dialog opens, and the installed app offers to
+        # start at login (ticked), so a restarted PC does not stay silent.
+        self.first_run = not store.path.exists()
+        self.installed = autostart.is_installed() if installed is None else installed
+        self._login = login if login is not None else autostart.for_platform()
         self.settings = store.load()
         self.token = self._load_token()
         self.quit = asyncio.Event()
@@ -265,6 +279,7 @@ class DesktopApp:
         self.tray = Tray()
         self.orders = OrdersWindow()
         self.reject_dialog = RejectDialog()
+        self.quit_dialog = QuitConfirmation()
         self.settings_dialog: SettingsDialog | None = None
         self.view = QtCounterView(
             self.cards, self.notices, self.tray, self.orders, self.open_settings, self.reject_dialog
@@ -359,7 +374,8 @@ class DesktopApp:
         await asyncio.to_thread(self.print_worker.stop)
         self.tray.hide()
         self.cards.close_all()
-        for window in (self.notices, self.orders, self.reject_dialog, self.settings_dialog):
+        windows = (self.notices, self.orders, self.reject_dialog, self.quit_dialog)
+        for window in (*windows, self.settings_dialog):
             if window is not None:
                 window.close()
 
@@ -384,7 +400,8 @@ class DesktopApp:
         self.tray.test_alert_requested.connect(self.counter.test_alert)
         self.tray.settings_requested.connect(self.open_settings)
         self.tray.reconnect_requested.connect(self.reconnect)
-        self.tray.quit_requested.connect(self.quit.set)
+        self.tray.quit_requested.connect(self.request_quit)
+        self.quit_dialog.confirmed.connect(self.quit.set)
         self.notices.action_clicked.connect(self._notice_action)
         self.notices.changed.connect(self.cards.rearrange)
 
@@ -453,7 +470,7 @@ class DesktopApp:
             volume=self.settings.volume,
             repeat_interval_s=self.settings.repeat_interval_s,
             link_down_threshold_s=self.settings.link_down_threshold_s,
-            start_at_login=self.settings.start_at_login,
+            start_at_login=self.settings.start_at_login or self._offers_start_at_login(),
             printing=PrinterForm(
                 **{field.name: getattr(self.settings, field.name) for field in fields(PrinterForm)}
             ),
@@ -465,11 +482,20 @@ class DesktopApp:
             self.settings_dialog.printing.print_test_requested.connect(self.print_test)
         else:
             self.settings_dialog.load(form, self._voices)
+        self.settings_dialog.advise_start_at_login(self._offers_start_at_login())
         status = self.speaker.status
         if not status.available:
             log.warning("speech unavailable: %s", status.problem)
             self.settings_dialog.set_voice_status(translated(SPEECH_UNAVAILABLE))
         self.settings_dialog.bring_to_front()
+
+    def request_quit(self) -> None:
+        """Tray > Quit: ask first, saying how many orders wait (quitting silences this PC)."""
+        waiting = sum(1 for alert in self.counter.board.ringing if alert.awaiting_acceptance)
+        self.quit_dialog.ask(waiting)
+
+    def _offers_start_at_login(self) -> bool:
+        return self.first_run and self.installed
 
     def apply_settings(self, form: SettingsForm) -> None:
         """Save what the dialog returned and put it into effect at once."""
@@ -582,10 +608,10 @@ class DesktopApp:
 
     def _apply_autostart(self, wanted: bool) -> None:
         try:
-            if wanted and not autostart.is_enabled():
-                autostart.enable(autostart.launch_command())
-            elif not wanted and autostart.is_enabled():
-                autostart.disable()
+            if wanted and not self._login.is_enabled():
+                self._login.enable(autostart.launch_command())
+            elif not wanted and self._login.is_enabled():
+                self._login.disable()
         except OSError as exc:
             log.warning("cannot change start at login: %s", exc)
 

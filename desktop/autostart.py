@@ -19,9 +19,14 @@ LAUNCH_AGENT_LABEL = "cn.orderbell.desktop"
 XDG_FILE_NAME = "orderbell.desktop"
 
 
+def is_installed() -> bool:
+    """True in the installed (frozen) app, False when running from a source checkout."""
+    return bool(getattr(sys, "frozen", False))
+
+
 def launch_command() -> list[str]:
     """The command that starts this program: the executable itself when frozen."""
-    if getattr(sys, "frozen", False):
+    if is_installed():
         return [sys.executable]
     return [sys.executable, "-m", "desktop"]
 

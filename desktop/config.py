@@ -176,7 +176,10 @@ class DesktopSettings:
     link_alarm_repeat_s: int = _setting(
         180, "seconds between spoken disconnect alarms", bounds=(60, 3600)
     )
-    start_at_login: bool = _setting(False, "start OrderBell when the user logs in")
+    start_at_login: bool = _setting(
+        False,
+        "start OrderBell when the user logs in (the installed app offers it ticked on first run)",
+    )
     printer: str = _setting(
         "",
         "kitchen printer: tcp://HOST[:9100], usb://VID:PID, serial://PORT, file://PATH, "

@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 NOTICE_LINK = "link"
 NOTICE_TOKEN = "token"  # noqa: S105 - a notice kind, not a secret
+NOTICE_READY = "ready"
+READY = QT_TRANSLATE_NOOP("App", "OrderBell is connected and taking orders")
 NOTICE_PRINTER = "printer"
 
 PRINTER_PROBLEM_TITLES = {
@@ -72,7 +74,7 @@ class CounterView(Protocol):
 
     def notify(self, order_id: int, title: str, text: str) -> None: ...
 
-    def show_notice(self, kind: str, title: Message, text: Message) -> None: ...
+    def show_notice(self, kind: str, title: Message, text: Message | None) -> None: ...
 
     def update_notice(self, kind: str, title: Message, text: Message) -> None: ...
 
@@ -165,6 +167,7 @@ class Counter:
         # While the link alarm is on, its notice says how long the link has been down; this is
         # when that text next changes (None while there is no alarm).
         self._link_notice_refresh: float | None = None
+        self._ever_connected = False
         self.spoken: list[str] = []  # the last utterances, newest last (self-check, demo)
         self.tickets = tickets
         self.auto_accept = auto_accept  # accept new orders here at once (and print them)
@@ -223,6 +226,10 @@ class Counter:
         self._link = state
         now = self._clock()
         if state is LinkState.CONNECTED:
+            if not self._ever_connected:
+                # Staff see at a glance that this PC will ring (a short card, it goes by itself).
+                self._ever_connected = True
+                self.view.show_notice(NOTICE_READY, message(READY), None)
             self.linkwatch.connected(now)
             # Whatever failed for want of a server works again: its errors are stale.
             self.view.clear_notice(NOTICE_TOKEN)
@@ -561,6 +568,7 @@ class Counter:
         if not self.linkwatch.alarming:
             if alarm_changed:
                 self.view.clear_notice(NOTICE_LINK)
+                self.view.show_notice(NOTICE_READY, message(READY), None)
             self._link_notice_refresh = None
             return
         down = self.linkwatch.down_for(now) or 0.0

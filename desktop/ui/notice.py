@@ -175,6 +175,13 @@ class NoticeCard(FloatingCard):
         for notice in self._notices.values():
             notice.retranslate()
 
+    def hides_in(self, kind: str) -> int | None:
+        """Milliseconds until the notice of ``kind`` goes by itself; None if it stays."""
+        notice = self._notices.get(kind)
+        if notice is None or not notice.expiry.isActive():
+            return None
+        return notice.expiry.remainingTime()
+
     def text_of(self, kind: str) -> str:
         """The text the notice of ``kind`` shows now, "" when it is not shown."""
         notice = self._notices.get(kind)

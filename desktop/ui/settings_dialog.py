@@ -72,6 +72,10 @@ class SettingsDialog(QDialog):
         self.repeat_spin = _spin(*REPEAT_INTERVAL_RANGE, name="repeat_interval")
         self.threshold_spin = _spin(*LINK_DOWN_THRESHOLD_RANGE, name="link_down_threshold")
         self.login_check = named(QCheckBox(), "start_at_login")
+        self.login_advice = named(QLabel(textFormat=Qt.TextFormat.PlainText), "login_advice")
+        self.login_advice.setWordWrap(True)
+        self.login_advice.setStyleSheet("color: #2e7d32;")
+        self.login_advice.hide()
         self.test_voice_button = named(QPushButton(), "test_voice")
         self.voice_status = named(QLabel(textFormat=Qt.TextFormat.PlainText), "voice_status")
         self.voice_status.setWordWrap(True)
@@ -121,6 +125,10 @@ class SettingsDialog(QDialog):
             printing=self.printing.form(),
         )
 
+    def advise_start_at_login(self, advised: bool) -> None:
+        """Say why starting at login is ticked (the installed app's first run), or say nothing."""
+        self.login_advice.setVisible(advised)
+
     def set_voice_status(self, text: str) -> None:
         """Show the speech engine's state, e.g. why no voice works; empty hides the line."""
         self.voice_status.setText(text)
@@ -166,6 +174,13 @@ class SettingsDialog(QDialog):
         self._show_rate(self.rate_slider.value())
         self._show_volume(self.volume_slider.value())
         self.login_check.setText(translate("SettingsDialog", "Start OrderBell when I log in"))
+        self.login_advice.setText(
+            translate(
+                "SettingsDialog",
+                "Recommended: after a restart this PC rings again without anyone starting "
+                "OrderBell.",
+            )
+        )
         self.test_voice_button.setText(translate("SettingsDialog", "Test voice"))
         self.save_button.setText(translate("SettingsDialog", "Save"))
         self.cancel_button.setText(translate("SettingsDialog", "Cancel"))
@@ -213,6 +228,7 @@ class SettingsDialog(QDialog):
             if name == "server_url":
                 fields.addRow("", self.url_error)
         fields.addRow("", self.login_check)
+        fields.addRow("", self.login_advice)
         voice_test = QHBoxLayout()
         voice_test.addWidget(self.test_voice_button)
         voice_test.addWidget(self.voice_status, 1)

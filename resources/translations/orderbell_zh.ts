@@ -99,6 +99,10 @@
             <translation>自检发现问题</translation>
         </message>
         <message>
+            <source>OrderBell is connected and taking orders</source>
+            <translation>来单铃已连接，正在接单</translation>
+        </message>
+        <message>
             <source>Printer connection failed</source>
             <translation>打印机连接失败</translation>
         </message>
@@ -485,6 +489,29 @@
         </message>
     </context>
     <context>
+        <name>QuitConfirmation</name>
+        <message>
+            <source>Quit OrderBell?</source>
+            <translation>退出来单铃？</translation>
+        </message>
+        <message>
+            <source>%1 orders are still waiting to be accepted.</source>
+            <translation>还有 %1 单待接。</translation>
+        </message>
+        <message>
+            <source>Once OrderBell quits, this PC no longer rings for new orders or reminders.</source>
+            <translation>退出后，这台电脑不再提醒新订单和催单。</translation>
+        </message>
+        <message>
+            <source>Quit OrderBell</source>
+            <translation>退出来单铃</translation>
+        </message>
+        <message>
+            <source>Keep taking orders</source>
+            <translation>继续接单</translation>
+        </message>
+    </context>
+    <context>
         <name>RejectDialog</name>
         <message>
             <source>Reject order</source>
@@ -654,6 +681,10 @@
         <message>
             <source>Start OrderBell when I log in</source>
             <translation>登录系统时自动启动来单铃</translation>
+        </message>
+        <message>
+            <source>Recommended: after a restart this PC rings again without anyone starting OrderBell.</source>
+            <translation>建议勾选：电脑重启后，无需有人手动打开来单铃，也会照常提醒。</translation>
         </message>
         <message>
             <source>Test voice</source>

@@ -117,6 +117,17 @@ TRANSLATIONS: dict[str, str] = {
     "Automatic (by language)": "自动（按语言选择）",
     "%1 (not available)": "%1（不可用）",
     "%1 words/min": "每分钟 %1 字",
+    "Recommended: after a restart this PC rings again without anyone starting OrderBell.": (
+        "建议勾选：电脑重启后，无需有人手动打开来单铃，也会照常提醒。"
+    ),
+    # QuitConfirmation
+    "Quit OrderBell?": "退出来单铃？",
+    "%1 orders are still waiting to be accepted.": "还有 %1 单待接。",
+    "Once OrderBell quits, this PC no longer rings for new orders or reminders.": (
+        "退出后，这台电脑不再提醒新订单和催单。"
+    ),
+    "Quit OrderBell": "退出来单铃",
+    "Keep taking orders": "继续接单",
     # Tray
     "Unmute": "取消静音",
     "Test alert": "测试提醒",
@@ -150,6 +161,7 @@ TRANSLATIONS: dict[str, str] = {
     "%1 min": "%1 分钟",
     "%1 h %2 min": "%1 小时 %2 分钟",
     "Order alerts disconnected": "订单提醒已断开",
+    "OrderBell is connected and taking orders": "来单铃已连接，正在接单",
     "The link to the server has been down for %1: no new order can arrive. "
     "OrderBell keeps trying; check the network.": (
         "与服务器的连接已断开 %1，新订单无法送达。来单铃一直在重试，请检查网络。"

@@ -31,9 +31,11 @@ from desktop.core.cards import Alert
 from desktop.core.marks import QT_TRANSLATE_NOOP, Message, message
 from desktop.counter import (
     NOTICE_LINK,
+    NOTICE_READY,
     NOTICE_TOKEN,
     PRINTER_PROBLEM_TEXT,
     PRINTER_PROBLEM_TITLES,
+    READY,
     CounterStatus,
     duration,
 )
@@ -43,6 +45,7 @@ from desktop.net.orders import order_from_json
 from desktop.ui.card_stack import CardStack
 from desktop.ui.notice import NoticeCard
 from desktop.ui.orders_window import OrdersWindow
+from desktop.ui.quit_dialog import QuitConfirmation
 from desktop.ui.reject_dialog import RejectDialog
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.settings_form import SettingsForm
@@ -272,11 +275,20 @@ def test_tray_is_chinese(view: QtCounterView) -> None:
 
 
 def test_dialogs_are_chinese(qtbot: Any, view: QtCounterView) -> None:
-    """The Reject dialog, and the settings dialog empty, filled and refusing an address."""
+    """The Reject and Quit dialogs, and the settings dialog empty, filled and refusing an
+    address."""
     view.reject_dialog.ask(7, "1234")
     assert english(visible_texts(view.reject_dialog)) == []
+    quitting = QuitConfirmation()
+    qtbot.addWidget(quitting)
+    for waiting in (0, 3):
+        quitting.ask(waiting)
+        assert english([*visible_texts(quitting), quitting.informativeText()]) == []
+    view.show_notice(NOTICE_READY, message(READY), None)
+    assert english(visible_texts(view.notices)) == []
     dialog = SettingsDialog(SettingsForm())
     qtbot.addWidget(dialog)
+    dialog.advise_start_at_login(True)
     dialog.show()
     for address in ("", "ftp://x", "http://a b", "http://host:99999", "orders.example.com"):
         dialog.url_edit.setText(address)

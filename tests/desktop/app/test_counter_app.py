@@ -14,8 +14,10 @@ from PySide6.QtWidgets import QApplication
 
 from backend.demo import DemoBackend, demo_backend
 from backend.simulator import SimulatedOrder, Simulator
-from desktop.app import DesktopApp
+from desktop.app import READY_NOTICE_MS, DesktopApp
+from desktop.autostart import XdgAutostart
 from desktop.config import DesktopSettings, MemoryKeyring, SettingsStore
+from desktop.ui.notice import NoticeLevel
 from orderbell_protocol import OrderStatus
 from tests.desktop.app.conftest import RecordingSpeaker, until
 
@@ -53,7 +55,12 @@ class Running:
 
 @contextlib.asynccontextmanager
 async def running_app(
-    qapp: QApplication, directory: Path, *, configured: bool = True, token: str | None = None
+    qapp: QApplication,
+    directory: Path,
+    *,
+    configured: bool = True,
+    token: str | None = None,
+    installed: bool = False,
 ) -> AsyncIterator[Running]:
     async with demo_backend() as backend, httpx.AsyncClient(base_url=backend.base_url) as http:
         store = SettingsStore(directory / "config", MemoryKeyring())
@@ -61,7 +68,15 @@ async def running_app(
             store.save(DesktopSettings(server_url=backend.base_url, repeat_interval_s=30))
             store.save_token(token or backend.token, backend.base_url)
         speaker = RecordingSpeaker()
-        app = DesktopApp(qapp, store, speaker, directory / "state")  # type: ignore[arg-type]
+        login = XdgAutostart(directory / "autostart" / "orderbell.desktop")
+        app = DesktopApp(
+            qapp,
+            store,
+            speaker,  # type: ignore[arg-type]
+            directory / "state",
+            login=login,
+            installed=installed,
+        )
         app.start(run_self_check=False)
         try:
             yield Running(app, backend, speaker, store, http)
@@ -239,13 +254,45 @@ def test_tray_orders_opens_the_waiting_list(qapp: QApplication, qloop: Run, tmp_
     qloop(scenario())
 
 
-def test_tray_quit_ends_the_app(qapp: QApplication, qloop: Run, tmp_path: Path) -> None:
-    """Tray > Quit sets the quit request the main loop waits for."""
+def test_tray_quit_asks_then_ends_the_app(
+    qapp: QApplication, qloop: Run, tmp_path: Path, qtbot: Any
+) -> None:
+    """Tray > Quit asks first, naming the waiting orders; only confirming ends the app."""
 
     async def scenario() -> None:
         async with running_app(qapp, tmp_path) as run:
+            first, second = await run.paid_order(), await run.paid_order()
+            await until(
+                lambda: {first.id, second.id} <= set(run.app.cards.order_ids()), "both cards"
+            )
             run.app.tray.action("quit").trigger()
+            dialog = run.app.quit_dialog
+            assert dialog.isVisible()
+            assert dialog.text() == "2 orders are still waiting to be accepted."
+            assert not run.app.quit.is_set()
+            qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+            assert not run.app.quit.is_set()
+            run.app.tray.action("quit").trigger()
+            qtbot.mouseClick(dialog.quit_button, Qt.MouseButton.LeftButton)
             assert run.app.quit.is_set()
+
+    qloop(scenario())
+
+
+def test_connecting_shows_a_short_ready_card(
+    qapp: QApplication, qloop: Run, tmp_path: Path
+) -> None:
+    """Once connected, a green card says the PC is taking orders, and goes by itself."""
+
+    async def scenario() -> None:
+        async with running_app(qapp, tmp_path) as run:
+            await until(lambda: "ready" in run.app.notices.kinds(), "the ready card")
+            assert run.app.notices.level("ready") is NoticeLevel.INFO
+            assert run.app.notices.isVisible()
+            hides_in = run.app.notices.hides_in("ready")
+            assert hides_in is not None
+            # Qt's timers are coarse: a few per cent either side of the interval.
+            assert READY_NOTICE_MS * 0.9 < hides_in < READY_NOTICE_MS * 1.1
 
     qloop(scenario())
 
@@ -285,5 +332,41 @@ def test_rejected_token_says_so_and_opens_settings(
             await until(lambda: "token" in run.app.notices.kinds(), "the token notice")
             assert run.app.settings_dialog is not None
             assert run.app.settings_dialog.isVisible()
+
+    qloop(scenario())
+
+
+def test_installed_app_offers_start_at_login_on_first_run(
+    qapp: QApplication, qloop: Run, tmp_path: Path, qtbot: Any
+) -> None:
+    """The installed app's first run ticks start-at-login and says why; saving sets it up."""
+
+    async def scenario() -> None:
+        async with running_app(qapp, tmp_path, configured=False, installed=True) as run:
+            dialog = run.app.settings_dialog
+            assert dialog is not None
+            assert dialog.login_check.isChecked()
+            assert dialog.login_advice.isVisible()
+            dialog.url_edit.setText(run.backend.base_url)
+            dialog.token_edit.setText(run.backend.token)
+            qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+            assert run.store.load().start_at_login
+            entry = tmp_path / "autostart" / "orderbell.desktop"
+            assert "Exec=" in entry.read_text()
+
+    qloop(scenario())
+
+
+def test_source_checkout_does_not_start_at_login_by_itself(
+    qapp: QApplication, qloop: Run, tmp_path: Path
+) -> None:
+    """Run from a checkout, the first run leaves start-at-login off and says nothing."""
+
+    async def scenario() -> None:
+        async with running_app(qapp, tmp_path, configured=False, installed=False) as run:
+            dialog = run.app.settings_dialog
+            assert dialog is not None
+            assert not dialog.login_check.isChecked()
+            assert not dialog.login_advice.isVisible()
 
     qloop(scenario())

@@ -71,8 +71,8 @@ class FakeView:
         self.notified.append(order_id)
         self.calls.append(f"notify {order_id}")
 
-    def show_notice(self, kind: str, title: Message, text: Message) -> None:
-        self.notices[kind] = str(text)
+    def show_notice(self, kind: str, title: Message, text: Message | None) -> None:
+        self.notices[kind] = str(text or title)
         self._poke()
 
     def update_notice(self, kind: str, title: Message, text: Message) -> None:
@@ -315,3 +315,25 @@ async def test_errors_clear_when_the_link_is_back() -> None:
     assert view.errors == {7: "Not connected to a server"}
     counter.on_state(LinkState.CONNECTED)
     assert view.errors == {}
+
+
+async def test_ready_notice_on_first_connect_and_after_an_outage() -> None:
+    """Connected at start: "taking orders"; a reconnect after a link alarm says so again; a
+    short flap below the alarm threshold says nothing."""
+    now = [1000.0]
+    counter, view = offline_counter(now)
+    counter.on_state(LinkState.CONNECTED)
+    assert "ready" in view.notices
+    del view.notices["ready"]
+    counter.on_state(LinkState.DISCONNECTED)
+    counter.on_state(LinkState.CONNECTED)
+    counter.step()
+    assert "ready" not in view.notices
+    counter.on_state(LinkState.DISCONNECTED)
+    counter.step()
+    now[0] += 61
+    counter.step()
+    counter.on_state(LinkState.CONNECTED)
+    counter.step()
+    assert "ready" in view.notices
+    assert "link" not in view.notices

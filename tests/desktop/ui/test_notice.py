@@ -127,6 +127,7 @@ def test_notice_hides_itself_after_its_time(qtbot: Any, notices: NoticeCard) -> 
     """A notice shown for a while goes by itself; the card hides with its last notice."""
     notices.show_notice("ready", "OrderBell is connected", "", NoticeLevel.INFO, hide_after_ms=20)
     assert notices.isVisible()
+    assert notices.hides_in("ready") is not None
     qtbot.waitUntil(lambda: notices.kinds() == [], timeout=2000)
     assert not notices.isVisible()
 
