@@ -12,7 +12,14 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from backend.devkit import MerchantKit, create_kit, write_kit
-from backend.store import Database, DeviceTokenRow, OrderRow, authenticate_token, migrate_async
+from backend.store import (
+    Database,
+    DeviceTokenRow,
+    OrderRow,
+    WriteTransaction,
+    authenticate_token,
+    migrate_async,
+)
 from backend.store.tokens import TOKEN_PREFIX
 from orderbell_protocol import OrderStatus, PayStatus
 
@@ -114,5 +121,12 @@ async def _insert(
     db: Database, table: type[OrderRow] | type[DeviceTokenRow], rows: list[dict[str, object]]
 ) -> None:
     for start in range(0, len(rows), BATCH):
-        async with db.session() as session, session.begin():
-            await session.execute(insert(table), rows[start : start + BATCH])
+        await db.write(_insert_batch, table, rows[start : start + BATCH])
+
+
+def _insert_batch(
+    transaction: WriteTransaction,
+    table: type[OrderRow] | type[DeviceTokenRow],
+    batch: list[dict[str, object]],
+) -> None:
+    transaction.execute(insert(table), batch)

@@ -1,6 +1,12 @@
 """The database layer: schema, migrations, order transitions, the event log and device tokens."""
 
-from backend.store.database import Database, default_database_url, migrate, migrate_async
+from backend.store.database import (
+    Database,
+    WriteTransaction,
+    default_database_url,
+    migrate,
+    migrate_async,
+)
 from backend.store.errors import InvalidInput, InvalidOrder, StoreError
 from backend.store.events import (
     EVENTS_CHANNEL,
@@ -72,6 +78,7 @@ __all__ = [
     "ReminderOutcome",
     "ReminderResult",
     "StoreError",
+    "WriteTransaction",
     "accept_order",
     "append_event",
     "authenticate_token",

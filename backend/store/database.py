@@ -1,28 +1,35 @@
-"""Connecting to the database: engine, sessions, SQLite tuning and schema migration."""
+"""Connecting to the database: engine, the one way to read and to write, SQLite tuning, migration.
+
+Every store operation is a plain function of a connection (reads) or of a
+:class:`WriteTransaction` (writes) written with SQLAlchemy Core, run by :meth:`Database.read` or
+:meth:`Database.write`. A write's events are handed to the database's listener (the dispatcher)
+once the transaction has committed, so no caller has to remember to publish them.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 import platformdirs
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, CursorResult, Engine, Result, event, make_url, text
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy import Connection, CursorResult, Engine, Executable, Result, event, make_url, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from backend.store.sqlite_workers import SQLiteWorkers, shares_file
+from orderbell_protocol import Event
+
+log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+CommitListener = Callable[[Event], None]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -48,8 +55,30 @@ def default_database_url() -> str:
     return f"sqlite+aiosqlite:///{directory / 'orderbell.db'}"
 
 
+class WriteTransaction:
+    """One write transaction under way: its connection, and the events appended in it.
+
+    Store functions append events with :func:`backend.store.events.append_event`; the
+    database hands them to its listener after the commit, in the order they were appended.
+    """
+
+    __slots__ = ("connection", "events")
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.events: list[Event] = []
+
+    def execute(
+        self,
+        statement: Executable,
+        parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+    ) -> CursorResult[Any]:
+        """Run one statement in this transaction (a list of parameter sets runs it for each)."""
+        return self.connection.execute(statement, parameters)
+
+
 class Database:
-    """One database: its engine and the sessions that work on it."""
+    """One database: its engine, and the transactions that read and write it."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -68,23 +97,39 @@ class Database:
                     parsed, tune=_tune_sqlite, read_only={_READ_ONLY: True}
                 )
         self._read_engine = self.engine.execution_options(**{_READ_ONLY: True})
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._read_sessions = async_sessionmaker(self._read_engine, expire_on_commit=False)
+        self._listener: CommitListener | None = None
+
+    def publish_to(self, listener: CommitListener) -> None:
+        """Hand every event committed from now on to ``listener`` (the dispatcher)."""
+        self._listener = listener
 
     async def write(
-        self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+        self,
+        work: Callable[Concatenate[WriteTransaction, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
     ) -> T:
-        """Run ``work(connection, ...)`` as one transaction that may write; commit if it returns.
+        """Run ``work(transaction, ...)`` as one transaction that may write; commit if it returns.
 
-        The fast path for short transactions written with SQLAlchemy Core. On an SQLite file
-        the whole transaction runs on the database's writer thread, so ``work`` must use only
-        its connection and arguments, never the event loop; elsewhere it runs on the async
-        engine, each statement one round trip to the server.
+        On an SQLite file the whole transaction runs on the database's writer thread, so
+        ``work`` must use only its transaction and arguments, never the event loop; elsewhere
+        it runs on the async engine, each statement one round trip to the server. Once it has
+        committed, the events it appended go to the listener, here on the event loop: the
+        committing request hands its own events over, without reading them back.
         """
+
+        def run(connection: Connection) -> tuple[T, list[Event]]:
+            transaction = WriteTransaction(connection)
+            return work(transaction, *args, **kwargs), transaction.events
+
         if self._workers is not None:
-            return await self._workers.write(lambda connection: work(connection, *args, **kwargs))
-        async with self.engine.begin() as connection:
-            return await connection.run_sync(work, *args, **kwargs)
+            result, events = await self._workers.write(run)
+        else:
+            async with self.engine.begin() as connection:
+                result, events = await connection.run_sync(run)
+        if events and self._listener is not None:
+            self._hand_over(self._listener, events)
+        return result
 
     async def read(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
@@ -95,13 +140,14 @@ class Database:
         async with self._read_engine.connect() as connection:
             return await connection.run_sync(work, *args, **kwargs)
 
-    def session(self) -> AsyncSession:
-        """A session for work that may write; on SQLite it takes the write lock at BEGIN."""
-        return self._sessions()
-
-    def read_session(self) -> AsyncSession:
-        """A session that only reads; on SQLite it never waits behind a writer."""
-        return self._read_sessions()
+    @staticmethod
+    def _hand_over(listener: CommitListener, events: list[Event]) -> None:
+        # The transaction has committed: whatever publishing does, the caller's answer stands.
+        for committed in events:
+            try:
+                listener(committed)
+            except Exception:
+                log.exception("publishing committed event %s failed", committed.id)
 
     async def ping(self) -> None:
         """Raise if the database cannot answer a trivial query."""

@@ -7,17 +7,45 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Executable, bindparam, select, update
 
-from backend.store.database import Database, rows_changed
+from backend.store.database import Database, WriteTransaction
 from backend.store.errors import InvalidOrder
 from backend.store.events import append_event
 from backend.store.order_view import OrderView, view_of
-from backend.store.schema import OrderRow
+from backend.store.schema import ORDERS
 from backend.store.timestamps import as_utc
 from orderbell_protocol import Event, EventType, OrderStatus
 
 MAX_REASON_CHARS = 200
+
+# Built once: a statement object caches its compiled form, so each use only binds values.
+_WAITING_ORDER = (
+    ORDERS.c.id == bindparam("order_id", type_=ORDERS.c.id.type),
+    ORDERS.c.shop_id == bindparam("counter_shop", type_=ORDERS.c.shop_id.type),
+    ORDERS.c.status == OrderStatus.TO_BE_CONFIRMED,
+)
+_ACCEPT = (
+    update(ORDERS)
+    .where(*_WAITING_ORDER)
+    .values(
+        status=OrderStatus.CONFIRMED,
+        accepted_at=bindparam("changed_at", type_=ORDERS.c.accepted_at.type),
+        updated_at=bindparam("changed_at", type_=ORDERS.c.updated_at.type),
+    )
+    .returning(*ORDERS.c)
+)
+_REJECT = (
+    update(ORDERS)
+    .where(*_WAITING_ORDER)
+    .values(
+        status=OrderStatus.CANCELLED,
+        rejected_reason=bindparam("reason", type_=ORDERS.c.rejected_reason.type),
+        updated_at=bindparam("changed_at", type_=ORDERS.c.updated_at.type),
+    )
+    .returning(*ORDERS.c)
+)
+_BY_ID = select(ORDERS).where(ORDERS.c.id == bindparam("order_id", type_=ORDERS.c.id.type))
 
 
 class HandleResult(Enum):
@@ -41,15 +69,8 @@ async def accept_order(
     db: Database, *, shop_id: int, order_id: int, now: datetime
 ) -> HandleOutcome:
     """Confirm a paid order of this shop, so every counter stops ringing for it."""
-    now = as_utc(now)
-    return await _handle(
-        db,
-        shop_id=shop_id,
-        order_id=order_id,
-        now=now,
-        changes={"status": OrderStatus.CONFIRMED, "accepted_at": now},
-        reason=None,
-    )
+    values = {"order_id": order_id, "counter_shop": shop_id, "changed_at": as_utc(now)}
+    return await db.write(_handle, _ACCEPT, values, None)
 
 
 async def reject_order(
@@ -59,37 +80,22 @@ async def reject_order(
     reason = reason.strip()
     if not 1 <= len(reason) <= MAX_REASON_CHARS:
         raise InvalidOrder(f"a rejection needs a reason of 1 to {MAX_REASON_CHARS} characters")
-    return await _handle(
-        db,
-        shop_id=shop_id,
-        order_id=order_id,
-        now=as_utc(now),
-        changes={"status": OrderStatus.CANCELLED, "rejected_reason": reason},
-        reason=reason,
-    )
+    values = {"order_id": order_id, "counter_shop": shop_id, "changed_at": as_utc(now)}
+    return await db.write(_handle, _REJECT, values | {"reason": reason}, reason)
 
 
-async def _handle(
-    db: Database,
-    *,
-    shop_id: int,
-    order_id: int,
-    now: datetime,
-    changes: dict[str, Any],
-    reason: str | None,
+def _handle(
+    transaction: WriteTransaction, change: Executable, values: dict[str, Any], reason: str | None
 ) -> HandleOutcome:
-    async with db.session() as session, session.begin():
-        order = await session.get(OrderRow, order_id)
-        if order is None or order.shop_id != shop_id:
-            return HandleOutcome(HandleResult.NOT_FOUND, None, None)
-        handled = await session.execute(
-            update(OrderRow)
-            .where(OrderRow.id == order_id, OrderRow.status == OrderStatus.TO_BE_CONFIRMED)
-            .values(**changes, updated_at=now)
-            .execution_options(synchronize_session=False)
+    # One conditional UPDATE decides, so two counters pressing at once change the order once.
+    handled = transaction.execute(change, values).one_or_none()
+    if handled is not None:
+        order = view_of(handled)
+        event = append_event(
+            transaction, order, EventType.ORDER_UPDATED, values["changed_at"], reason=reason
         )
-        await session.refresh(order)
-        if rows_changed(handled) != 1:
-            return HandleOutcome(HandleResult.CONFLICT, view_of(order), None)
-        event = await append_event(session, order, EventType.ORDER_UPDATED, now, reason=reason)
-        return HandleOutcome(HandleResult.DONE, view_of(order), event)
+        return HandleOutcome(HandleResult.DONE, order, event)
+    row = transaction.execute(_BY_ID, {"order_id": values["order_id"]}).one_or_none()
+    if row is None or row.shop_id != values["counter_shop"]:
+        return HandleOutcome(HandleResult.NOT_FOUND, None, None)
+    return HandleOutcome(HandleResult.CONFLICT, view_of(row), None)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, select
 
 from backend.store.database import Database
 from backend.store.handling import HandleOutcome, HandleResult, accept_order, reject_order
@@ -18,7 +20,7 @@ from backend.store.payments import (
     record_refund,
 )
 from backend.store.reminders import ReminderOutcome, ReminderResult, remind_order
-from backend.store.schema import OrderRow
+from backend.store.schema import ORDERS, OrderRow
 from backend.store.submission import submit_order
 
 MAX_PAGE_SIZE = 100
@@ -53,18 +55,18 @@ __all__ = [
 
 async def get_order(db: Database, *, shop_id: int, order_id: int) -> OrderView | None:
     """One order of this shop; None if there is none or it belongs to another shop."""
-    async with db.read_session() as session:
-        order = await session.get(OrderRow, order_id)
-        if order is None or order.shop_id != shop_id:
-            return None
-        return view_of(order)
+    query = select(ORDERS).where(ORDERS.c.id == order_id, ORDERS.c.shop_id == shop_id)
+    return await db.read(_one_order, query)
 
 
 async def get_order_by_number(db: Database, number: str) -> OrderView | None:
     """The order with this merchant order number (WeChat out_trade_no), if any."""
-    async with db.read_session() as session:
-        order = await session.scalar(select(OrderRow).where(OrderRow.number == number))
-        return None if order is None else view_of(order)
+    return await db.read(_one_order, select(ORDERS).where(ORDERS.c.number == number))
+
+
+def _one_order(connection: Connection, query: Select[Any]) -> OrderView | None:
+    row = connection.execute(query).one_or_none()
+    return None if row is None else view_of(row)
 
 
 async def list_orders(
@@ -75,16 +77,22 @@ async def list_orders(
         raise ValueError("page counts from 1")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(f"page_size must be 1 to {MAX_PAGE_SIZE}")
-    matching = [OrderRow.shop_id == shop_id]
+    matching = [ORDERS.c.shop_id == shop_id]
     if status is not None:
-        matching.append(OrderRow.status == status)
+        matching.append(ORDERS.c.status == status)
     rows = (
-        select(OrderRow)
+        select(ORDERS)
         .where(*matching)
-        .order_by(OrderRow.id.desc())
+        .order_by(ORDERS.c.id.desc())
         .offset((page - 1) * page_size)
         .limit(page_size)
     )
-    async with db.read_session() as session:
-        total = await session.scalar(select(func.count()).select_from(OrderRow).where(*matching))
-        return [view_of(order) for order in await session.scalars(rows)], total or 0
+    total = select(func.count()).select_from(ORDERS).where(*matching)
+    return await db.read(_page_of_orders, rows, total)
+
+
+def _page_of_orders(
+    connection: Connection, rows: Select[Any], total: Select[Any]
+) -> tuple[list[OrderView], int]:
+    orders = [view_of(row) for row in connection.execute(rows)]
+    return orders, connection.execute(total).scalar_one()

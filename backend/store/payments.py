@@ -10,8 +10,8 @@ from enum import Enum
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
-from backend.store.database import Database
-from backend.store.events import log_event
+from backend.store.database import Database, WriteTransaction
+from backend.store.events import append_event
 from backend.store.order_view import OrderView, view_of
 from backend.store.schema import ORDERS
 from backend.store.timestamps import as_utc
@@ -131,10 +131,12 @@ async def record_payment(db: Database, facts: PaymentFacts, now: datetime) -> Pa
         return PaymentOutcome(PaymentResult.NOT_PAYABLE, order, None)
 
 
-def _record_payment(connection: Connection, facts: PaymentFacts, now: datetime) -> PaymentOutcome:
+def _record_payment(
+    transaction: WriteTransaction, facts: PaymentFacts, now: datetime
+) -> PaymentOutcome:
     # The usual case, a first notice for a pending order of the right amount, is one UPDATE
     # that also returns the order. Only when it matches nothing do we look at why.
-    paid = connection.execute(
+    paid = transaction.execute(
         _PAY,
         {
             "order_number": facts.out_trade_no,
@@ -146,9 +148,9 @@ def _record_payment(connection: Connection, facts: PaymentFacts, now: datetime) 
     ).one_or_none()
     if paid is not None:
         order = view_of(paid)
-        event = log_event(connection, order, EventType.NEW_ORDER, now)
+        event = append_event(transaction, order, EventType.NEW_ORDER, now)
         return PaymentOutcome(PaymentResult.PAID, order, event)
-    return _not_paid(connection, facts)
+    return _not_paid(transaction.connection, facts)
 
 
 def _not_paid(connection: Connection, facts: PaymentFacts) -> PaymentOutcome:
@@ -178,9 +180,11 @@ async def record_refund(db: Database, facts: RefundFacts, now: datetime) -> Refu
     return await db.write(_record_refund, facts, as_utc(now))
 
 
-def _record_refund(connection: Connection, facts: RefundFacts, now: datetime) -> RefundOutcome:
+def _record_refund(
+    transaction: WriteTransaction, facts: RefundFacts, now: datetime
+) -> RefundOutcome:
     if facts.status == REFUND_SUCCESS:
-        refunded = connection.execute(
+        refunded = transaction.execute(
             _REFUND,
             {
                 "order_number": facts.out_trade_no,
@@ -190,9 +194,11 @@ def _record_refund(connection: Connection, facts: RefundFacts, now: datetime) ->
         ).one_or_none()
         if refunded is not None:
             order = view_of(refunded)
-            event = log_event(connection, order, EventType.ORDER_UPDATED, now, reason="refunded")
+            event = append_event(
+                transaction, order, EventType.ORDER_UPDATED, now, reason="refunded"
+            )
             return RefundOutcome(RefundResult.REFUNDED, order, event)
-    return _not_refunded(connection, facts)
+    return _not_refunded(transaction.connection, facts)
 
 
 def _not_refunded(connection: Connection, facts: RefundFacts) -> RefundOutcome:

@@ -7,14 +7,38 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from sqlalchemy import or_, update
+from sqlalchemy import bindparam, or_, select, update
 
-from backend.store.database import Database, rows_changed
+from backend.store.database import Database, WriteTransaction
 from backend.store.events import append_event
 from backend.store.order_view import OrderView, view_of
-from backend.store.schema import OrderRow
+from backend.store.schema import ORDERS
 from backend.store.timestamps import as_utc
 from orderbell_protocol import WAITING_STATUSES, Event, EventType
+
+# Built once: a statement object caches its compiled form, so each use only binds values.
+# One conditional UPDATE decides, so two quick taps (or two server processes) can never both
+# pass the cooldown.
+_REMIND = (
+    update(ORDERS)
+    .where(
+        ORDERS.c.id == bindparam("order_id", type_=ORDERS.c.id.type),
+        ORDERS.c.user_id == bindparam("customer_id", type_=ORDERS.c.user_id.type),
+        ORDERS.c.status.in_([int(status) for status in sorted(WAITING_STATUSES)]),
+        or_(
+            ORDERS.c.last_reminded_at.is_(None),
+            ORDERS.c.last_reminded_at
+            <= bindparam("threshold", type_=ORDERS.c.last_reminded_at.type),
+        ),
+    )
+    .values(
+        reminder_count=ORDERS.c.reminder_count + 1,
+        last_reminded_at=bindparam("reminded_at", type_=ORDERS.c.last_reminded_at.type),
+        updated_at=bindparam("reminded_at", type_=ORDERS.c.updated_at.type),
+    )
+    .returning(*ORDERS.c)
+)
+_BY_ID = select(ORDERS).where(ORDERS.c.id == bindparam("order_id", type_=ORDERS.c.id.type))
 
 
 class ReminderResult(Enum):
@@ -41,47 +65,45 @@ async def remind_order(
     db: Database, *, order_id: int, user_id: int, now: datetime, cooldown_s: int
 ) -> ReminderOutcome:
     """Log a reminder for the customer's own waiting order, unless one was sent too recently."""
-    now = as_utc(now)
-    cooldown = timedelta(seconds=cooldown_s)
-    async with db.session() as session, session.begin():
-        order = await session.get(OrderRow, order_id)
-        if order is None:
-            return ReminderOutcome(ReminderResult.NOT_FOUND, None, None, None)
-        if order.user_id != user_id:
-            return ReminderOutcome(ReminderResult.FORBIDDEN, None, None, None)
-        if order.status not in WAITING_STATUSES:
-            return ReminderOutcome(ReminderResult.NOT_WAITING, view_of(order), None, None)
-        # One conditional UPDATE decides, so two quick taps (or two server processes) can never
-        # both pass the cooldown.
-        reminded = await session.execute(
-            update(OrderRow)
-            .where(
-                OrderRow.id == order_id,
-                OrderRow.status.in_([int(status) for status in sorted(WAITING_STATUSES)]),
-                or_(
-                    OrderRow.last_reminded_at.is_(None),
-                    OrderRow.last_reminded_at <= now - cooldown,
-                ),
-            )
-            .values(
-                reminder_count=OrderRow.reminder_count + 1, last_reminded_at=now, updated_at=now
-            )
-            .execution_options(synchronize_session=False)
+    return await db.write(_remind, order_id, user_id, as_utc(now), timedelta(seconds=cooldown_s))
+
+
+def _remind(
+    transaction: WriteTransaction,
+    order_id: int,
+    user_id: int,
+    now: datetime,
+    cooldown: timedelta,
+) -> ReminderOutcome:
+    reminded = transaction.execute(
+        _REMIND,
+        {
+            "order_id": order_id,
+            "customer_id": user_id,
+            "threshold": now - cooldown,
+            "reminded_at": now,
+        },
+    ).one_or_none()
+    if reminded is not None:
+        order = view_of(reminded)
+        waiting_since = order.paid_at or order.created_at
+        event = append_event(
+            transaction,
+            order,
+            EventType.REMINDER,
+            now,
+            reminder_count=order.reminder_count,
+            waited_seconds=max(0, int((now - waiting_since).total_seconds())),
         )
-        await session.refresh(order)
-        if rows_changed(reminded) == 1:
-            waiting_since = order.paid_at or order.created_at
-            event = await append_event(
-                session,
-                order,
-                EventType.REMINDER,
-                now,
-                reminder_count=order.reminder_count,
-                waited_seconds=max(0, int((now - waiting_since).total_seconds())),
-            )
-            return ReminderOutcome(ReminderResult.REMINDED, view_of(order), event, None)
-        if order.status not in WAITING_STATUSES or order.last_reminded_at is None:
-            return ReminderOutcome(ReminderResult.NOT_WAITING, view_of(order), None, None)
-        remaining = (order.last_reminded_at + cooldown - now).total_seconds()
-        retry_after_s = max(1, math.ceil(remaining))
-        return ReminderOutcome(ReminderResult.TOO_SOON, view_of(order), None, retry_after_s)
+        return ReminderOutcome(ReminderResult.REMINDED, order, event, None)
+    row = transaction.execute(_BY_ID, {"order_id": order_id}).one_or_none()
+    if row is None:
+        return ReminderOutcome(ReminderResult.NOT_FOUND, None, None, None)
+    if row.user_id != user_id:
+        return ReminderOutcome(ReminderResult.FORBIDDEN, None, None, None)
+    order = view_of(row)
+    if order.status not in WAITING_STATUSES or order.last_reminded_at is None:
+        return ReminderOutcome(ReminderResult.NOT_WAITING, order, None, None)
+    remaining = (order.last_reminded_at + cooldown - now).total_seconds()
+    retry_after_s = max(1, math.ceil(remaining))
+    return ReminderOutcome(ReminderResult.TOO_SOON, order, None, retry_after_s)

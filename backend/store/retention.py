@@ -12,13 +12,15 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
-from backend.store.database import Database, rows_changed
+from backend.store.database import Database, WriteTransaction, rows_changed
 from backend.store.events import last_event_id
-from backend.store.schema import EventRow
+from backend.store.schema import EVENTS
 from backend.store.timestamps import as_utc
 
 # Small batches keep each delete short, so on SQLite writers never wait long behind a prune.
 PRUNE_BATCH = 1000
+
+_OLDEST = select(func.min(EVENTS.c.id))
 
 
 async def prune_events(db: Database, *, before: datetime, batch_size: int = PRUNE_BATCH) -> int:
@@ -28,32 +30,30 @@ async def prune_events(db: Database, *, before: datetime, batch_size: int = PRUN
     ``before``. So what is kept is always every event after some id, which is what makes
     :func:`replay_is_partial` exact even when instances' clocks disagree by a few seconds.
     """
-    before = as_utc(before)
+    first_recent_query = select(func.min(EVENTS.c.id)).where(EVENTS.c.created_at >= as_utc(before))
     newest = await last_event_id(db)
-    async with db.read_session() as session:
-        first_recent = await session.scalar(
-            select(func.min(EventRow.id)).where(EventRow.created_at >= before)
-        )
+    first_recent: int | None = await db.read(
+        lambda connection: connection.execute(first_recent_query).scalar()
+    )
     keep_from = newest if first_recent is None else first_recent
     removed = 0
     while True:
-        doomed = select(EventRow.id).where(EventRow.id < keep_from).order_by(EventRow.id)
-        async with db.session() as session, session.begin():
-            result = await session.execute(
-                delete(EventRow)
-                .where(EventRow.id.in_(doomed.limit(batch_size)))
-                .execution_options(synchronize_session=False)
-            )
-        deleted = rows_changed(result)
+        deleted = await db.write(_delete_batch, keep_from, batch_size)
         removed += deleted
         if deleted < batch_size:
             return removed
 
 
+def _delete_batch(transaction: WriteTransaction, keep_from: int, batch_size: int) -> int:
+    doomed = select(EVENTS.c.id).where(EVENTS.c.id < keep_from).order_by(EVENTS.c.id)
+    return rows_changed(
+        transaction.execute(delete(EVENTS).where(EVENTS.c.id.in_(doomed.limit(batch_size))))
+    )
+
+
 async def oldest_event_id(db: Database) -> int:
     """The id of the oldest event still kept, 0 while the log is empty."""
-    async with db.read_session() as session:
-        oldest = await session.scalar(select(func.min(EventRow.id)))
+    oldest: int | None = await db.read(lambda connection: connection.execute(_OLDEST).scalar())
     return oldest or 0
 
 

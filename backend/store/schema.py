@@ -104,6 +104,8 @@ class DeviceTokenRow(Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-# The same tables for SQLAlchemy Core, which the hot paths use: no identity map, no unit of work.
+# The same tables for SQLAlchemy Core, which every store operation uses: no identity map, no
+# unit of work.
 ORDERS = cast(Table, OrderRow.__table__)
 EVENTS = cast(Table, EventRow.__table__)
+DEVICE_TOKENS = cast(Table, DeviceTokenRow.__table__)

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from backend.store.database import Database
+from backend.store.database import Database, WriteTransaction
 from backend.store.errors import InvalidOrder, StoreError
 from backend.store.order_view import Item, OrderView, items_to_json, view_of
 from backend.store.schema import ORDERS
@@ -82,8 +82,8 @@ async def submit_order(
     raise StoreError("could not allocate an order number; please try again")
 
 
-def _insert_order(connection: Connection, values: dict[str, Any]) -> OrderView:
-    return view_of(connection.execute(_INSERT, values).one())
+def _insert_order(transaction: WriteTransaction, values: dict[str, Any]) -> OrderView:
+    return view_of(transaction.execute(_INSERT, values).one())
 
 
 def _order_number_suffix() -> str:

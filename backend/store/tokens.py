@@ -7,12 +7,13 @@ import secrets
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Connection, Row, Select, insert, or_, select, update
 
-from backend.store.database import Database, rows_changed
+from backend.store.database import Database, WriteTransaction, rows_changed
 from backend.store.errors import InvalidInput
-from backend.store.schema import DeviceTokenRow
+from backend.store.schema import DEVICE_TOKENS
 from backend.store.timestamps import as_utc
 
 TOKEN_PREFIX = "obt_"  # noqa: S105 - a public marker, not a secret
@@ -23,6 +24,7 @@ _MAX_TOKEN_CHARS = 128
 # Ids stamped by one UPDATE: far below the bound parameters SQLite (32,766) and asyncpg
 # (32,767) accept, and above the counters one server sees in a minute.
 _SEEN_IDS_PER_STATEMENT = 10_000
+_INSERT = insert(DEVICE_TOKENS).returning(*DEVICE_TOKENS.c)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,41 +49,45 @@ async def create_token(
     if shop_id < 1:
         raise InvalidInput("a shop id is a positive number")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = DeviceTokenRow(
-        shop_id=shop_id, name=name, token_hash=_hash(secret), created_at=as_utc(now)
-    )
-    async with db.session() as session, session.begin():
-        session.add(row)
-    return _record(row), secret
+    values = {
+        "shop_id": shop_id,
+        "name": name,
+        "token_hash": _hash(secret),
+        "created_at": as_utc(now),
+    }
+    return await db.write(_insert_token, values), secret
+
+
+def _insert_token(transaction: WriteTransaction, values: dict[str, Any]) -> DeviceToken:
+    return _record(transaction.execute(_INSERT, values).one())
 
 
 async def revoked_token_ids(db: Database, since: datetime) -> set[int]:
     """Ids of the tokens revoked at or after ``since`` (to close their live connections)."""
-    async with db.read_session() as session:
-        rows = await session.scalars(
-            select(DeviceTokenRow.id).where(DeviceTokenRow.revoked_at >= as_utc(since))
-        )
-        return set(rows)
+    query = select(DEVICE_TOKENS.c.id).where(DEVICE_TOKENS.c.revoked_at >= as_utc(since))
+    return await db.read(lambda connection: set(connection.execute(query).scalars()))
 
 
 async def list_tokens(db: Database, shop_id: int | None = None) -> list[DeviceToken]:
     """All tokens, or one shop's, oldest first, revoked ones included."""
-    query = select(DeviceTokenRow).order_by(DeviceTokenRow.id)
+    query = select(DEVICE_TOKENS).order_by(DEVICE_TOKENS.c.id)
     if shop_id is not None:
-        query = query.where(DeviceTokenRow.shop_id == shop_id)
-    async with db.read_session() as session:
-        return [_record(row) for row in await session.scalars(query)]
+        query = query.where(DEVICE_TOKENS.c.shop_id == shop_id)
+    return await db.read(_tokens, query)
+
+
+def _tokens(connection: Connection, query: Select[Any]) -> list[DeviceToken]:
+    return [_record(row) for row in connection.execute(query)]
 
 
 async def revoke_token(db: Database, token_id: int, now: datetime) -> bool:
     """Revoke a token for good; False if there is no such token or it was already revoked."""
-    async with db.session() as session, session.begin():
-        revoked = await session.execute(
-            update(DeviceTokenRow)
-            .where(DeviceTokenRow.id == token_id, DeviceTokenRow.revoked_at.is_(None))
-            .values(revoked_at=as_utc(now))
-        )
-        return rows_changed(revoked) == 1
+    revoke = (
+        update(DEVICE_TOKENS)
+        .where(DEVICE_TOKENS.c.id == token_id, DEVICE_TOKENS.c.revoked_at.is_(None))
+        .values(revoked_at=as_utc(now))
+    )
+    return await db.write(lambda transaction: rows_changed(transaction.execute(revoke)) == 1)
 
 
 def token_hash(token: str) -> str | None:
@@ -93,22 +99,22 @@ def token_hash(token: str) -> str | None:
 
 async def live_tokens(db: Database) -> dict[str, DeviceToken]:
     """Every unrevoked token by the hash of its secret, in one query (to keep them in memory)."""
-    async with db.read_session() as session:
-        rows = await session.scalars(
-            select(DeviceTokenRow).where(DeviceTokenRow.revoked_at.is_(None))
-        )
-        return {row.token_hash: _record(row) for row in rows}
+    query = select(DEVICE_TOKENS).where(DEVICE_TOKENS.c.revoked_at.is_(None))
+    tokens = await db.read(_rows, query)
+    return {row.token_hash: _record(row) for row in tokens}
 
 
 async def find_live_token(db: Database, hashed: str) -> DeviceToken | None:
     """The unrevoked token whose secret has this hash (see :func:`token_hash`), or None."""
-    async with db.read_session() as session:
-        row = await session.scalar(
-            select(DeviceTokenRow).where(
-                DeviceTokenRow.token_hash == hashed, DeviceTokenRow.revoked_at.is_(None)
-            )
-        )
-    return None if row is None else _record(row)
+    query = select(DEVICE_TOKENS).where(
+        DEVICE_TOKENS.c.token_hash == hashed, DEVICE_TOKENS.c.revoked_at.is_(None)
+    )
+    rows = await db.read(_rows, query)
+    return _record(rows[0]) if rows else None
+
+
+def _rows(connection: Connection, query: Select[Any]) -> list[Row[Any]]:
+    return list(connection.execute(query))
 
 
 async def record_last_seen(db: Database, token_ids: Collection[int], now: datetime) -> int:
@@ -117,21 +123,22 @@ async def record_last_seen(db: Database, token_ids: Collection[int], now: dateti
     One UPDATE per 10,000 ids, in one transaction. Revoked tokens are left as they are, and a
     stamp never moves backwards (another instance may have written a later one).
     """
-    now = as_utc(now)
-    ids = sorted(token_ids)
+    return await db.write(_record_last_seen, sorted(token_ids), as_utc(now))
+
+
+def _record_last_seen(transaction: WriteTransaction, ids: list[int], now: datetime) -> int:
     changed = 0
-    async with db.session() as session, session.begin():
-        for start in range(0, len(ids), _SEEN_IDS_PER_STATEMENT):
-            seen = await session.execute(
-                update(DeviceTokenRow)
-                .where(
-                    DeviceTokenRow.id.in_(ids[start : start + _SEEN_IDS_PER_STATEMENT]),
-                    DeviceTokenRow.revoked_at.is_(None),
-                    or_(DeviceTokenRow.last_seen_at.is_(None), DeviceTokenRow.last_seen_at < now),
-                )
-                .values(last_seen_at=now)
+    for start in range(0, len(ids), _SEEN_IDS_PER_STATEMENT):
+        seen = transaction.execute(
+            update(DEVICE_TOKENS)
+            .where(
+                DEVICE_TOKENS.c.id.in_(ids[start : start + _SEEN_IDS_PER_STATEMENT]),
+                DEVICE_TOKENS.c.revoked_at.is_(None),
+                or_(DEVICE_TOKENS.c.last_seen_at.is_(None), DEVICE_TOKENS.c.last_seen_at < now),
             )
-            changed += rows_changed(seen)
+            .values(last_seen_at=now)
+        )
+        changed += rows_changed(seen)
     return changed
 
 
@@ -145,34 +152,32 @@ async def authenticate_token(db: Database, token: str, now: datetime) -> DeviceT
     hashed = token_hash(token)
     if hashed is None:
         return None
-    async with db.read_session() as session:
-        row = await session.scalar(
-            select(DeviceTokenRow).where(DeviceTokenRow.token_hash == hashed)
-        )
-    if row is None or row.revoked_at is not None:
+    rows = await db.read(_rows, select(DEVICE_TOKENS).where(DEVICE_TOKENS.c.token_hash == hashed))
+    if not rows or rows[0].revoked_at is not None:
         return None
+    record = _record(rows[0])
     stale = now - LAST_SEEN_RESOLUTION
-    if row.last_seen_at is not None and row.last_seen_at > stale:
-        return _record(row)
-    async with db.session() as session, session.begin():
-        seen = await session.execute(
-            update(DeviceTokenRow)
-            .where(
-                DeviceTokenRow.id == row.id,
-                DeviceTokenRow.revoked_at.is_(None),
-                or_(DeviceTokenRow.last_seen_at.is_(None), DeviceTokenRow.last_seen_at <= stale),
-            )
-            .values(last_seen_at=now)
+    if record.last_seen_at is not None and record.last_seen_at > stale:
+        return record
+    stamp = (
+        update(DEVICE_TOKENS)
+        .where(
+            DEVICE_TOKENS.c.id == record.id,
+            DEVICE_TOKENS.c.revoked_at.is_(None),
+            or_(DEVICE_TOKENS.c.last_seen_at.is_(None), DEVICE_TOKENS.c.last_seen_at <= stale),
         )
-    record = _record(row)
-    return replace(record, last_seen_at=now) if rows_changed(seen) == 1 else record
+        .values(last_seen_at=now)
+    )
+    if await db.write(lambda transaction: rows_changed(transaction.execute(stamp)) == 1):
+        return replace(record, last_seen_at=now)
+    return record
 
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _record(row: DeviceTokenRow) -> DeviceToken:
+def _record(row: Row[Any]) -> DeviceToken:
     return DeviceToken(
         id=row.id,
         shop_id=row.shop_id,

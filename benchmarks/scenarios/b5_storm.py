@@ -180,10 +180,8 @@ async def _check(
 ) -> Storm:
     db = Database(deployment.database_url)
     try:
-        async with db.read_session() as session:
-            rows = (
-                await session.execute(select(EventRow.id, EventRow.shop_id).order_by(EventRow.id))
-            ).all()
+        query = select(EventRow.id, EventRow.shop_id).order_by(EventRow.id)
+        rows = await db.read(lambda connection: connection.execute(query).all())
     finally:
         await db.dispose()
     by_shop: dict[int, list[int]] = defaultdict(list)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
 from backend import devices
 from backend.devices import DeviceDirectory
@@ -52,7 +52,7 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
 
 
 @pytest.fixture
-def statements(db: Database) -> Iterator[list[str]]:
+def statements() -> Iterator[list[str]]:
     """The SQL statements the database runs from here on (BEGIN and COMMIT left out)."""
     seen: list[str] = []
 
@@ -61,9 +61,10 @@ def statements(db: Database) -> Iterator[list[str]]:
         if statement.split(None, 1)[0].upper() in {"SELECT", "UPDATE", "INSERT", "DELETE"}:
             seen.append(statement)
 
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    # Every engine: on an SQLite file the transactions run on the worker threads' own engine.
+    event.listen(Engine, "before_cursor_execute", record)
     yield seen
-    event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+    event.remove(Engine, "before_cursor_execute", record)
 
 
 async def issue(db: Database, shop_id: int = 1, name: str = "till") -> tuple[DeviceToken, str]:

@@ -50,9 +50,8 @@ async def test_twenty_concurrent_copies_give_one_event(live: LiveServer) -> None
         second = await next_event(ws)
     assert first["orderNumber"] == order.number
     assert second["orderNumber"] == marker.number
-    async with live.db.session() as session:
-        count = await session.scalar(select(func.count()).select_from(EventRow))
-    assert count == 2
+    count = select(func.count()).select_from(EventRow)
+    assert await live.db.read(lambda connection: connection.execute(count).scalar()) == 2
 
 
 async def test_reminder_reaches_counter_with_count_and_wait(live: LiveServer) -> None:

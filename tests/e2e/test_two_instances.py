@@ -171,11 +171,8 @@ async def token_for(db: Database, shop_id: int) -> str:
 
 async def shop_event_ids(db: Database, shop_id: int) -> list[int]:
     """The shop's rows in the events table, in id order: what every counter must receive."""
-    async with db.read_session() as session:
-        rows = await session.scalars(
-            select(EventRow.id).where(EventRow.shop_id == shop_id).order_by(EventRow.id)
-        )
-        return list(rows)
+    query = select(EventRow.id).where(EventRow.shop_id == shop_id).order_by(EventRow.id)
+    return await db.read(lambda connection: list(connection.execute(query).scalars()))
 
 
 async def until_done(attempt: Callable[[], Awaitable[T]], limit_s: float = SETTLE_TIMEOUT_S) -> T:

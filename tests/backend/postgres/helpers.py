@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.applications import Starlette
 
+from backend.store import Database
 from tests.conftest import LiveServer
 
 WAIT_S = 5.0
@@ -19,6 +22,16 @@ class Instance(LiveServer):
     """One in-process server instance on the shared PostgreSQL database."""
 
     app: Starlette
+
+
+@contextlib.asynccontextmanager
+async def open_transaction(db: Database) -> AsyncIterator[AsyncConnection]:
+    """A write transaction held open across awaits (``Database.write`` runs one in one go).
+
+    For tests that must act while a transaction is open; store code never needs this.
+    """
+    async with db.engine.begin() as connection:
+        yield connection
 
 
 async def eventually(check: Callable[[], object], what: str, limit_s: float = WAIT_S) -> None:

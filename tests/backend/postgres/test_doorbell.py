@@ -21,16 +21,22 @@ from backend.store import (
     EVENTS_CHANNEL,
     Database,
     Item,
-    OrderRow,
     PaymentFacts,
+    WriteTransaction,
     append_event,
     events_since,
+    get_order,
     notification_payload,
     record_payment,
     submit_order,
 )
 from orderbell_protocol import Event, EventType
-from tests.backend.postgres.helpers import RecordingBell, SilentNetwork, eventually
+from tests.backend.postgres.helpers import (
+    RecordingBell,
+    SilentNetwork,
+    eventually,
+    open_transaction,
+)
 from tests.pg import PostgresCluster
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
@@ -85,24 +91,20 @@ async def pay_new_order(db: Database) -> Event:
 
 async def send_marker(db: Database) -> None:
     """A NOTIFY committed now: once it is heard, every earlier commit's NOTIFY was too."""
-    async with db.session() as session, session.begin():
-        await session.execute(
-            text("SELECT pg_notify(:channel, :payload)"),
-            {"channel": EVENTS_CHANNEL, "payload": notification_payload(0, MARKER_ID)},
-        )
+    notify = text("SELECT pg_notify(:channel, :payload)")
+    payload = {"channel": EVENTS_CHANNEL, "payload": notification_payload(0, MARKER_ID)}
+    await db.write(lambda transaction: transaction.execute(notify, payload))
 
 
 async def terminate_listener(db: Database) -> int:
     """Kill the doorbell's server process, as a database restart would; returns how many."""
-    async with db.session() as session, session.begin():
-        killed = await session.scalars(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE application_name = :name AND datname = current_database()"
-            ),
-            {"name": APPLICATION_NAME},
-        )
-        return len(list(killed))
+    terminate = text(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE application_name = :name AND datname = current_database()"
+    )
+    return await db.write(
+        lambda transaction: len(transaction.execute(terminate, {"name": APPLICATION_NAME}).all())
+    )
 
 
 @pytest.mark.postgres
@@ -141,10 +143,12 @@ async def test_event_is_announced_at_commit_not_before(
         address="",
         now=NOW,
     )
-    async with db.session() as session, session.begin():
-        row = await session.get(OrderRow, order.id)
-        assert row is not None
-        event = await append_event(session, row, EventType.REMINDER, NOW, reminder_count=1)
+    async with open_transaction(db) as connection:
+        event = await connection.run_sync(
+            lambda sync: append_event(
+                WriteTransaction(sync), order, EventType.REMINDER, NOW, reminder_count=1
+            )
+        )
         await send_marker(db)
         await eventually(lambda: MARKER_ID in bell.heard_ids, "the marker")
         assert event.id not in bell.heard_ids
@@ -158,16 +162,15 @@ async def test_rolled_back_event_is_never_announced(
     """An append whose transaction rolls back sends no notification."""
     _, bell = listening
     first = await pay_new_order(db)
+    order = await get_order(db, shop_id=first.shop_id, order_id=first.order_id)
+    assert order is not None
 
-    async def append_then_fail() -> None:
-        async with db.session() as session, session.begin():
-            row = await session.get(OrderRow, first.order_id)
-            assert row is not None
-            await append_event(session, row, EventType.ORDER_UPDATED, NOW, reason="test")
-            raise RuntimeError("handler failed")
+    def append_then_fail(transaction: WriteTransaction) -> None:
+        append_event(transaction, order, EventType.ORDER_UPDATED, NOW, reason="test")
+        raise RuntimeError("handler failed")
 
     with pytest.raises(RuntimeError, match="handler failed"):
-        await append_then_fail()
+        await db.write(append_then_fail)
     await send_marker(db)
     await eventually(lambda: MARKER_ID in bell.heard_ids, "the marker")
     assert bell.heard_ids == [first.id, MARKER_ID]

@@ -12,17 +12,18 @@ from sqlalchemy import text
 from backend.store import (
     Database,
     Item,
-    OrderRow,
     OrderView,
     PaymentFacts,
     PaymentResult,
+    WriteTransaction,
     append_event,
     events_since,
+    get_order,
     record_payment,
     submit_order,
 )
 from orderbell_protocol import Event, EventType
-from tests.backend.postgres.helpers import eventually
+from tests.backend.postgres.helpers import eventually, open_transaction
 
 pytestmark = pytest.mark.postgres
 
@@ -53,18 +54,15 @@ async def place(db: Database, shop_id: int = 1) -> OrderView:
 
 async def remind_in(db: Database, order_id: int) -> Event:
     """Append a reminder event for the order in its own transaction on ``db``."""
-    async with db.session() as session, session.begin():
-        row = await session.get(OrderRow, order_id)
-        assert row is not None
-        return await append_event(session, row, EventType.REMINDER, NOW, reminder_count=1)
+    order = await get_order(db, shop_id=1, order_id=order_id)
+    assert order is not None
+    return await db.write(append_event, order, EventType.REMINDER, NOW, reminder_count=1)
 
 
 async def lock_waiters(db: Database) -> int:
     """How many transactions wait for an advisory lock right now."""
-    async with db.read_session() as session:
-        waiting = await session.scalar(
-            text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
-        )
+    query = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+    waiting = await db.read(lambda connection: connection.execute(query).scalar())
     return int(waiting or 0)
 
 
@@ -74,10 +72,12 @@ async def test_second_append_waits_for_the_first_to_commit(
     """An append on another instance blocks until the open append commits, then gets a later id."""
     first_db, second_db = instances
     first_order, second_order = await place(first_db), await place(second_db)
-    async with first_db.session() as session, session.begin():
-        row = await session.get(OrderRow, first_order.id)
-        assert row is not None
-        first = await append_event(session, row, EventType.REMINDER, NOW, reminder_count=1)
+    async with open_transaction(first_db) as connection:
+        first = await connection.run_sync(
+            lambda sync: append_event(
+                WriteTransaction(sync), first_order, EventType.REMINDER, NOW, reminder_count=1
+            )
+        )
         second_append = asyncio.create_task(remind_in(second_db, second_order.id))
         await eventually(lambda: lock_waiters(second_db), "the second append to wait")
         assert not second_append.done()

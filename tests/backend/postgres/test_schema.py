@@ -26,8 +26,8 @@ async def test_instances_migrating_at_once_both_succeed(
         await asyncio.gather(migrate_async(url), migrate_async(url), migrate_async(url))
         db = Database(url)
         try:
-            async with db.read_session() as session:
-                version = await session.scalar(text("SELECT version_num FROM alembic_version"))
+            query = text("SELECT version_num FROM alembic_version")
+            version = await db.read(lambda connection: connection.execute(query).scalar())
         finally:
             await db.dispose()
     assert version == "0002"
@@ -80,13 +80,11 @@ async def test_upgrade_from_0001_widens_user_ids_and_keeps_orders(
                 now=NOW,
             )
             await migrate_async(url)
-            async with db.read_session() as session:
-                column_type = await session.scalar(
-                    text(
-                        "SELECT data_type FROM information_schema.columns"
-                        " WHERE table_name = 'orders' AND column_name = 'user_id'"
-                    )
-                )
+            query = text(
+                "SELECT data_type FROM information_schema.columns"
+                " WHERE table_name = 'orders' AND column_name = 'user_id'"
+            )
+            column_type = await db.read(lambda connection: connection.execute(query).scalar())
             stored = await get_order(db, shop_id=1, order_id=order.id)
         finally:
             await db.dispose()

@@ -114,8 +114,8 @@ class Api:
 
     async def order_count(self) -> int:
         """How many orders the database holds."""
-        async with self.live.db.read_session() as session:
-            return await session.scalar(select(func.count()).select_from(OrderRow)) or 0
+        count = select(func.count()).select_from(OrderRow)
+        return await self.live.db.read(lambda connection: connection.execute(count).scalar_one())
 
 
 @pytest.fixture

@@ -227,8 +227,7 @@ async def test_database_failure_is_500_and_leaves_the_order_unpaid(
 ) -> None:
     """When the event cannot be logged the payment is rolled back too, and WeChat retries."""
     order = await api.submit()
-    async with api.live.db.session() as session, session.begin():
-        await session.execute(text("DROP TABLE events"))
+    await api.live.db.write(lambda transaction: transaction.execute(text("DROP TABLE events")))
     with caplog.at_level(logging.ERROR, logger="backend.routes.notify"):
         assert_fail(await api.notify_paid(order), 500)
     stored = await api.stored(order["orderNumber"])

@@ -6,13 +6,13 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from backend.store import (
     Database,
     EventRow,
-    OrderRow,
     OrderView,
+    WriteTransaction,
     append_event,
     events_after,
     events_since,
@@ -71,12 +71,8 @@ async def test_event_ids_are_never_reused(
 ) -> None:
     """After the newest event row is deleted, the next event still gets a higher id."""
     order = await pay_order(await place_order())
-    async with db.session() as session, session.begin():
-        await session.execute(delete(EventRow))
-    async with db.session() as session, session.begin():
-        row = await session.scalar(select(OrderRow).where(OrderRow.id == order.id))
-        assert row is not None
-        event = await append_event(session, row, EventType.REMINDER, now, reminder_count=1)
+    await db.write(lambda transaction: transaction.execute(delete(EventRow)))
+    event = await db.write(append_event, order, EventType.REMINDER, now, reminder_count=1)
     assert event.id == 2
 
 
@@ -86,13 +82,10 @@ async def test_rolled_back_change_leaves_no_event(
     """An event appended in a transaction that rolls back is never seen."""
     order = await pay_order(await place_order())
 
-    async def append_then_fail() -> None:
-        async with db.session() as session, session.begin():
-            row = await session.get(OrderRow, order.id)
-            assert row is not None
-            await append_event(session, row, EventType.ORDER_UPDATED, now, reason="test")
-            raise RuntimeError("handler failed after appending")
+    def append_then_fail(transaction: WriteTransaction) -> None:
+        append_event(transaction, order, EventType.ORDER_UPDATED, now, reason="test")
+        raise RuntimeError("handler failed after appending")
 
     with pytest.raises(RuntimeError, match="handler failed"):
-        await append_then_fail()
+        await db.write(append_then_fail)
     assert await last_event_id(db) == 1

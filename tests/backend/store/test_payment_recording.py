@@ -164,8 +164,8 @@ async def test_cancelled_order_is_not_payable(
 ) -> None:
     """A payment arriving for a cancelled order is NOT_PAYABLE and logs nothing."""
     order = await place_order()
-    async with db.session() as session, session.begin():
-        await session.execute(text("UPDATE orders SET status = 6 WHERE id = :id"), {"id": order.id})
+    cancel = text("UPDATE orders SET status = 6 WHERE id = :id")
+    await db.write(lambda transaction: transaction.execute(cancel, {"id": order.id}))
     outcome = await record_payment(db, facts_for(order, now), now)
     assert outcome.result is PaymentResult.NOT_PAYABLE
     assert outcome.order is not None
@@ -230,7 +230,7 @@ async def test_payment_and_its_event_commit_together(
         raise RuntimeError("event log unavailable")
 
     order = await place_order()
-    monkeypatch.setattr(payments_module, "log_event", broken_log)
+    monkeypatch.setattr(payments_module, "append_event", broken_log)
     with pytest.raises(RuntimeError, match="event log unavailable"):
         await record_payment(db, facts_for(order, now), now)
     assert await get_order_by_number(db, order.number) == order

@@ -11,7 +11,20 @@ import pytest
 from sqlalchemy import Connection, Integer, bindparam, text
 from sqlalchemy.exc import IntegrityError
 
-from backend.store import Database, default_database_url
+from backend.store import (
+    Database,
+    PaymentFacts,
+    PaymentResult,
+    WriteTransaction,
+    accept_order,
+    append_event,
+    default_database_url,
+    events_since,
+    record_payment,
+    remind_order,
+)
+from orderbell_protocol import Event, EventType
+from tests.backend.store.conftest import OrderStep
 
 
 @pytest.mark.sqlite_only
@@ -33,30 +46,28 @@ async def test_sqlite_connections_are_tuned(db: Database) -> None:
 @pytest.mark.sqlite_only
 async def test_twenty_concurrent_read_then_write_transactions_all_succeed(db: Database) -> None:
     """Writers queue for the lock at BEGIN, so read-modify-write never hits "database is locked"."""
-    async with db.session() as session, session.begin():
-        await session.execute(text("CREATE TABLE counter (n INTEGER NOT NULL)"))
-        await session.execute(text("INSERT INTO counter VALUES (0)"))
 
-    async def increment() -> None:
-        async with db.session() as session, session.begin():
-            n = await session.scalar(text("SELECT n FROM counter"))
-            await session.execute(text("UPDATE counter SET n = :n"), {"n": n + 1})
+    def create(transaction: WriteTransaction) -> None:
+        transaction.execute(text("CREATE TABLE counter (n INTEGER NOT NULL)"))
+        transaction.execute(text("INSERT INTO counter VALUES (0)"))
 
-    await asyncio.gather(*(increment() for _ in range(20)))
-    async with db.read_session() as session:
-        assert await session.scalar(text("SELECT n FROM counter")) == 20
+    def increment(transaction: WriteTransaction) -> None:
+        n = transaction.execute(text("SELECT n FROM counter")).scalar_one()
+        transaction.execute(text("UPDATE counter SET n = :n"), {"n": n + 1})
+
+    await db.write(create)
+    await asyncio.gather(*(db.write(increment) for _ in range(20)))
+    assert await db.read(lambda c: c.execute(text("SELECT n FROM counter")).scalar()) == 20
 
 
 async def test_foreign_keys_are_enforced(db: Database) -> None:
     """An event cannot point at an order that does not exist."""
+    orphan = text(
+        "INSERT INTO events (shop_id, type, order_id, payload, created_at)"
+        " VALUES (1, 1, 999, '{}', '2026-11-26 06:05:12.000000')"
+    )
     with pytest.raises(IntegrityError, match=r"(?i)foreign key"):
-        async with db.session() as session, session.begin():
-            await session.execute(
-                text(
-                    "INSERT INTO events (shop_id, type, order_id, payload, created_at)"
-                    " VALUES (1, 1, 999, '{}', '2026-11-26 06:05:12.000000')"
-                )
-            )
+        await db.write(lambda transaction: transaction.execute(orphan))
 
 
 async def test_ping_answers_on_a_live_database(db: Database) -> None:
@@ -83,8 +94,8 @@ def _count_events(connection: Connection) -> int:
     return connection.execute(text("SELECT count(*) FROM events")).scalar_one()
 
 
-def _insert_event_for_a_new_order(connection: Connection) -> int:
-    order_id = connection.execute(
+def _insert_event_for_a_new_order(transaction: WriteTransaction) -> int:
+    order_id = transaction.execute(
         text(
             "INSERT INTO orders (number, shop_id, user_id, status, pay_status, amount_fen, items,"
             " remark, phone, address, created_at, reminder_count, updated_at) VALUES ('N1', 1, 1,"
@@ -92,7 +103,7 @@ def _insert_event_for_a_new_order(connection: Connection) -> int:
         ),
         {"now": datetime(2026, 11, 26, 6, 5, 12)},
     ).scalar_one()
-    connection.execute(
+    transaction.execute(
         text(
             "INSERT INTO events (shop_id, type, order_id, payload, created_at)"
             " VALUES (1, 1, :order_id, '{}', :now)"
@@ -112,8 +123,8 @@ async def test_write_commits_the_work_and_returns_its_result(db: Database) -> No
 async def test_write_rolls_back_when_the_work_raises(db: Database) -> None:
     """Work that fails half-way leaves nothing behind."""
 
-    def insert_then_fail(connection: Connection) -> None:
-        _insert_event_for_a_new_order(connection)
+    def insert_then_fail(transaction: WriteTransaction) -> None:
+        _insert_event_for_a_new_order(transaction)
         raise RuntimeError("handler failed after writing")
 
     with pytest.raises(RuntimeError, match="handler failed"):
@@ -122,16 +133,19 @@ async def test_write_rolls_back_when_the_work_raises(db: Database) -> None:
 
 
 async def test_write_passes_arguments_to_the_work(db: Database) -> None:
-    """Positional and keyword arguments reach the work after its connection."""
+    """Positional and keyword arguments reach the work after its transaction or connection."""
+    query = text("SELECT :a + :b").bindparams(
+        bindparam("a", type_=Integer), bindparam("b", type_=Integer)
+    )
 
-    def add(connection: Connection, left: int, *, right: int) -> int:
-        query = text("SELECT :a + :b").bindparams(
-            bindparam("a", type_=Integer), bindparam("b", type_=Integer)
-        )
+    def add(transaction: WriteTransaction, left: int, *, right: int) -> int:
+        return int(transaction.execute(query, {"a": left, "b": right}).scalar_one())
+
+    def read_add(connection: Connection, left: int, *, right: int) -> int:
         return int(connection.execute(query, {"a": left, "b": right}).scalar_one())
 
     assert await db.write(add, 2, right=3) == 5
-    assert await db.read(add, 4, right=5) == 9
+    assert await db.read(read_add, 4, right=5) == 9
 
 
 @pytest.mark.sqlite_only
@@ -139,10 +153,10 @@ async def test_sqlite_write_leaves_the_event_loop_free(db: Database) -> None:
     """A write transaction runs off the event loop: the loop can act while it is open."""
     release = threading.Event()
 
-    def wait_for_the_loop(connection: Connection) -> int:
+    def wait_for_the_loop(transaction: WriteTransaction) -> int:
         # Deadlocks (and times out) if this ran on the event loop's own thread.
         assert release.wait(5)
-        return _count_events(connection)
+        return _count_events(transaction.connection)
 
     writing = asyncio.create_task(db.write(wait_for_the_loop))
     await asyncio.sleep(0.05)
@@ -155,8 +169,8 @@ async def test_sqlite_read_does_not_wait_for_a_write_in_progress(db: Database) -
     """While a write holds its transaction open, a read answers with the committed state."""
     written, release = threading.Event(), threading.Event()
 
-    def write_and_hold(connection: Connection) -> None:
-        _insert_event_for_a_new_order(connection)
+    def write_and_hold(transaction: WriteTransaction) -> None:
+        _insert_event_for_a_new_order(transaction)
         written.set()
         assert release.wait(5)
 
@@ -196,3 +210,69 @@ async def test_in_memory_sqlite_runs_transactions_on_its_one_connection() -> Non
 
 def _worker_threads() -> list[str]:
     return [t.name for t in threading.enumerate() if t.name.startswith("orderbell-sqlite")]
+
+
+async def test_committed_events_are_handed_to_the_listener(
+    db: Database, place_order: OrderStep, pay_order: OrderStep, now: datetime
+) -> None:
+    """Events appended in a write reach the listener after the commit, in order, once."""
+    order = await pay_order(await place_order())
+    heard: list[Event] = []
+    db.publish_to(heard.append)
+
+    def two_reminders(transaction: WriteTransaction) -> list[Event]:
+        return [
+            append_event(transaction, order, EventType.REMINDER, now, reminder_count=count)
+            for count in (1, 2)
+        ]
+
+    appended = await db.write(two_reminders)
+    assert heard == appended
+    assert [event.id for event in heard] == [event.id for event in await events_since(db, 1)]
+
+
+async def test_a_rolled_back_write_hands_over_nothing(
+    db: Database, place_order: OrderStep, pay_order: OrderStep, now: datetime
+) -> None:
+    """Events of a transaction that rolls back never reach the listener."""
+    order = await pay_order(await place_order())
+    heard: list[Event] = []
+    db.publish_to(heard.append)
+
+    def remind_then_fail(transaction: WriteTransaction) -> None:
+        append_event(transaction, order, EventType.REMINDER, now, reminder_count=1)
+        raise RuntimeError("handler failed after appending")
+
+    with pytest.raises(RuntimeError, match="handler failed"):
+        await db.write(remind_then_fail)
+    assert heard == []
+
+
+async def test_store_operations_publish_without_their_caller(
+    db: Database, place_order: OrderStep, now: datetime
+) -> None:
+    """Paying, hurrying and accepting hand their events over; the caller does nothing."""
+    heard: list[Event] = []
+    db.publish_to(heard.append)
+    order = await place_order()
+    paid = await record_payment(db, PaymentFacts(order.number, "4200" + "1" * 24, 6600, now), now)
+    reminded = await remind_order(db, order_id=order.id, user_id=7, now=now, cooldown_s=60)
+    accepted = await accept_order(db, shop_id=1, order_id=order.id, now=now)
+    assert heard == [paid.event, reminded.event, accepted.event]
+
+
+async def test_a_failing_listener_does_not_fail_the_committed_write(
+    db: Database, place_order: OrderStep, now: datetime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Whatever publishing does, a committed payment is reported as committed."""
+
+    def broken(event: Event) -> None:
+        raise RuntimeError("hub exploded")
+
+    db.publish_to(broken)
+    order = await place_order()
+    outcome = await record_payment(
+        db, PaymentFacts(order.number, "4200" + "2" * 24, 6600, now), now
+    )
+    assert outcome.result is PaymentResult.PAID
+    assert "publishing committed event" in caplog.text

@@ -24,17 +24,19 @@ async def test_migration_creates_the_tables(database_url: str) -> None:
 
 async def test_migration_twice_is_harmless(db: Database) -> None:
     """Migrating an up-to-date database changes nothing and keeps the data."""
-    async with db.session() as session, session.begin():
-        await session.execute(
-            text(
-                "INSERT INTO device_tokens (shop_id, name, token_hash, created_at)"
-                " VALUES (1, 'till', 'abc', '2026-11-26 06:05:12.000000')"
-            )
-        )
+    insert = text(
+        "INSERT INTO device_tokens (shop_id, name, token_hash, created_at)"
+        " VALUES (1, 'till', 'abc', '2026-11-26 06:05:12.000000')"
+    )
+    await db.write(lambda transaction: transaction.execute(insert))
     await migrate_async(db.url)
-    async with db.read_session() as session:
-        assert await session.scalar(text("SELECT count(*) FROM device_tokens")) == 1
-        assert await session.scalar(text("SELECT version_num FROM alembic_version")) == "0002"
+
+    def count_and_version(connection: Connection) -> tuple[int, str]:
+        count = connection.execute(text("SELECT count(*) FROM device_tokens")).scalar_one()
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+        return count, version
+
+    assert await db.read(count_and_version) == (1, "0002")
 
 
 async def test_migrated_schema_matches_the_models(db: Database) -> None:
