@@ -19,7 +19,7 @@ from backend.auth import CustomerAuth
 from backend.devices import FLUSH_EVERY_S, DeviceDirectory
 from backend.doorbell import Doorbell, connect_options
 from backend.gc_policy import GcPolicy, keep_collections_short
-from backend.hub import Dispatcher, Hub
+from backend.hub import Dispatcher, Hub, sendable
 from backend.merchant import build_opener
 from backend.recent import RecentEvents
 from backend.routes import admin, health, notify, stream, user
@@ -35,12 +35,13 @@ from backend.store import (
     revoked_token_ids,
 )
 from backend.store import migrate_async as run_migrations
+from backend.store.errors import report_failure
 from orderbell_protocol import Event
 
 log = logging.getLogger(__name__)
 
 DISPATCH_PAGE = 1000
-# On PostgreSQL the dispatcher also reads the log this often, in case a notification was lost.
+# The dispatcher also reads the log this often, in case a hand-over or a notification was lost.
 SAFETY_POLL_S = 5.0
 PRUNE_EVERY_S = 3600.0
 # Published events kept in memory for replays (a few MiB): minutes of a busy chain's traffic.
@@ -56,11 +57,13 @@ def create_app(
     clock: Callable[[], float] = time.time,
     migrate: bool = True,
     gc_policy: GcPolicy | None = None,
+    safety_poll_s: float = SAFETY_POLL_S,
 ) -> Starlette:
     """The OrderBell server app; configuration problems raise ConfigError before it starts.
 
     ``gc_policy`` takes over the process's garbage collector while the app runs (see
     ``backend.gc_policy``): for the server process, not for tests or the desktop's demo.
+    ``safety_poll_s`` is how often the dispatcher reads the log without being told to.
     """
     opener = build_opener(settings, clock)
     hub = Hub(settings.ws_queue_limit)
@@ -86,10 +89,12 @@ def create_app(
             hub,
             read_after,
             last_id,
-            poll_s=SAFETY_POLL_S if db.is_postgres else None,
+            poll_s=safety_poll_s,
             page_size=DISPATCH_PAGE,
             recent=recent,
         )
+        # From here on every committed event reaches the counters without any route's help.
+        db.publish_to(dispatcher.committed)
         app.state.services = Services(
             settings=settings,
             db=db,
@@ -163,7 +168,8 @@ async def _recent_events(db: Database, last_id: int) -> RecentEvents:
     boundary = max(0, last_id - RECENT_EVENTS, await oldest_event_id(db) - 1)
     recent = RecentEvents(RECENT_EVENTS, boundary)
     for event in await events_since(db, boundary, RECENT_EVENTS):
-        recent.add(event)
+        if sendable(event):
+            recent.add(event)
     return recent
 
 
@@ -185,8 +191,8 @@ async def _drop_revoked_forever(
         looked_at = datetime.fromtimestamp(clock(), UTC) - timedelta(seconds=every_s)
         try:
             revoked = await revoked_token_ids(db, since)
-        except Exception:
-            log.exception("checking for revoked device tokens failed; trying again")
+        except Exception as exc:
+            report_failure(log, "checking for revoked device tokens failed; trying again", exc)
             continue
         since = max(since, looked_at)
         # Forgotten first: a counter that is closed and reconnects at once is refused.
@@ -200,8 +206,8 @@ async def _final_flush(devices: DeviceDirectory, clock: Callable[[], float]) -> 
     try:
         async with asyncio.timeout(FINAL_FLUSH_TIMEOUT_S):
             await devices.flush(datetime.fromtimestamp(clock(), UTC))
-    except Exception:
-        log.exception("recording when device tokens were last seen failed at shutdown")
+    except Exception as exc:
+        report_failure(log, "recording when device tokens were last seen failed at shutdown", exc)
 
 
 async def _prune_forever(
@@ -222,8 +228,8 @@ async def _prune(
         removed = await prune_events(db, before=cutoff)
         if removed and recent is not None:
             recent.forget_before(await oldest_event_id(db))
-    except Exception:
-        log.exception("pruning the event log failed; trying again in an hour")
+    except Exception as exc:
+        report_failure(log, "pruning the event log failed; trying again in an hour", exc)
     else:
         if removed:
             log.info("pruned %s events older than %s days", removed, keep_days)

@@ -15,6 +15,7 @@ from backend.store import (
     record_last_seen,
     token_hash,
 )
+from backend.store.errors import report_failure
 from backend.store.tokens import LAST_SEEN_RESOLUTION
 
 log = logging.getLogger(__name__)
@@ -108,5 +109,5 @@ class DeviceDirectory:
             await asyncio.sleep(every_s)
             try:
                 await self.flush(datetime.fromtimestamp(clock(), UTC))
-            except Exception:
-                log.exception("recording when device tokens were last seen failed; retrying")
+            except Exception as exc:
+                report_failure(log, "recording when device tokens were last seen failed", exc)

@@ -13,12 +13,13 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import NamedTuple, Protocol
 
 from backend.lean import LeanEvent
 from backend.recent import RecentEvents
+from backend.store.errors import describe_failure
 from backend.wsframes import text_frame
 from orderbell_protocol import (
     CLOSE_BAD_TOKEN,
@@ -39,10 +40,50 @@ class Frame(NamedTuple):
     wire: bytes
 
 
+class UndeliverableEvent(ValueError):
+    """An event that cannot go on the wire: its text is not valid Unicode.
+
+    Input is checked at the edge, so only rows written before that check existed hold such
+    text (a lone surrogate in an item name, say). Such an event is skipped for delivery, never
+    retried: it must not hold up the events after it.
+    """
+
+
 def frame_of(event: Event) -> Frame:
-    """Encode an event once, for every connection of its shop."""
+    """Encode an event once, for every connection of its shop (UndeliverableEvent if it cannot)."""
     text = encode_event(event)
-    return Frame(event.id, text, text_frame(text.encode()))
+    try:
+        wire = text_frame(text.encode())
+    except UnicodeEncodeError:
+        raise UndeliverableEvent("it holds text that is not valid Unicode") from None
+    return Frame(event.id, text, wire)
+
+
+def frames_of(events: Iterable[Event]) -> list[Frame]:
+    """The frames of these events, in order; an undeliverable one is reported and left out."""
+    frames = []
+    for event in events:
+        try:
+            frames.append(frame_of(event))
+        except UndeliverableEvent as exc:
+            report_undeliverable(event, exc)
+    return frames
+
+
+def sendable(event: Event) -> bool:
+    """True when the event can go on the wire; an undeliverable one is reported."""
+    return bool(frames_of((event,)))
+
+
+def report_undeliverable(event: Event, exc: UndeliverableEvent) -> None:
+    """Log an event that cannot be sent as the anomaly it is; the order itself is listed anyway."""
+    log.error(
+        "ANOMALY event %s (shop %s, order %s) cannot be sent: %s; skipped for delivery",
+        event.id,
+        event.shop_id,
+        event.order_number,
+        exc,
+    )
 
 
 class Pipe(Protocol):
@@ -298,12 +339,16 @@ class Hub:
         finally:
             self.remove(subscriber)
 
-    def publish(self, event: Event) -> int:
-        """Hand one event to every connection of its shop; returns how many received it."""
+    def publish(self, event: Event, frame: Frame | None = None) -> int:
+        """Hand one event (its frame, if already encoded) to every connection of its shop.
+
+        Returns how many received it; raises UndeliverableEvent if it cannot be encoded.
+        """
         subscribers = self._shops.get(event.shop_id)
         if not subscribers:
             return 0
-        frame = frame_of(event)
+        if frame is None:
+            frame = frame_of(event)
         delivered = 0
         for subscriber in list(subscribers):
             if subscriber.offer(frame):
@@ -343,12 +388,14 @@ EventSource = Callable[[int], Awaitable[list[Event]]]
 class Dispatcher:
     """Reads new events from the log in id order and publishes them: the log is the truth.
 
-    ``ring()`` is the doorbell: whoever commits an event rings it, and the dispatcher reads
-    everything after the last id it published, so events reach the hub in commit order even
-    when several requests commit at once. With several server instances, each instance's
-    dispatcher is also rung by the database (see ``backend.doorbell``); ``poll_s`` then makes
-    it read the log every so often anyway, so even a lost notification costs a few seconds at
-    most, never an event.
+    The database hands every event this instance commits to :meth:`committed` (see
+    ``Database.publish_to``); ``ring()`` is the doorbell for the rest, and the dispatcher then
+    reads everything after the last id it published, so events reach the hub in commit order
+    even when several requests commit at once. With several server instances, each instance's
+    dispatcher is also rung by the database (see ``backend.doorbell``); ``poll_s`` makes it read
+    the log every so often anyway, so even a lost hand-over or notification costs a few seconds
+    at most, never an event. An event that cannot be sent is reported and passed over: it never
+    holds up the events after it.
     """
 
     def __init__(
@@ -373,6 +420,8 @@ class Dispatcher:
         self._poll_s = poll_s
         self._retry_s = retry_s
         self._bell = asyncio.Event()
+        self.skipped = 0  # events that could not be sent (see UndeliverableEvent)
+        self.failing = False  # reading the log failed and has not worked since
 
     def ring(self) -> None:
         """Tell the dispatcher new events may be in the log."""
@@ -405,11 +454,28 @@ class Dispatcher:
             self._bell.clear()
             try:
                 await self.catch_up()
-            except Exception:
+            except Exception as exc:
                 # A database hiccup must not kill delivery: retry on the next ring or soon.
-                log.exception("reading the event log failed; retrying")
+                self._read_failed(exc)
                 await asyncio.sleep(self._retry_s)
                 self._bell.set()
+            else:
+                if self.failing:
+                    self.failing = False
+                    log.info(
+                        "reading the event log works again; caught up to event %s", self.last_id
+                    )
+
+    def _read_failed(self, exc: Exception) -> None:
+        """One line when an outage starts, not one every retry."""
+        failure = describe_failure(exc)
+        if failure is None:
+            log.exception("reading the event log failed; retrying")
+        elif not self.failing:
+            log.warning("reading the event log failed (%s); retrying", failure)
+        else:
+            log.debug("reading the event log still fails (%s)", failure)
+        self.failing = True
 
     async def _wait_for_bell(self) -> None:
         if self._poll_s is None:
@@ -432,7 +498,19 @@ class Dispatcher:
                 return
 
     def _publish(self, event: Event) -> None:
-        self._hub.publish(event)
+        # Whatever becomes of this event, the next one goes out after it.
         self.last_id = event.id
+        try:
+            frame = frame_of(event)
+        except UndeliverableEvent as exc:
+            self.skipped += 1
+            report_undeliverable(event, exc)
+            return
+        try:
+            self._hub.publish(event, frame)
+        except Exception:
+            log.exception(
+                "handing event %s to the counters of shop %s failed", event.id, event.shop_id
+            )
         if self.recent is not None:
             self.recent.add(event)

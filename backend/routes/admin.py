@@ -6,10 +6,10 @@ import json
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from backend.auth import bearer_token
-from backend.routes.common import BodyTooLarge, error, order_id_of, read_body, services
+from backend.routes.common import Answer, BodyTooLarge, error, order_id_of, read_body, services
 from backend.store import (
     DeviceToken,
     HandleOutcome,
@@ -71,7 +71,7 @@ async def orders(request: Request, device: DeviceToken) -> Response:
     rows, total = await list_orders(
         svc.db, shop_id=device.shop_id, status=status, page=page, page_size=page_size
     )
-    return JSONResponse(
+    return Answer(
         {
             "total": total,
             "page": page,
@@ -91,7 +91,7 @@ async def order_detail(request: Request, device: DeviceToken) -> Response:
         order = await get_order(svc.db, shop_id=device.shop_id, order_id=order_id)
     if order is None:
         return _not_found(request)
-    return JSONResponse(order_to_json(order))
+    return Answer(order_to_json(order))
 
 
 def _not_found(request: Request) -> Response:
@@ -102,7 +102,7 @@ def _handled(request: Request, outcome: HandleOutcome) -> Response:
     if outcome.result is HandleResult.NOT_FOUND or outcome.order is None:
         return _not_found(request)
     if outcome.result is HandleResult.CONFLICT:
-        return JSONResponse(
+        return Answer(
             {
                 "code": "CONFLICT",
                 "message": f"order is no longer waiting (status {outcome.order.status})",
@@ -110,8 +110,7 @@ def _handled(request: Request, outcome: HandleOutcome) -> Response:
             },
             status_code=409,
         )
-    services(request).dispatcher.committed(outcome.event)
-    return JSONResponse(order_to_json(outcome.order))
+    return Answer(order_to_json(outcome.order))
 
 
 @counter_only

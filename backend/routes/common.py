@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import cast
+from typing import Any, cast
 
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse
@@ -15,6 +16,7 @@ from backend.devices import DeviceDirectory
 from backend.hub import Dispatcher, Hub
 from backend.settings import Settings
 from backend.store import Database
+from backend.validation import readable
 from backend.wechatpay import NotificationOpener
 
 
@@ -41,11 +43,24 @@ def services(connection: HTTPConnection) -> Services:
     return cast(Services, connection.app.state.services)
 
 
-def error(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
-) -> JSONResponse:
+class Answer(JSONResponse):
+    """A JSON answer that can always be sent, whatever text the database holds.
+
+    Rows written before input was checked at the edge may hold a lone surrogate, which UTF-8
+    cannot encode: such text goes out with U+FFFD in its place instead of failing the answer.
+    """
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+            return readable(text).encode("utf-8")
+
+
+def error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Answer:
     """An error answer: ``{"code": ..., "message": ...}``."""
-    return JSONResponse({"code": code, "message": message}, status_code=status, headers=headers)
+    return Answer({"code": code, "message": message}, status_code=status, headers=headers)
 
 
 class BodyTooLarge(Exception):

@@ -76,7 +76,6 @@ async def pay_success(request: Request) -> Response:
     result = outcome.result
     number = transaction.out_trade_no
     if result is PaymentResult.PAID:
-        svc.dispatcher.committed(outcome.event)
         log.info("order %s paid (notification %s)", number, request_id)
         return Response(status_code=204)
     if result is PaymentResult.DUPLICATE:
@@ -133,7 +132,6 @@ async def refund_success(request: Request) -> Response:
     number = refund.out_trade_no
     result = outcome.result
     if result is RefundResult.REFUNDED:
-        svc.dispatcher.committed(outcome.event)
         log.info("order %s refunded (notification %s)", number, request_id)
         return Response(status_code=204)
     if result in (RefundResult.DUPLICATE, RefundResult.IGNORED):

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from backend.auth import bearer_token
-from backend.hub import Frame, Hub, Subscriber, frame_of
+from backend.hub import Frame, Hub, Subscriber, frames_of
 from backend.routes.common import Services, services
 from backend.store import events_after, last_event_id, replay_is_partial
 from backend.wsconnection import CounterSocket, counter_socket
@@ -202,17 +202,14 @@ async def _replay(outlet: Outlet, svc: Services, subscriber: Subscriber, since: 
         # what comes later is live (the connection subscribed before ``newest`` was read).
         # A reconnect storm after a restart mostly ends here, without a query per counter.
         events = recent.after(subscriber.shop_id, since)
-        await _send(outlet, [frame_of(e) for e in events], svc.settings.ws_send_timeout_s)
+        await _send(outlet, frames_of(events), svc.settings.ws_send_timeout_s)
         if events:
             subscriber.floor = events[-1].id
         return
-    while True:
-        events = await events_after(svc.db, subscriber.shop_id, subscriber.floor, REPLAY_PAGE)
-        await _send(outlet, [frame_of(e) for e in events], svc.settings.ws_send_timeout_s)
-        if events:
-            subscriber.floor = events[-1].id
-        if len(events) < REPLAY_PAGE:
-            return
+    # Until a page comes back empty: a page may be short of rows the log could not read.
+    while events := await events_after(svc.db, subscriber.shop_id, subscriber.floor, REPLAY_PAGE):
+        await _send(outlet, frames_of(events), svc.settings.ws_send_timeout_s)
+        subscriber.floor = events[-1].id
 
 
 async def _write_live(outlet: Outlet, svc: Services, subscriber: Subscriber) -> None:

@@ -120,7 +120,6 @@ async def reminder(request: Request) -> Response:
             f"the restaurant was just reminded; try again in {retry} s",
             headers={"Retry-After": str(retry)},
         )
-    svc.dispatcher.committed(outcome.event)
     event = outcome.event
     return JSONResponse(
         {

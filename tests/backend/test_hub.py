@@ -4,13 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from backend.hub import Dispatcher, Frame, Hub, Subscriber
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from backend.hub import Dispatcher, Frame, Hub, Subscriber, frames_of
 from backend.recent import RecentEvents
-from orderbell_protocol import CLOSE_GOING_AWAY, CLOSE_TOO_SLOW, Event, EventType, OrderStatus
+from orderbell_protocol import (
+    CLOSE_GOING_AWAY,
+    CLOSE_TOO_SLOW,
+    Event,
+    EventType,
+    OrderLine,
+    OrderStatus,
+    OrderSummary,
+)
 
 
 def event(event_id: int, shop_id: int = 1) -> Event:
@@ -459,3 +473,97 @@ async def test_what_the_dispatcher_publishes_is_remembered_for_replays() -> None
     await dispatcher.catch_up()
     dispatcher.committed(event(4))
     assert [e.id for e in recent.after(1, 0)] == [1, 2, 3, 4]
+
+
+def poisoned(event_id: int, shop_id: int = 1) -> Event:
+    """An event whose item name holds a lone surrogate, as rows written before checks could."""
+    line = OrderLine(name="\ud800", quantity=1)
+    return replace(event(event_id, shop_id), order=OrderSummary(items=(line,)))
+
+
+async def test_an_undeliverable_event_is_skipped_and_the_next_goes_out(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An event that cannot be encoded is reported once and passed over; the next is sent."""
+
+    async def read_after(after_id: int) -> list[Event]:
+        raise AssertionError("the log must not be read")
+
+    hub = Hub(queue_limit=10)
+    dispatcher = Dispatcher(hub, read_after, start_after=4)
+    with hub.subscribe(1) as same_shop, hub.subscribe(2) as other_shop:
+        dispatcher.committed(poisoned(5))
+        dispatcher.committed(event(6))
+        dispatcher.committed(event(7, shop_id=2))
+        assert ids(await same_shop.next_frames()) == [6]
+        assert ids(await other_shop.next_frames()) == [7]
+    assert (dispatcher.last_id, dispatcher.skipped) == (7, 1)
+    anomalies = [r.getMessage() for r in caplog.records if "ANOMALY" in r.getMessage()]
+    assert len(anomalies) == 1
+    assert "event 5" in anomalies[0]
+
+
+async def test_an_undeliverable_event_read_from_the_log_does_not_stop_the_reading() -> None:
+    """A poisoned event among those read from the log is passed over, the rest published."""
+    log = [event(1), poisoned(2), event(3, shop_id=2), event(4)]
+
+    async def read_after(after_id: int) -> list[Event]:
+        return [e for e in log if e.id > after_id]
+
+    recent = RecentEvents(10)
+    hub = Hub(queue_limit=10)
+    dispatcher = Dispatcher(hub, read_after, start_after=0, recent=recent)
+    with hub.subscribe(1) as sub:
+        await dispatcher.catch_up()
+        assert ids(await sub.next_frames()) == [1, 4]
+    assert dispatcher.last_id == 4
+    assert [e.id for e in recent.after(1, 0)] == [1, 4]
+
+
+async def test_an_undeliverable_event_without_listeners_is_not_kept_for_replays() -> None:
+    """Even with no counter of its shop online, a poisoned event stays out of ``recent``."""
+
+    async def read_after(after_id: int) -> list[Event]:
+        return []
+
+    recent = RecentEvents(10)
+    dispatcher = Dispatcher(Hub(queue_limit=10), read_after, start_after=0, recent=recent)
+    dispatcher.committed(poisoned(1))
+    dispatcher.committed(event(2))
+    assert [e.id for e in recent.after(1, 0)] == [2]
+
+
+def test_frames_of_leaves_out_what_cannot_be_sent() -> None:
+    """A replay's frames skip a poisoned event and keep the order of the rest."""
+    frames = frames_of([event(1), poisoned(2), event(3)])
+    assert [frame.event_id for frame in frames] == [1, 3]
+
+
+async def test_an_outage_is_one_warning_not_a_traceback_per_retry(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Reads failing again and again log one line; the recovery is logged once too."""
+    caplog.set_level(logging.INFO, logger="backend.hub")
+    failures = 5
+    calls = 0
+
+    async def read_after(after_id: int) -> list[Event]:
+        nonlocal calls
+        calls += 1
+        if calls <= failures:
+            raise OperationalError("SELECT", {}, sqlite3.OperationalError("disk I/O error"))
+        return [event(1)] if after_id == 0 else []
+
+    hub = Hub(queue_limit=10)
+    dispatcher = Dispatcher(hub, read_after, start_after=0, retry_s=0.001)
+    with hub.subscribe(1) as sub:
+        task = asyncio.create_task(dispatcher.run())
+        dispatcher.ring()
+        try:
+            assert ids(await asyncio.wait_for(sub.next_frames(), 5)) == [1]
+        finally:
+            task.cancel()
+    logged = [r for r in caplog.records if r.name == "backend.hub" and r.levelno >= logging.INFO]
+    assert [r.levelno for r in logged] == [logging.WARNING, logging.INFO]
+    assert "disk I/O error" in logged[0].getMessage()
+    assert not any(r.exc_info for r in logged)

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import socket
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
+from backend.app import create_app
+from backend.devkit import MerchantKit
 from backend.hub import Hub
+from backend.routes.common import Services
+from backend.server import bound_port, running_server
+from backend.settings import Settings
 from backend.simulator import SimulatedOrder, Simulator
+from backend.store import Database, Item, OrderView, PaymentFacts, record_payment, submit_order
 
 RECEIVE_TIMEOUT_S = 5.0
 
@@ -87,3 +97,44 @@ async def closed_by_server(sock: socket.socket, limit_s: float = 10.0) -> bool:
         if not chunk:
             return True
     return False
+
+
+@dataclass
+class Serving:
+    """A running server on a test's database: a client of it, and the app's services."""
+
+    http: httpx.AsyncClient
+    ws_url: str
+    sim: Simulator
+    services: Services
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    settings: Settings, kit: MerchantKit, clock: Callable[[], float], **options: Any
+) -> AsyncIterator[Serving]:
+    """Serve ``create_app(settings, **options)`` (already migrated) until the block ends."""
+    app = create_app(settings, clock=clock, migrate=False, **options)
+    async with running_server(app, settings) as server:
+        port = bound_port(server)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            sim = Simulator(kit, http, clock=clock)
+            yield Serving(http, f"ws://127.0.0.1:{port}/ws/till", sim, app.state.services)
+
+
+async def paid_in_store(db: Database, now: datetime, shop_id: int = 1) -> OrderView:
+    """An order submitted and paid straight through the store, as another process would."""
+    order = await submit_order(
+        db,
+        user_id=1,
+        shop_id=shop_id,
+        items=[Item("米饭", 1, 200)],
+        remark="",
+        phone="13800138000",
+        address="",
+        now=now,
+    )
+    facts = PaymentFacts(order.number, f"4200{order.id:024d}", order.amount_fen, now)
+    paid = (await record_payment(db, facts, now)).order
+    assert paid is not None
+    return paid
