@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -134,11 +135,40 @@ def cmd_prune(args: argparse.Namespace) -> int:
 
 
 def cmd_devkit(args: argparse.Namespace) -> int:
-    env_file = write_kit(create_kit(), args.directory)
+    api_url = None if args.wechat_sim is None else _http_url(args.wechat_sim, "--wechat-sim")
+    env_file = write_kit(create_kit(), args.directory, api_url=api_url)
     print(TEST_KIT_WARNING)
     print(f"test merchant kit written to {args.directory}")
+    if api_url is not None:
+        print(f"simulate WeChat Pay:  orderbell-server wechat-sim --kit {args.directory}")
     print(f"serve with it:  orderbell-server serve --env-file {env_file}")
     return 0
+
+
+def cmd_wechat_sim(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from backend.wechatsim import simulator_app
+
+    if not 0.0 <= args.lose_callbacks <= 1.0:
+        raise ValueError("--lose-callbacks must be a fraction between 0 and 1, e.g. 0.25")
+    notify_url = None if args.notify_url is None else _http_url(args.notify_url, "--notify-url")
+    kit = load_kit(args.kit)
+    app = simulator_app(kit, lose_callbacks=args.lose_callbacks, notify_url=notify_url)
+    print(TEST_KIT_WARNING)
+    print(f"WeChat Pay API simulator for merchant {kit.mchid} on http://{args.host}:{args.port}")
+    print(f"  point the server at it: ORDERBELL_WECHATPAY_API_URL=http://{args.host}:{args.port}")
+    print(f"  losing {args.lose_callbacks:.0%} of payment callbacks")
+    config = uvicorn.Config(app, host=args.host, port=args.port, lifespan="on", log_config=None)
+    uvicorn.Server(config).run()
+    return 0
+
+
+def _http_url(value: str, option: str) -> str:
+    parsed = urlsplit(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ValueError(f"{option} must be an http(s) URL such as http://127.0.0.1:8090")
+    return value.rstrip("/")
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -237,7 +267,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     devkit = commands.add_parser("devkit", help="write a TEST merchant kit (never for real money)")
     devkit.add_argument("directory", type=Path)
+    devkit.add_argument(
+        "--wechat-sim",
+        metavar="URL",
+        help="point the server's order queries at a wechat-sim listening there",
+    )
     devkit.set_defaults(run=cmd_devkit)
+
+    sim = commands.add_parser(
+        "wechat-sim", help="simulate WeChat Pay's API for a TEST kit (query, close, pay)"
+    )
+    sim.add_argument("--kit", type=Path, required=True, help="a directory written by devkit")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8090)
+    sim.add_argument(
+        "--lose-callbacks",
+        type=float,
+        default=0.0,
+        metavar="FRACTION",
+        help="share of payment callbacks never sent, 0 to 1 (default 0)",
+    )
+    sim.add_argument(
+        "--notify-url",
+        help="where payment callbacks go unless a pay request names one, "
+        "e.g. http://127.0.0.1:8080/notify/paySuccess",
+    )
+    sim.set_defaults(run=cmd_wechat_sim)
 
     simulate = commands.add_parser("simulate", help="act as a customer and WeChat Pay")
     sim_commands = simulate.add_subparsers(dest="simulate_command", required=True)

@@ -105,6 +105,13 @@ async def running_server(
 ) -> AsyncIterator[OrderBellServer]:
     """Serve in this event loop until the block ends; ``bound_port`` tells where."""
     server = make_server(app, settings, host, port, own_signals=False)
+    async with serving(server):
+        yield server
+
+
+@contextlib.asynccontextmanager
+async def serving(server: uvicorn.Server) -> AsyncIterator[None]:
+    """Run any uvicorn server in this event loop from start-up until the block ends."""
     task = asyncio.create_task(server.serve(), name="orderbell-server")
     while not server.started:
         if task.done():
@@ -112,7 +119,7 @@ async def running_server(
             raise RuntimeError("server stopped during start-up")
         await asyncio.sleep(0.01)
     try:
-        yield server
+        yield
     finally:
         server.should_exit = True
         await task

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -17,6 +18,10 @@ from backend.server import bound_port, running_server
 from backend.settings import Settings, load_settings, read_environment
 from backend.store import Database, create_token, migrate_async
 from tests.pg import PostgresCluster, PostgresUnavailable, in_ci
+
+# One TLS context for the tests' HTTP clients (verify=TLS): httpx builds a new one, ~0.1 s of
+# loading CA certificates, for every client otherwise.
+TLS = ssl.create_default_context()
 
 
 class FakeClock:

@@ -1,4 +1,4 @@
-"""Why a WeChat Pay notification is refused, and which HTTP status tells WeChat so."""
+"""Why a WeChat Pay notification is refused (and with which status), or an API call failed."""
 
 from __future__ import annotations
 
@@ -43,3 +43,34 @@ class MerchantMismatch(NotificationRejected):
     """Genuine and readable, but not a successful payment for this merchant and app."""
 
     status = 400
+
+
+class ApiError(Exception):
+    """A WeChat Pay API call that settled nothing: nothing may change, try again later.
+
+    ``message`` is safe to log: it never holds a key, a signature or a whole openid.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ApiUnavailable(ApiError):
+    """No answer: network failure, timeout, or WeChat Pay busy (5xx, 429)."""
+
+
+class AnswerRejected(ApiError):
+    """An answer that cannot be believed: an anomaly to log, never a reason to change an order.
+
+    Unsigned, wrongly signed, stale, altered, malformed, or about another order or merchant.
+    """
+
+
+class ApiRefused(ApiError):
+    """A genuine refusal OrderBell has no answer for (``code`` as WeChat Pay sent it)."""
+
+    def __init__(self, message: str, *, status: int, code: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code

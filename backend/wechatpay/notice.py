@@ -1,4 +1,8 @@
-"""Strict parsing of a notification body and of its decrypted transaction or refund."""
+"""Strict parsing of a notification body, its decrypted transaction or refund, and query answers.
+
+In service-provider (partner) mode WeChat Pay names the provider as ``sp_mchid``/``sp_appid``
+and the shop's sub-merchant as ``sub_mchid``/``sub_appid``; both modes parse into one shape.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,11 @@ from backend.wechatpay.errors import MalformedNotification
 RESOURCE_TYPE = "encrypt-resource"
 ALGORITHM = "AEAD_AES_256_GCM"
 NONCE_LENGTH = 12
+TRADE_STATES = frozenset(
+    {"SUCCESS", "REFUND", "NOTPAY", "CLOSED", "REVOKED", "USERPAYING", "PAYERROR"}
+)
+# The states in which the customer's money reached the merchant.
+PAID_STATES = frozenset({"SUCCESS", "REFUND"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +48,11 @@ class Notification:
 
 @dataclass(frozen=True, slots=True)
 class Transaction:
-    """A decrypted payment; the openid is kept masked only, as it is personal data."""
+    """A payment; the openid is kept masked only, as it is personal data.
+
+    ``mchid`` and ``appid`` are the service provider's in partner mode, which alone sets
+    ``sub_mchid`` (and, when the shop has its own app, ``sub_appid``).
+    """
 
     appid: str
     mchid: str
@@ -52,6 +65,8 @@ class Transaction:
     amount_total: int
     payer_total: int | None
     currency: str
+    sub_mchid: str | None = None
+    sub_appid: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +82,26 @@ class Refund:
     success_time: datetime | None
     amount_total: int
     amount_refund: int
+    sub_mchid: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Trade:
+    """WeChat Pay's answer to an order query: the state and, once paid, the payment itself."""
+
+    out_trade_no: str
+    trade_state: str
+    mchid: str
+    sub_mchid: str | None
+    payment: Transaction | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Merchant:
+    mchid: str
+    appid: str | None
+    sub_mchid: str | None
+    sub_appid: str | None
 
 
 def parse_notification(body: bytes) -> Notification:
@@ -106,18 +141,40 @@ def parse_notification(body: bytes) -> Notification:
 
 def parse_transaction(plaintext: bytes) -> Transaction:
     """Parse a decrypted payment; amounts are integer fen and the openid is masked here."""
-    data = _json_object(plaintext, "the decrypted transaction")
+    return _transaction(_json_object(plaintext, "the decrypted transaction"))
+
+
+def parse_trade(body: bytes) -> Trade:
+    """Parse the answer to an order query; a paid trade must carry the whole payment."""
+    data = _json_object(body, "the order query answer")
+    state = _text(data, "trade_state")
+    if state not in TRADE_STATES:
+        raise MalformedNotification(f"trade_state {state[:40]!r} is not a known state")
+    merchant = _merchant(data, appid_required=False)
+    return Trade(
+        out_trade_no=_text(data, "out_trade_no"),
+        trade_state=state,
+        mchid=merchant.mchid,
+        sub_mchid=merchant.sub_mchid,
+        payment=_transaction(data) if state in PAID_STATES else None,
+    )
+
+
+def _transaction(data: Mapping[str, object]) -> Transaction:
     payer = _object(data, "payer")
     amount = _object(data, "amount")
+    merchant = _merchant(data, appid_required=True)
     return Transaction(
-        appid=_text(data, "appid"),
-        mchid=_text(data, "mchid"),
+        appid=merchant.appid or "",
+        mchid=merchant.mchid,
+        sub_mchid=merchant.sub_mchid,
+        sub_appid=merchant.sub_appid,
         out_trade_no=_text(data, "out_trade_no"),
         transaction_id=_text(data, "transaction_id"),
         trade_type=_text(data, "trade_type"),
         trade_state=_text(data, "trade_state"),
         success_time=_optional_time(data, "success_time"),
-        openid_masked=mask_openid(_text(payer, "openid", "payer")),
+        openid_masked=mask_openid(_payer_openid(payer)),
         amount_total=_fen(amount, "total", "amount"),
         payer_total=_optional_fen(amount, "payer_total", "amount"),
         currency=_text(amount, "currency", "amount"),
@@ -128,8 +185,10 @@ def parse_refund(plaintext: bytes) -> Refund:
     """Parse a decrypted refund; amounts are integer fen."""
     data = _json_object(plaintext, "the decrypted refund")
     amount = _object(data, "amount")
+    merchant = _merchant(data, appid_required=False)
     return Refund(
-        mchid=_text(data, "mchid"),
+        mchid=merchant.mchid,
+        sub_mchid=merchant.sub_mchid,
         out_trade_no=_text(data, "out_trade_no"),
         transaction_id=_text(data, "transaction_id"),
         refund_id=_text(data, "refund_id"),
@@ -146,6 +205,31 @@ def mask_openid(openid: str) -> str:
     if len(openid) < 16:
         return "***"
     return f"{openid[:4]}***{openid[-4:]}"
+
+
+def _merchant(data: Mapping[str, object], *, appid_required: bool) -> _Merchant:
+    """Who was paid: the merchant, or in partner mode the provider and its sub-merchant."""
+    if data.get("sp_mchid") is None:
+        return _Merchant(
+            mchid=_text(data, "mchid"),
+            appid=_text(data, "appid") if appid_required else None,
+            sub_mchid=None,
+            sub_appid=None,
+        )
+    return _Merchant(
+        mchid=_text(data, "sp_mchid"),
+        appid=_text(data, "sp_appid") if appid_required else None,
+        sub_mchid=_text(data, "sub_mchid"),
+        sub_appid=_optional_text(data, "sub_appid"),
+    )
+
+
+def _payer_openid(payer: Mapping[str, object]) -> str:
+    # Partner payments name the payer per app: under the provider's app or the shop's own.
+    for key in ("openid", "sp_openid", "sub_openid"):
+        if payer.get(key) is not None:
+            return _text(payer, key, "payer")
+    raise MalformedNotification("payer.openid is missing")
 
 
 def _json_object(data: bytes, what: str) -> dict[str, object]:
@@ -191,6 +275,10 @@ def _text(data: Mapping[str, object], key: str, where: str = "", *, empty: bool 
     if not value and not empty:
         raise MalformedNotification(f"{_path(where, key)} is empty")
     return value
+
+
+def _optional_text(data: Mapping[str, object], key: str) -> str | None:
+    return None if data.get(key) is None else _text(data, key)
 
 
 def _fen(data: Mapping[str, object], key: str, where: str) -> int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from backend.wechatpay.aead import decrypt_resource
 from backend.wechatpay.errors import MalformedNotification, MerchantMismatch
-from backend.wechatpay.headers import DEFAULT_WINDOW_S, read_signed_headers
+from backend.wechatpay.headers import DEFAULT_WINDOW_S
 from backend.wechatpay.keys import VerifierKeys
 from backend.wechatpay.notice import (
     Notification,
@@ -17,19 +17,62 @@ from backend.wechatpay.notice import (
     parse_refund,
     parse_transaction,
 )
-from backend.wechatpay.signature import verify_signature
+from backend.wechatpay.signature import verify_signed_body
 
 PAYMENT_EVENT = "TRANSACTION.SUCCESS"
 REFUND_EVENTS = frozenset({"REFUND.SUCCESS", "REFUND.ABNORMAL", "REFUND.CLOSED"})
 
 
+DIRECT = "direct"
+PARTNER = "partner"
+MODES = (DIRECT, PARTNER)
+
+
 @dataclass(frozen=True, slots=True)
 class MerchantConfig:
-    """Who notifications must be for, and the APIv3 key (ASCII bytes) that decrypts them."""
+    """Who notifications must be for, and the APIv3 key (ASCII bytes) that decrypts them.
+
+    In partner (service-provider) mode ``mchid`` and ``appid`` are the provider's; which shop a
+    sub-merchant's payment belongs to is the store's business.
+    """
 
     mchid: str
     appid: str
     apiv3_key: bytes = field(repr=False)
+    mode: str = DIRECT
+
+
+def check_payment(transaction: Transaction, merchant: MerchantConfig) -> None:
+    """Raise MerchantMismatch unless this is a successful payment to this merchant and app.
+
+    The same check holds a notification and a query answer to one standard.
+    """
+    _check_mode(transaction.sub_mchid, merchant)
+    _check_mchid(transaction.mchid, merchant)
+    if transaction.appid != merchant.appid:
+        raise MerchantMismatch(f"the payment is for appid {transaction.appid[:40]!r}, not this app")
+    if transaction.trade_state != "SUCCESS":
+        raise MerchantMismatch(
+            f"trade_state is {transaction.trade_state[:40]!r}, not SUCCESS: the order is not paid"
+        )
+
+
+def _check_mode(sub_mchid: str | None, merchant: MerchantConfig) -> None:
+    if merchant.mode == PARTNER and sub_mchid is None:
+        raise MerchantMismatch(
+            "a direct merchant's notification, but this server takes payments as a service "
+            "provider (ORDERBELL_WECHATPAY_MODE=partner)"
+        )
+    if merchant.mode != PARTNER and sub_mchid is not None:
+        raise MerchantMismatch(
+            f"a service provider's notification for sub-merchant {sub_mchid[:40]!r}, but this "
+            "server takes payments as a direct merchant"
+        )
+
+
+def _check_mchid(mchid: str, merchant: MerchantConfig) -> None:
+    if mchid != merchant.mchid:
+        raise MerchantMismatch(f"the notification is for mchid {mchid[:40]!r}, not this merchant")
 
 
 class NotificationOpener:
@@ -61,16 +104,7 @@ class NotificationOpener:
             )
         self._expect_original_type(notification, "transaction")
         transaction = parse_transaction(self._decrypt(notification))
-        self._expect_merchant(transaction.mchid)
-        if transaction.appid != self._merchant.appid:
-            raise MerchantMismatch(
-                f"the payment is for appid {transaction.appid[:40]!r}, not this app"
-            )
-        if transaction.trade_state != "SUCCESS":
-            raise MerchantMismatch(
-                f"trade_state is {transaction.trade_state[:40]!r}, not SUCCESS: "
-                "the order is not paid"
-            )
+        check_payment(transaction, self._merchant)
         return transaction
 
     def open_refund(self, headers: Mapping[str, str], body: bytes) -> tuple[str, Refund]:
@@ -82,12 +116,12 @@ class NotificationOpener:
             )
         self._expect_original_type(notification, "refund")
         refund = parse_refund(self._decrypt(notification))
-        self._expect_merchant(refund.mchid)
+        _check_mode(refund.sub_mchid, self._merchant)
+        _check_mchid(refund.mchid, self._merchant)
         return notification.event_type, refund
 
     def _verified(self, headers: Mapping[str, str], body: bytes) -> Notification:
-        signed = read_signed_headers(headers, self._clock(), self._window_s)
-        verify_signature(self._keys, signed, body)
+        verify_signed_body(self._keys, headers, body, self._clock(), self._window_s)
         return parse_notification(body)
 
     def _decrypt(self, notification: Notification) -> bytes:
@@ -98,12 +132,6 @@ class NotificationOpener:
             resource.associated_data,
             resource.ciphertext,
         )
-
-    def _expect_merchant(self, mchid: str) -> None:
-        if mchid != self._merchant.mchid:
-            raise MerchantMismatch(
-                f"the notification is for mchid {mchid[:40]!r}, not this merchant"
-            )
 
     @staticmethod
     def _expect_original_type(notification: Notification, expected: str) -> None:

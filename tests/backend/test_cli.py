@@ -188,6 +188,8 @@ def test_devkit_writes_a_kit_serve_accepts(devkit: Devkit) -> None:
     assert names == {
         "wechatpay_private_key.pem",
         "wechatpay_public_key.pem",
+        "apiclient_key.pem",
+        "apiclient_cert.pem",
         "kit.json",
         "orderbell.env",
     }

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jwt
 import pytest
+from cryptography import x509
 from dotenv import dotenv_values
 
 from backend.devkit import (
@@ -213,6 +214,90 @@ def test_loading_a_mismatched_private_key_is_a_value_error(
     (tmp_path / "wechatpay_private_key.pem").write_bytes(create_kit().private_key_pem)
     with pytest.raises(ValueError, match="does not match"):
         load_kit(tmp_path)
+
+
+def test_merchant_key_is_rsa_2048_certified_under_its_serial(kit: MerchantKit) -> None:
+    """The merchant API key is RSA-2048; its certificate holds it and its serial is upper hex."""
+    certificate = x509.load_pem_x509_certificate(kit.merchant_certificate_pem)
+    assert kit.merchant_private_key.key_size == 2048
+    assert (
+        kit.merchant_public_key.public_numbers()
+        == kit.merchant_private_key.public_key().public_numbers()
+    )
+    assert kit.merchant_serial == format(certificate.serial_number, "X")
+    assert re.fullmatch(r"[0-9A-F]{16,40}", kit.merchant_serial)
+
+
+def test_merchant_key_is_not_wechat_pays_key(kit: MerchantKit) -> None:
+    """The merchant signs with its own key, never with the one standing in for WeChat Pay's."""
+    assert (
+        kit.merchant_private_key.public_key().public_numbers()
+        != kit.private_key.public_key().public_numbers()
+    )
+
+
+def test_merchant_key_file_is_owner_only_and_certificate_public(
+    kit: MerchantKit, tmp_path: Path
+) -> None:
+    """apiclient_key.pem is 0600 and not described in kit.json; apiclient_cert.pem is written."""
+    write_kit(kit, tmp_path)
+    if os.name != "nt":
+        assert stat.S_IMODE((tmp_path / "apiclient_key.pem").stat().st_mode) == 0o600
+    assert (tmp_path / "apiclient_cert.pem").read_bytes() == kit.merchant_certificate_pem
+    assert "PRIVATE KEY" not in (tmp_path / "kit.json").read_text(encoding="utf-8")
+
+
+def test_env_file_with_a_simulator_points_order_queries_at_it(
+    kit: MerchantKit, tmp_path: Path
+) -> None:
+    """With the simulator's address the env file enables order queries against it."""
+    values = dotenv_values(write_kit(kit, tmp_path, api_url="http://127.0.0.1:8090"))
+    assert values["ORDERBELL_WECHATPAY_API_URL"] == "http://127.0.0.1:8090"
+    assert values["ORDERBELL_WECHATPAY_MERCHANT_SERIAL"] == kit.merchant_serial
+    key_file = Path(values["ORDERBELL_WECHATPAY_MERCHANT_KEY_FILE"] or "")
+    assert key_file.read_bytes() == kit.merchant_private_key_pem
+
+
+def test_env_file_without_a_simulator_leaves_order_queries_off(
+    kit: MerchantKit, tmp_path: Path
+) -> None:
+    """Without a simulator the query settings are there, commented out, with how to start one."""
+    text = write_kit(kit, tmp_path).read_text(encoding="utf-8")
+    assert "# ORDERBELL_WECHATPAY_MERCHANT_KEY_FILE=" in text
+    assert "wechat-sim --kit" in text
+
+
+def test_loading_a_kit_without_a_merchant_key_says_what_to_do(
+    kit: MerchantKit, tmp_path: Path
+) -> None:
+    """A kit written before merchant keys existed gives an error naming the fix."""
+    write_kit(kit, tmp_path)
+    (tmp_path / "apiclient_key.pem").unlink()
+    with pytest.raises(ValueError, match="write a new kit"):
+        load_kit(tmp_path)
+
+
+def test_loading_a_mismatched_merchant_key_is_a_value_error(
+    kit: MerchantKit, tmp_path: Path
+) -> None:
+    """A merchant key that does not belong to the kit's certificate is refused."""
+    write_kit(kit, tmp_path)
+    (tmp_path / "apiclient_key.pem").write_bytes(create_kit().merchant_private_key_pem)
+    with pytest.raises(ValueError, match="does not match the certificate"):
+        load_kit(tmp_path)
+
+
+def test_partner_callback_uses_provider_and_sub_merchant_names(kit: MerchantKit) -> None:
+    """With a sub_mchid the transaction reads as a service provider's: sp_ and sub_ fields."""
+    _, body = payment(kit, sub_mchid="1900000200")
+    transaction = decrypted(kit, body)
+    assert (transaction["sp_mchid"], transaction["sp_appid"], transaction["sub_mchid"]) == (
+        kit.mchid,
+        kit.appid,
+        "1900000200",
+    )
+    assert "mchid" not in transaction
+    assert set(transaction["payer"]) == {"sp_openid"}  # type: ignore[arg-type]
 
 
 def test_payment_headers_are_wechats(kit: MerchantKit) -> None:
