@@ -214,7 +214,12 @@ class Counter:
             if self.tickets is not None and self.tickets.prints_on(PRINT_ON_ARRIVAL):
                 self.spawn(self._print_arrival(event))
         elif event.type is EventType.REMINDER:
-            text = phrasing.reminder(event.tail, event.waited_seconds, self.language)
+            # The title names the tail in digits; the spoken sentence says them as words.
+            text = (
+                phrasing.format_amount(event.amount_fen)
+                if event.waited_seconds is None
+                else phrasing.waited(event.waited_seconds, self.language)
+            )
             title = phrasing.reminder_title(event.tail, self.language)
             self._to_notify[event.order_id] = (title, text)
         self.refresh_orders_soon()

@@ -20,11 +20,31 @@ def language_for_locale(name: str) -> Language:
     return Language.EN
 
 
-def new_order(tail: str, language: Language) -> str:
-    """One new paid order."""
+_DIGITS_ZH = "零一二三四五六七八九"
+_DIGITS_EN = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def spoken_tail(tail: str, language: Language) -> str:
+    """A tail number said digit by digit: 尾号一三五四, ending one three five four.
+
+    Written as digits an engine reads it as a cardinal (一千三百五十四, one thousand three hundred
+    fifty-four). Anything but an ASCII digit is kept as it is.
+    """
     if language is Language.ZH:
-        return f"您有新的外卖订单，尾号{tail}"
-    return f"New order, number ending {tail}"
+        return "".join(_DIGITS_ZH[int(char)] if _is_digit(char) else char for char in tail)
+    return " ".join(_DIGITS_EN[int(char)] if _is_digit(char) else char for char in tail)
+
+
+def _is_digit(char: str) -> bool:
+    return "0" <= char <= "9"
+
+
+def new_order(tail: str, language: Language) -> str:
+    """One new paid order, spoken."""
+    said = spoken_tail(tail, language)
+    if language is Language.ZH:
+        return f"您有新的外卖订单，尾号{said}"
+    return f"New order, number ending {said}"
 
 
 def new_orders(count: int, language: Language) -> str:
@@ -37,23 +57,32 @@ def new_orders(count: int, language: Language) -> str:
 
 
 def reminder(tail: str, waited_seconds: int | None, language: Language) -> str:
-    """A customer hurries an order; the waiting time is left out when unknown."""
+    """A customer hurries an order, spoken; the waiting time is left out when unknown."""
+    said = spoken_tail(tail, language)
     if language is Language.ZH:
-        text = f"顾客催单，尾号{tail}"
+        text = f"顾客催单，尾号{said}"
         if waited_seconds is not None:
-            text += f"，已等待{_minutes_zh(waited_seconds)}"
+            text += f"，{waited(waited_seconds, language)}"
         return text
-    text = f"Customer reminder, order ending {tail}"
+    text = f"Customer reminder, order ending {said}"
     if waited_seconds is not None:
-        text += f", waiting {_minutes_en(waited_seconds)}"
+        text += f", {waited(waited_seconds, language)}"
     return text
 
 
-def still_waiting(tail: str, language: Language) -> str:
-    """The repeat of one order nobody has accepted yet."""
+def waited(waited_seconds: int, language: Language) -> str:
+    """How long a customer has waited, in whole minutes: 已等待18分钟, waiting 18 minutes."""
     if language is Language.ZH:
-        return f"尾号{tail}的订单还未接单"
-    return f"Order ending {tail} is still waiting"
+        return f"已等待{_minutes_zh(waited_seconds)}"
+    return f"waiting {_minutes_en(waited_seconds)}"
+
+
+def still_waiting(tail: str, language: Language) -> str:
+    """The repeat of one order nobody has accepted yet, spoken."""
+    said = spoken_tail(tail, language)
+    if language is Language.ZH:
+        return f"尾号{said}的订单还未接单"
+    return f"Order ending {said} is still waiting"
 
 
 def orders_still_waiting(count: int, language: Language) -> str:

@@ -17,6 +17,7 @@ from backend.simulator import SimulatedOrder, Simulator
 from desktop.app import READY_NOTICE_MS, DesktopApp
 from desktop.autostart import XdgAutostart
 from desktop.config import DesktopSettings, MemoryKeyring, SettingsStore
+from desktop.core import phrasing
 from desktop.ui.notice import NoticeLevel
 from orderbell_protocol import OrderStatus
 from tests.desktop.app.conftest import RecordingSpeaker, until
@@ -97,7 +98,8 @@ def test_paid_order_shows_a_card_and_speaks(qapp: QApplication, qloop: Run, tmp_
             assert card.isVisible()
             assert card.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
             await until(lambda: bool(run.speaker.said), "speech")
-            assert order.number[-4:] in run.speaker.said[0]
+            said_tail = phrasing.spoken_tail(order.number[-4:], run.app.language)
+            assert said_tail in run.speaker.said[0]
 
     qloop(scenario())
 

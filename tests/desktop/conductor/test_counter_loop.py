@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from desktop.core import phrasing
 from desktop.core.alerts import AlertBoard
 from desktop.core.cards import Alert
 from desktop.core.cursor import CursorStore
@@ -179,7 +180,8 @@ async def test_paid_order_shows_a_card_and_is_spoken(live: LiveServer, tmp_path:
     ):
         order = await paid_order(simulator(live, http))
         await until(run.view, lambda: order.id in run.view.shown and bool(run.speaker.said))
-    assert run.speaker.said[0] == f"您有新的外卖订单，尾号{order.number[-4:]}"
+    said_tail = phrasing.spoken_tail(order.number[-4:], Language.ZH)
+    assert run.speaker.said[0] == f"您有新的外卖订单，尾号{said_tail}"
 
 
 async def test_notification_follows_the_card(live: LiveServer, tmp_path: Path) -> None:

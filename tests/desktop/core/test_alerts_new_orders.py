@@ -69,7 +69,7 @@ def test_card_shows_at_once_and_speech_follows_within_a_quarter_second(
     assert shown(actions) == [1]
     assert actions.speak == []
     assert board.next_deadline() == T0 + 0.25
-    assert said(board.due(T0 + 0.25)) == ["您有新的外卖订单，尾号0001"]
+    assert said(board.due(T0 + 0.25)) == ["您有新的外卖订单，尾号零零零一"]
 
 
 def test_single_order_is_announced_with_its_tail_zh(new_order: EventBuilder) -> None:
@@ -80,7 +80,7 @@ def test_single_order_is_announced_with_its_tail_zh(new_order: EventBuilder) -> 
     actions = board.due(T0 + 3)
     assert actions.speak == [
         Utterance(
-            text="您有新的外卖订单，尾号1234",
+            text="您有新的外卖订单，尾号一二三四",
             priority=Priority.NEW_ORDER,
             kind=UtteranceKind.NEW_ORDER,
             language=Language.ZH,
@@ -93,7 +93,7 @@ def test_single_order_is_announced_in_english(new_order: EventBuilder) -> None:
     """The board speaks the language it is set to."""
     board = AlertBoard(language=Language.EN)
     board.handle_event(new_order(1234), T0)
-    assert said(board.due(T0 + 3)) == ["New order, number ending 1234"]
+    assert said(board.due(T0 + 3)) == ["New order, number ending one two three four"]
 
 
 def test_orders_arriving_together_give_one_utterance(new_order: EventBuilder) -> None:
@@ -113,7 +113,7 @@ def test_burst_over_a_few_seconds_gives_two_utterances(new_order: EventBuilder) 
     board = AlertBoard()
     arrivals = burst(new_order)
     assert drive(board, arrivals, until=29) == [
-        (0.25, "您有新的外卖订单，尾号0001"),
+        (0.25, "您有新的外卖订单，尾号零零零一"),
         (3.25, "您有4个新订单"),
     ]
 
@@ -133,10 +133,10 @@ def test_repeat_does_not_pull_in_orders_beyond_the_window(new_order: EventBuilde
     board = AlertBoard()
     arrivals = [(0.0, new_order(1)), (10.0, new_order(2))]
     assert drive(board, arrivals, until=41) == [
-        (0.25, "您有新的外卖订单，尾号0001"),
-        (10.25, "您有新的外卖订单，尾号0002"),
-        (30.25, "尾号0001的订单还未接单"),
-        (40.25, "尾号0002的订单还未接单"),
+        (0.25, "您有新的外卖订单，尾号零零零一"),
+        (10.25, "您有新的外卖订单，尾号零零零二"),
+        (30.25, "尾号零零零一的订单还未接单"),
+        (40.25, "尾号零零零二的订单还未接单"),
     ]
 
 
@@ -145,9 +145,9 @@ def test_short_repeat_interval_never_repeats_an_order_just_said(new_order: Event
     board = AlertBoard(repeat_interval_s=4)
     arrivals = [(0.0, new_order(1)), (2.0, new_order(2))]
     assert drive(board, arrivals, until=8) == [
-        (0.25, "您有新的外卖订单，尾号0001"),
-        (3.25, "您有新的外卖订单，尾号0002"),
-        (4.25, "尾号0001的订单还未接单"),
+        (0.25, "您有新的外卖订单，尾号零零零一"),
+        (3.25, "您有新的外卖订单，尾号零零零二"),
+        (4.25, "尾号零零零一的订单还未接单"),
         (7.25, "您有2个订单还未接单"),
     ]
 
@@ -157,7 +157,7 @@ def test_steady_stream_is_announced_every_window(new_order: EventBuilder) -> Non
     board = AlertBoard()
     arrivals = [(float(second), new_order(second + 1)) for second in range(10)]
     assert drive(board, arrivals, until=12) == [
-        (0.25, "您有新的外卖订单，尾号0001"),
+        (0.25, "您有新的外卖订单，尾号零零零一"),
         (3.25, "您有3个新订单"),
         (6.25, "您有3个新订单"),
         (9.25, "您有3个新订单"),
@@ -191,7 +191,7 @@ def test_order_after_window_starts_a_new_one(new_order: EventBuilder) -> None:
     assert said(board.due(T0 + 3)) == ["您有2个新订单"]
     board.handle_event(new_order(3), T0 + 4)
     assert board.due(T0 + 4).speak == []
-    assert said(board.due(T0 + 7)) == ["您有新的外卖订单，尾号0003"]
+    assert said(board.due(T0 + 7)) == ["您有新的外卖订单，尾号零零零三"]
 
 
 def test_repeated_type_1_does_not_ring_twice(new_order: EventBuilder) -> None:
@@ -199,7 +199,7 @@ def test_repeated_type_1_does_not_ring_twice(new_order: EventBuilder) -> None:
     board = AlertBoard()
     board.handle_event(new_order(1), T0)
     board.handle_event(new_order(1, event_id=99), T0 + 1)
-    assert said(board.due(T0 + 3)) == ["您有新的外卖订单，尾号0001"]
+    assert said(board.due(T0 + 3)) == ["您有新的外卖订单，尾号零零零一"]
     assert len(board.ringing) == 1
 
 
@@ -228,10 +228,10 @@ def test_repeats_every_interval_until_handled(new_order: EventBuilder) -> None:
     assert board.next_deadline() == T0 + 33
     assert board.due(T0 + 32.9) == AlertActions()
     actions = board.due(T0 + 33)
-    assert said(actions) == ["尾号0001的订单还未接单"]
+    assert said(actions) == ["尾号零零零一的订单还未接单"]
     assert actions.speak[0].kind is UtteranceKind.REPEAT
     assert shown(actions) == [1]
-    assert said(board.due(T0 + 63)) == ["尾号0001的订单还未接单"]
+    assert said(board.due(T0 + 63)) == ["尾号零零零一的订单还未接单"]
     board.handled(1)
     assert board.due(T0 + 64).hide == [1]
     assert board.next_deadline() is None
@@ -282,7 +282,7 @@ def test_type_3_cancels_the_pending_announcement(
     board.handle_event(new_order(2), T0 + 0.5)
     board.handle_event(updated(1), T0 + 1)
     actions = board.due(T0 + 3)
-    assert said(actions) == ["您有新的外卖订单，尾号0002"]
+    assert said(actions) == ["您有新的外卖订单，尾号零零零二"]
     assert shown(actions) == [2]
 
 
@@ -305,7 +305,7 @@ def test_type_3_still_to_be_confirmed_keeps_ringing(
     board.handle_event(updated(1, status=OrderStatus.TO_BE_CONFIRMED, remark="多放醋"), T0 + 5)
     (alert,) = board.due(T0 + 5).show
     assert alert.remark == "多放醋"
-    assert said(board.due(T0 + 33)) == ["尾号0001的订单还未接单"]
+    assert said(board.due(T0 + 33)) == ["尾号零零零一的订单还未接单"]
 
 
 def test_handled_order_does_not_ring_again_on_late_type_1(new_order: EventBuilder) -> None:
@@ -344,7 +344,7 @@ def test_load_waiting_adds_missing_and_drops_gone(new_order: EventBuilder) -> No
     actions = board.due(T0 + 20)
     assert actions.hide == [1]
     assert shown(actions) == [3]
-    assert said(board.due(T0 + 23)) == ["您有新的外卖订单，尾号0003"]
+    assert said(board.due(T0 + 23)) == ["您有新的外卖订单，尾号零零零三"]
     assert [alert.order_id for alert in board.ringing] == [2, 3]
 
 

@@ -33,7 +33,7 @@ def test_reminder_is_said_at_once_and_highlights_the_card(
     assert board.next_deadline() == T0 + 10
     actions = board.due(T0 + 10)
     (utterance,) = actions.speak
-    assert utterance.text == "顾客催单，尾号1234，已等待18分钟"
+    assert utterance.text == "顾客催单，尾号一二三四，已等待18分钟"
     assert utterance.priority == Priority.REMINDER
     assert utterance.kind is UtteranceKind.REMINDER
     assert utterance.order_ids == (1234,)
@@ -52,7 +52,7 @@ def test_reminder_goes_first_and_is_not_merged(
     board.handle_event(new_order(3), T0 + 10)
     board.handle_event(reminder(1, waited_seconds=120), T0 + 12)
     actions = board.due(T0 + 13)
-    assert said(actions) == ["顾客催单，尾号0001，已等待2分钟", "您有2个新订单"]
+    assert said(actions) == ["顾客催单，尾号零零零一，已等待2分钟", "您有2个新订单"]
     assert [u.priority for u in actions.speak] == [Priority.REMINDER, Priority.NEW_ORDER]
 
 
@@ -62,8 +62,8 @@ def test_two_reminders_are_two_utterances(new_order: EventBuilder, reminder: Eve
     board.handle_event(reminder(1, waited_seconds=600), T0 + 10)
     board.handle_event(reminder(2, waited_seconds=60), T0 + 10)
     assert said(board.due(T0 + 10)) == [
-        "顾客催单，尾号0001，已等待10分钟",
-        "顾客催单，尾号0002，已等待1分钟",
+        "顾客催单，尾号零零零一，已等待10分钟",
+        "顾客催单，尾号零零零二，已等待1分钟",
     ]
 
 
@@ -72,7 +72,7 @@ def test_reminder_on_accepted_order_is_said_and_shown_once(reminder: EventBuilde
     board = AlertBoard()
     board.handle_event(reminder(7, status=OrderStatus.CONFIRMED, waited_seconds=1500), T0)
     actions = board.due(T0)
-    assert said(actions) == ["顾客催单，尾号0007，已等待25分钟"]
+    assert said(actions) == ["顾客催单，尾号零零零七，已等待25分钟"]
     (alert,) = actions.show
     assert alert.reminded
     assert not alert.awaiting_acceptance
@@ -99,7 +99,7 @@ def test_later_reminder_after_dismissal_is_announced_again(reminder: EventBuilde
     board.handled(7)
     board.handle_event(reminder(7, status=OrderStatus.CONFIRMED, reminder_count=2), T0 + 90)
     actions = board.due(T0 + 90)
-    assert said(actions) == ["顾客催单，尾号0007，已等待不到1分钟"]
+    assert said(actions) == ["顾客催单，尾号零零零七，已等待不到1分钟"]
     assert actions.show[0].reminder_count == 2
 
 
@@ -109,9 +109,9 @@ def test_reminder_for_unknown_waiting_order_rings_without_new_order_text(
     """A reminder for a waiting order we never heard of rings from then on, announced once."""
     board = AlertBoard()
     board.handle_event(reminder(5, waited_seconds=300), T0)
-    assert said(board.due(T0)) == ["顾客催单，尾号0005，已等待5分钟"]
+    assert said(board.due(T0)) == ["顾客催单，尾号零零零五，已等待5分钟"]
     assert board.due(T0 + 3).speak == []
-    assert said(board.due(T0 + 30)) == ["尾号0005的订单还未接单"]
+    assert said(board.due(T0 + 30)) == ["尾号零零零五的订单还未接单"]
 
 
 def test_reminder_during_burst_window_replaces_the_announcement(
@@ -122,8 +122,8 @@ def test_reminder_during_burst_window_replaces_the_announcement(
     board.handle_event(new_order(1), T0)
     board.handle_event(new_order(2), T0)
     board.handle_event(reminder(1, waited_seconds=30), T0 + 0.1)
-    assert said(board.due(T0 + 0.1)) == ["顾客催单，尾号0001，已等待不到1分钟"]
-    assert said(board.due(T0 + 0.25)) == ["您有新的外卖订单，尾号0002"]
+    assert said(board.due(T0 + 0.1)) == ["顾客催单，尾号零零零一，已等待不到1分钟"]
+    assert said(board.due(T0 + 0.25)) == ["您有新的外卖订单，尾号零零零二"]
 
 
 def test_reminder_restarts_the_repeat_timer(
@@ -155,7 +155,7 @@ def test_waiting_time_falls_back_to_time_since_payment(
     board.handle_event(reminder(1, minutes_after_payment=18.5), T0 + 10)
     actions = board.due(T0 + 10)
     assert actions.show[0].waited_seconds == 18 * 60 + 30
-    assert said(actions) == ["顾客催单，尾号0001，已等待18分钟"]
+    assert said(actions) == ["顾客催单，尾号零零零一，已等待18分钟"]
 
 
 def test_type_3_cancels_a_pending_reminder(

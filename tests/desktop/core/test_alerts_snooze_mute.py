@@ -36,7 +36,7 @@ def test_snooze_hides_and_silences_for_two_minutes_then_rings(new_order: EventBu
     assert board.due(T0 + 33) == AlertActions()
     actions = board.due(T0 + 130)
     assert shown(actions) == [1]
-    assert said(actions) == ["尾号0001的订单还未接单"]
+    assert said(actions) == ["尾号零零零一的订单还未接单"]
     assert board.next_deadline() == T0 + 160
 
 
@@ -46,7 +46,7 @@ def test_snooze_leaves_other_orders_ringing(new_order: EventBuilder) -> None:
     board.snooze(1, T0 + 10)
     actions = board.due(T0 + 33)
     assert shown(actions) == [2]
-    assert said(actions) == ["尾号0002的订单还未接单"]
+    assert said(actions) == ["尾号零零零二的订单还未接单"]
 
 
 def test_snoozed_orders_still_count_as_ringing(new_order: EventBuilder) -> None:
@@ -62,12 +62,12 @@ def test_snooze_inside_burst_window_leaves_it_out(new_order: EventBuilder) -> No
     board.handle_event(new_order(1), T0)
     board.handle_event(new_order(2), T0)
     board.snooze(1, T0 + 0.1)
-    assert said(board.due(T0 + 0.25)) == ["您有新的外卖订单，尾号0002"]
+    assert said(board.due(T0 + 0.25)) == ["您有新的外卖订单，尾号零零零二"]
     actions = board.due(T0 + 20.1)
     assert shown(actions) == [1]
     assert actions.speak == []
     assert board.next_deadline() == T0 + 20.35
-    assert said(board.due(T0 + 20.35)) == ["您有新的外卖订单，尾号0001"]
+    assert said(board.due(T0 + 20.35)) == ["您有新的外卖订单，尾号零零零一"]
 
 
 def test_handled_while_snoozed_never_rings_again(new_order: EventBuilder) -> None:
@@ -88,7 +88,7 @@ def test_reminder_ends_a_snooze(new_order: EventBuilder, reminder: EventBuilder)
     board.handle_event(reminder(1, waited_seconds=240), T0 + 20)
     actions = board.due(T0 + 20)
     assert shown(actions) == [1]
-    assert said(actions) == ["顾客催单，尾号0001，已等待4分钟"]
+    assert said(actions) == ["顾客催单，尾号零零零一，已等待4分钟"]
 
 
 def test_snooze_of_unknown_order_is_ignored() -> None:
@@ -117,7 +117,7 @@ def test_mute_ends_by_itself(new_order: EventBuilder) -> None:
     assert board.due(T0 + 33).speak == []
     assert board.muted(T0 + 39.9)
     assert not board.muted(T0 + 40)
-    assert said(board.due(T0 + 63)) == ["尾号0001的订单还未接单"]
+    assert said(board.due(T0 + 63)) == ["尾号零零零一的订单还未接单"]
     assert board.muted_until is None
 
 
@@ -136,7 +136,7 @@ def test_unmute_speaks_again_at_once(new_order: EventBuilder) -> None:
     board.mute(until=T0 + 900)
     board.unmute()
     board.handle_event(new_order(1), T0)
-    assert said(board.due(T0 + 3)) == ["您有新的外卖订单，尾号0001"]
+    assert said(board.due(T0 + 3)) == ["您有新的外卖订单，尾号零零零一"]
 
 
 def test_timers_keep_running_while_muted(new_order: EventBuilder) -> None:
@@ -146,4 +146,4 @@ def test_timers_keep_running_while_muted(new_order: EventBuilder) -> None:
     board.handle_event(new_order(1), T0)
     board.due(T0 + 3)
     assert board.due(T0 + 20).speak == []
-    assert said(board.due(T0 + 33)) == ["尾号0001的订单还未接单"]
+    assert said(board.due(T0 + 33)) == ["尾号零零零一的订单还未接单"]

@@ -9,13 +9,38 @@ from desktop.core.phrasing import Language, language_for_locale
 
 
 def test_new_order_zh() -> None:
-    """One new order in Chinese names the tail number."""
-    assert phrasing.new_order("1234", Language.ZH) == "您有新的外卖订单，尾号1234"
+    """One new order in Chinese names the tail number digit by digit."""
+    assert phrasing.new_order("1354", Language.ZH) == "您有新的外卖订单，尾号一三五四"
 
 
 def test_new_order_en() -> None:
-    """One new order in English names the tail number."""
-    assert phrasing.new_order("1234", Language.EN) == "New order, number ending 1234"
+    """One new order in English names the tail number digit by digit."""
+    assert phrasing.new_order("1354", Language.EN) == "New order, number ending one three five four"
+
+
+def test_tail_zeros_are_said_as_zero() -> None:
+    """Zeros in a tail are said, not dropped: 零 and zero."""
+    assert phrasing.spoken_tail("0070", Language.ZH) == "零零七零"
+    assert phrasing.spoken_tail("0070", Language.EN) == "zero zero seven zero"
+
+
+def test_tail_never_holds_a_digit_an_engine_could_read_as_a_number() -> None:
+    """No ASCII digit is left in a spoken tail, for every four-digit tail."""
+    for number in range(10_000):
+        tail = f"{number:04d}"
+        for language in Language:
+            assert not any(char.isdigit() for char in phrasing.spoken_tail(tail, language)), tail
+
+
+def test_tail_letters_are_kept() -> None:
+    """A tail with letters (not a number) keeps them as they are."""
+    assert phrasing.spoken_tail("A1-b", Language.ZH) == "A一-b"
+    assert phrasing.spoken_tail("A1", Language.EN) == "A one"
+
+
+def test_full_width_and_other_digits_are_kept() -> None:
+    """Only ASCII digits are read out; other scripts' digits are left as written."""
+    assert phrasing.spoken_tail("１٣", Language.ZH) == "１٣"
 
 
 def test_burst_zh() -> None:
@@ -37,24 +62,24 @@ def test_burst_of_one_is_refused() -> None:
 def test_reminder_zh_gives_whole_minutes() -> None:
     """A Chinese reminder says the waiting time in whole minutes, rounded down."""
     text = phrasing.reminder("1234", 18 * 60 + 59, Language.ZH)
-    assert text == "顾客催单，尾号1234，已等待18分钟"
+    assert text == "顾客催单，尾号一二三四，已等待18分钟"
 
 
 def test_reminder_en_gives_whole_minutes() -> None:
     """An English reminder says the waiting time in whole minutes."""
     text = phrasing.reminder("1234", 18 * 60, Language.EN)
-    assert text == "Customer reminder, order ending 1234, waiting 18 minutes"
+    assert text == "Customer reminder, order ending one two three four, waiting 18 minutes"
 
 
 def test_reminder_under_a_minute_zh() -> None:
     """Under a minute is said naturally in Chinese, not as zero minutes."""
-    assert phrasing.reminder("1234", 59, Language.ZH) == "顾客催单，尾号1234，已等待不到1分钟"
+    assert phrasing.reminder("1234", 59, Language.ZH) == "顾客催单，尾号一二三四，已等待不到1分钟"
 
 
 def test_reminder_under_a_minute_en() -> None:
     """Under a minute is said naturally in English, not as zero minutes."""
     text = phrasing.reminder("1234", 0, Language.EN)
-    assert text == "Customer reminder, order ending 1234, waiting less than a minute"
+    assert text == "Customer reminder, order ending one two three four, waiting less than a minute"
 
 
 def test_reminder_one_minute_en_is_singular() -> None:
@@ -69,14 +94,24 @@ def test_reminder_negative_wait_counts_as_none() -> None:
 
 def test_reminder_without_waiting_time() -> None:
     """An unknown waiting time is left out rather than guessed."""
-    assert phrasing.reminder("1234", None, Language.ZH) == "顾客催单，尾号1234"
-    assert phrasing.reminder("1234", None, Language.EN) == "Customer reminder, order ending 1234"
+    assert phrasing.reminder("1234", None, Language.ZH) == "顾客催单，尾号一二三四"
+    assert phrasing.reminder("1234", None, Language.EN) == (
+        "Customer reminder, order ending one two three four"
+    )
+
+
+def test_waited_alone_for_a_notification() -> None:
+    """The waiting time on its own, as a reminder's notification shows it under the title."""
+    assert phrasing.waited(18 * 60, Language.ZH) == "已等待18分钟"
+    assert phrasing.waited(60, Language.EN) == "waiting 1 minute"
 
 
 def test_still_waiting() -> None:
     """The repeat of one order is short and names the tail number."""
-    assert phrasing.still_waiting("1234", Language.ZH) == "尾号1234的订单还未接单"
-    assert phrasing.still_waiting("1234", Language.EN) == "Order ending 1234 is still waiting"
+    assert phrasing.still_waiting("1234", Language.ZH) == "尾号一二三四的订单还未接单"
+    assert phrasing.still_waiting("1234", Language.EN) == (
+        "Order ending one two three four is still waiting"
+    )
 
 
 def test_orders_still_waiting() -> None:

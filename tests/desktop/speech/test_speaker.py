@@ -23,6 +23,6 @@ def test_silent_speaker_is_unavailable_and_says_why() -> None:
 def test_silent_speaker_accepts_everything() -> None:
     """Saying and stopping on the silent speaker do nothing and never fail."""
     speaker: Speaker = SilentSpeaker()
-    speaker.say("您有新的外卖订单，尾号1234", Language.ZH, priority=20)
+    speaker.say("您有新的外卖订单，尾号一二三四", Language.ZH, priority=20)
     speaker.stop()
     assert not speaker.available
