@@ -220,16 +220,23 @@ def run_demo_command(duration: float | None, interval: float, printer: str | Non
 
 def run_self_check(store: SettingsStore) -> int:
     """``orderbell --self-check``: one line per check, non-zero if a vital one failed."""
+    from PySide6.QtCore import QLocale
+
     from desktop.checks import startup_checks
+    from desktop.core.phrasing import Language
+    from desktop.i18n import pick_language
     from desktop.speech.worker import SpeechWorker
 
     make_qapp()
     settings = store.load()
     token = store.load_token(settings.server_url or None)
+    language = Language(pick_language(settings.language, QLocale.system().name()))
 
     async def check() -> int:
         with SpeechWorker() as speaker:
-            results = await run_checks(startup_checks(speaker, settings.server_url, token))
+            speaker.set_language_voice(language, settings.voice or None)
+            checks = startup_checks(speaker, settings.server_url, token, language=language)
+            results = await run_checks(checks)
         print(format_results(results))
         return exit_code(results)
 

@@ -41,6 +41,7 @@ from desktop.printing.queue import PrintQueue
 from desktop.printing.uri import PRINTER_URI_CONTEXT, PrinterUriError
 from desktop.printing.worker import PrinterStatus, PrintWorker
 from desktop.selfcheck import run_checks
+from desktop.speech.voices import VoiceInfo, voices_for_settings
 from desktop.speech.worker import SpeechWorker
 from desktop.tasks import BackgroundTasks
 from desktop.ui.card_stack import CardStack, box_of, primary_area
@@ -271,7 +272,7 @@ class DesktopApp:
         self.quit = asyncio.Event()
         self._backoff = backoff
         self.tasks = BackgroundTasks()
-        self._voices: list[tuple[str, str]] = []
+        self._voices: list[VoiceInfo] = []
         self.language = self._apply_language(self.settings.language)
 
         self.notices = NoticeCard()
@@ -476,12 +477,12 @@ class DesktopApp:
             ),
         )
         if self.settings_dialog is None:
-            self.settings_dialog = SettingsDialog(form, self._voices)
+            self.settings_dialog = SettingsDialog(form, self._voice_options())
             self.settings_dialog.saved.connect(self.apply_settings)
             self.settings_dialog.test_voice_requested.connect(self.test_voice)
             self.settings_dialog.printing.print_test_requested.connect(self.print_test)
         else:
-            self.settings_dialog.load(form, self._voices)
+            self.settings_dialog.load(form, self._voice_options())
         self.settings_dialog.advise_start_at_login(self._offers_start_at_login())
         status = self.speaker.status
         if not status.available:
@@ -618,8 +619,12 @@ class DesktopApp:
     # Background work ----------------------------------------------------------------------
 
     async def _load_voices(self) -> None:
-        voices = await asyncio.to_thread(self.speaker.list_voices)
-        self._voices = [(voice.id, voice.name) for voice in voices]
+        self._voices = await asyncio.to_thread(self.speaker.list_voices)
+
+    def _voice_options(self) -> list[tuple[str, str]]:
+        """The voices the settings dialog offers: those of the current language, by name."""
+        offered = voices_for_settings(self._voices, self.language)
+        return [(voice.id, voice.name) for voice in offered]
 
     async def _startup_self_check(self) -> None:
         status = await asyncio.to_thread(self.speaker.probe)
@@ -627,7 +632,9 @@ class DesktopApp:
             log.warning("speech unavailable: %s", status.problem)
             self.view.speech_problem = SPEECH_UNAVAILABLE
         results = await run_checks(
-            startup_checks(self.speaker, self.settings.server_url, self.token, speak=False)
+            startup_checks(
+                self.speaker, self.settings.server_url, self.token, language=self.language
+            )
         )
         failed = [result for result in results if not result.ok]
         if failed:

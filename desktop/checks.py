@@ -1,38 +1,67 @@
-"""The concrete self-checks: speech synthesises, the server answers, the token is accepted, tray."""
+"""The concrete self-checks: speech in each language, server, token and tray."""
 
 from __future__ import annotations
 
 import asyncio
 import tempfile
-import wave
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from desktop.core import phrasing
 from desktop.core.phrasing import Language
 from desktop.net import ApiError, CounterApi
 from desktop.selfcheck import Check
+from desktop.speech.audio import measure_wav
+from desktop.speech.phonemes import sample_phrase
+from desktop.speech.speaker import SpeechStatus
 from desktop.speech.worker import SpeechWorker
 
+# Shorter than this, the engine did not say the phrase (espeak-ng takes about 2.5 s for it).
+MIN_SPEECH_S = 0.5
 
-async def check_speech(speaker: SpeechWorker) -> str:
-    """Synthesise a phrase to a temporary WAV and report its length."""
-    status = await asyncio.to_thread(speaker.probe)
+
+class SpeechProbe:
+    """The speech worker's probe, run once however many checks ask for it."""
+
+    def __init__(self, speaker: SpeechWorker) -> None:
+        self._speaker = speaker
+        self._task: asyncio.Future[SpeechStatus] | None = None
+
+    async def status(self) -> SpeechStatus:
+        """The probe's findings (engine, voices and their phonemes, playback)."""
+        if self._task is None:
+            self._task = asyncio.ensure_future(asyncio.to_thread(self._speaker.probe))
+        # Shielded: one check timing out must not cancel the probe the others wait for.
+        return await asyncio.shield(self._task)
+
+
+async def check_speech(speaker: SpeechWorker, language: Language, probe: SpeechProbe) -> str:
+    """The voice chosen for ``language`` speaks it (by its phonemes) and synthesises audible speech.
+
+    The detail names the voice id, so a wrong automatic choice is visible at a glance.
+    """
+    status = await probe.status()
     if not status.engine_ok:
         raise RuntimeError(status.problem or "no speech engine works")
+    choice = status.choices.get(language)
+    if choice is None or choice.voice_id is None:
+        raise RuntimeError(choice.problem if choice else f"no voice for {language.value}")
+    if choice.problem:
+        raise RuntimeError(f"voice {choice.voice_id}: {choice.problem}")
     with tempfile.TemporaryDirectory(prefix="orderbell-check-") as tmp:
         path = Path(tmp) / "check.wav"
-        text = phrasing.new_order("1234", Language.ZH)
-        await asyncio.to_thread(speaker.synthesize_to_file, text, Language.ZH, path)
-        with wave.open(str(path), "rb") as wav:
-            seconds = wav.getnframes() / wav.getframerate()
-    if seconds < 0.3:
-        raise RuntimeError(f"the speech engine produced only {seconds:.1f} s of audio")
-    detail = f"{status.driver or 'engine'} synthesised {seconds:.1f} s"
-    if status.problem:
-        detail += f" ({status.problem})"
+        text = sample_phrase(language)
+        await asyncio.to_thread(speaker.synthesize_to_file, text, language, path)
+        level = measure_wav(path)
+    if level.seconds < MIN_SPEECH_S or not level.audible:
+        raise RuntimeError(
+            f"voice {choice.voice_id} produced only {level.seconds:.1f} s of audio "
+            f"(peak {level.peak})"
+        )
+    checked = "its phonemes hold no language switch" if choice.checked else "phonemes not checkable"
+    detail = f"voice {choice.voice_id}, {checked}, synthesised {level.seconds:.1f} s"
     if not status.playback_ok:
         raise RuntimeError(f"{detail}, but it cannot be played: {status.problem}")
     return detail
@@ -73,13 +102,24 @@ async def check_tray() -> str:
 
 
 def startup_checks(
-    speaker: SpeechWorker, server_url: str, token: str | None, *, speak: bool = True
+    speaker: SpeechWorker, server_url: str, token: str | None, *, language: Language
 ) -> list[Check]:
-    """The checks of ``orderbell --self-check`` and of start-up; the tray is not vital."""
-    checks: list[Check] = []
-    if speak:
-        checks.append(("speech", True, lambda: check_speech(speaker)))
+    """The checks of ``orderbell --self-check`` and of start-up; the tray is not vital.
+
+    Speech is checked in both languages, one line each; only the one in use is vital.
+    """
+    probe = SpeechProbe(speaker)
+    checks: list[Check] = [
+        (f"speech {spoken.value}", spoken is language, _speech_check(speaker, spoken, probe))
+        for spoken in (language, *(other for other in Language if other is not language))
+    ]
     checks.append(("server", True, lambda: check_server(server_url)))
     checks.append(("token", True, lambda: check_token(server_url, token)))
     checks.append(("tray", False, check_tray))
     return checks
+
+
+def _speech_check(
+    speaker: SpeechWorker, language: Language, probe: SpeechProbe
+) -> Callable[[], Awaitable[str]]:
+    return lambda: check_speech(speaker, language, probe)

@@ -9,14 +9,12 @@ the signed payment callback and the counter's own event stream. One line per ste
 
 from __future__ import annotations
 
-import array
 import asyncio
 import contextlib
 import logging
 import sys
 import tempfile
 import time
-import wave
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -48,7 +46,6 @@ REPORT_FILE = "smoke-test.txt"
 PROBE_CONTEXT, PROBE_TEXT = "App", "Connected"
 # Plausible speech for the order phrase: espeak-ng says it in about 2.5 s.
 MIN_SPEECH_S, MAX_SPEECH_S = 0.5, 15.0
-MIN_SPEECH_PEAK = 1000
 
 Step = Callable[[], Awaitable[str]]
 
@@ -200,26 +197,21 @@ def describe_speech(path: Path) -> str:
 
     macOS writes AIFF whatever the name says; such a file is only checked for its size.
     """
+    from desktop.speech.audio import measure_wav
+
     data = path.read_bytes()
     if not data.startswith(b"RIFF"):
         if len(data) < 8_000:
             raise SmokeFailure(f"the speech engine wrote only {len(data)} bytes")
         return f"{len(data) // 1024} KiB of audio"
-    with wave.open(str(path), "rb") as wav:
-        seconds = wav.getnframes() / wav.getframerate()
-        width = wav.getsampwidth()
-        frames = wav.readframes(wav.getnframes())
-    if not MIN_SPEECH_S < seconds < MAX_SPEECH_S:
-        raise SmokeFailure(f"the speech engine wrote {seconds:.1f} s of audio")
-    if width != 2:
-        return f"{seconds:.1f} s of audio"
-    samples = array.array("h", frames)
-    if sys.byteorder == "big":
-        samples.byteswap()
-    peak = max((abs(sample) for sample in samples), default=0)
-    if peak < MIN_SPEECH_PEAK:
-        raise SmokeFailure(f"the speech engine wrote {seconds:.1f} s of near silence")
-    return f"{seconds:.1f} s of speech, peak {peak}"
+    level = measure_wav(path)
+    if not MIN_SPEECH_S < level.seconds < MAX_SPEECH_S:
+        raise SmokeFailure(f"the speech engine wrote {level.seconds:.1f} s of audio")
+    if level.sample_width != 2:
+        return f"{level.seconds:.1f} s of audio"
+    if not level.audible:
+        raise SmokeFailure(f"the speech engine wrote {level.seconds:.1f} s of near silence")
+    return f"{level.seconds:.1f} s of speech, peak {level.peak}"
 
 
 class CounterSteps:

@@ -1,7 +1,10 @@
-"""Fixtures every test package shares: a controllable clock and a live backend on a free port."""
+"""Fixtures every test package shares: a clock, a live backend on a free port, real speech."""
 
 from __future__ import annotations
 
+import ctypes.util
+import os
+import shutil
 import ssl
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -65,6 +68,19 @@ class LiveServer:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+_INSTALL_SPEECH = "install espeak-ng and alsa-utils (apt-get install -y espeak-ng alsa-utils)"
+
+
+@pytest.fixture
+def espeak() -> None:
+    """Require espeak-ng (command and library) for a real-speech test: fail in CI, else skip."""
+    if shutil.which("espeak-ng") and ctypes.util.find_library("espeak-ng"):
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"espeak-ng is not installed, real speech cannot be tested: {_INSTALL_SPEECH}")
+    pytest.skip(f"espeak-ng is not installed: {_INSTALL_SPEECH} to run the real speech tests")
 
 
 def kit_settings(directory: Path, kit: MerchantKit, **overrides: str) -> Settings:

@@ -6,6 +6,7 @@ everything else talks to :class:`TtsEngine`.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import shutil
 import sys
@@ -25,6 +26,10 @@ logger = logging.getLogger(__name__)
 _WAV_HEADER_BYTES = 44
 # Upper bound on waiting for espeak's own thread; the speech worker's timeout comes far earlier.
 _ESPEAK_FINISH_LIMIT_S = 300.0
+# espeak_TextToPhonemes: UTF-8 text in, espeak's ASCII phoneme mnemonics out (as `-x` prints).
+_ESPEAK_CHARS_UTF8 = 1
+_ESPEAK_MNEMONICS = 0
+_PHONEME_CLAUSE_LIMIT = 100
 
 
 class TtsEngine(Protocol):
@@ -54,6 +59,10 @@ class TtsEngine(Protocol):
 
     def save_to_file(self, text: str, path: Path) -> None:
         """Synthesise one utterance into a WAV file; blocks until it is written."""
+        ...
+
+    def phonemes(self, text: str, voice_id: str) -> str | None:
+        """What the voice would say for ``text``, as the engine's phonemes; None: not exposed."""
         ...
 
     def playback_problem(self) -> str | None:
@@ -163,6 +172,23 @@ class Pyttsx3Engine:
         if size <= _WAV_HEADER_BYTES:
             raise SpeechEngineError("the speech engine wrote an empty file")
 
+    def phonemes(self, text: str, voice_id: str) -> str | None:
+        """espeak-ng's phonemes for ``text`` in that voice (language switches shown as ``(en)``).
+
+        Only espeak exposes them; SAPI5 and the others give None. The current voice is put
+        back afterwards.
+        """
+        if self._driver_name != "espeak":
+            return None
+        from pyttsx3.drivers import _espeak
+
+        previous = self._engine.getProperty("voice")
+        try:
+            return _espeak_phonemes(_espeak, text, voice_id)
+        finally:
+            if previous:
+                _espeak.SetVoiceByName(str(previous).encode("utf-8"))
+
     def playback_problem(self) -> str | None:
         """Why this engine's sound would be lost here, or None."""
         return playback_problem(self._driver_name)
@@ -199,6 +225,23 @@ class Pyttsx3Engine:
             if skip is None or error_name != skip:
                 logger.warning("speech engine setting rejected: %s", exc)
         self._errors.clear()
+
+
+def _espeak_phonemes(espeak: Any, text: str, voice_id: str) -> str:
+    """``espeak_TextToPhonemes`` clause by clause, as ``espeak-ng -q -x -v VOICE TEXT`` prints."""
+    if espeak.SetVoiceByName(voice_id.encode("utf-8")) != 0:
+        raise SpeechEngineError(f"espeak-ng has no voice {voice_id!r}")
+    to_phonemes = espeak.dll.espeak_TextToPhonemes
+    to_phonemes.restype = ctypes.c_char_p
+    to_phonemes.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_int, ctypes.c_int]
+    encoded = ctypes.create_string_buffer(text.encode("utf-8", errors="replace"))
+    # espeak advances the pointer clause by clause and sets it to NULL at the end.
+    cursor = ctypes.c_void_p(ctypes.addressof(encoded))
+    clauses: list[str] = []
+    while cursor.value and len(clauses) < _PHONEME_CLAUSE_LIMIT:
+        clause = to_phonemes(ctypes.byref(cursor), _ESPEAK_CHARS_UTF8, _ESPEAK_MNEMONICS)
+        clauses.append((clause or b"").decode("utf-8", errors="replace"))
+    return " ".join(clauses)
 
 
 def _error_recorder(

@@ -54,6 +54,10 @@ class SayCommandEngine:
     def save_to_file(self, text: str, path: Path) -> None:
         self._run([*self._options(), "--data-format=LEI16@22050", "-o", str(path), text])
 
+    def phonemes(self, text: str, voice_id: str) -> str | None:
+        """``say`` does not expose its phonemes."""
+        return None
+
     def playback_problem(self) -> str | None:
         return None
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from desktop.core.phrasing import Language
+from desktop.speech.voices import VoiceChoice
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,8 +15,9 @@ class SpeechStatus:
     """Whether spoken alerts can be heard, and what to tell the shop owner if not.
 
     ``problem`` is empty when all is well; it can be set while speech is still available (a
-    missing Mandarin voice, say). ``voices`` maps each language to the voice id it will use.
-    ``checked`` is False for the guess made before any engine was tried.
+    missing Mandarin voice, say). ``voices`` maps each language to the voice id it will use,
+    ``choices`` to that voice and what its phonemes showed. ``checked`` is False for the guess
+    made before any engine was tried.
     """
 
     engine_ok: bool
@@ -24,6 +26,7 @@ class SpeechStatus:
     voices: Mapping[Language, str | None] = field(default_factory=dict)
     problem: str = ""
     checked: bool = True
+    choices: Mapping[Language, VoiceChoice] = field(default_factory=dict)
 
     @property
     def available(self) -> bool:

@@ -16,8 +16,9 @@ from typing import cast
 from desktop.core.phrasing import Language
 from desktop.speech.engine import EngineFactory, TtsEngine, build_engine
 from desktop.speech.errors import SpeechClosed, SpeechEngineError, SpeechError, SpeechTimeout
+from desktop.speech.phonemes import sample_phrase
 from desktop.speech.speaker import SpeechStatus
-from desktop.speech.voices import VoiceInfo, pick_voice
+from desktop.speech.voices import VoiceChoice, VoiceInfo, check_voice, choose_voice
 
 logger = logging.getLogger(__name__)
 
@@ -26,11 +27,6 @@ FailureCallback = Callable[[str, SpeechError], None]
 
 # Ahead of every real priority, so close() does not wait for the whole queue to be said.
 _CLOSE_RANK = -sys.maxsize
-_MISSING_VOICE = {
-    Language.ZH: "no Mandarin voice is installed (Windows: add the Chinese speech pack; "
-    "Linux: install espeak-ng)",
-    Language.EN: "no English voice is installed",
-}
 
 
 def default_timeout(text: str) -> float:
@@ -95,12 +91,16 @@ class _EngineThread:
     """A daemon thread owning one engine at a time; retired (and abandoned if hung) on failure."""
 
     def __init__(
-        self, factory: EngineFactory, settings: Callable[[], _Settings], number: int
+        self,
+        factory: EngineFactory,
+        settings: Callable[[], _Settings],
+        choose: Callable[[TtsEngine, Language], VoiceChoice],
+        number: int,
     ) -> None:
         self._factory = factory
         self._settings = settings
+        self._choose = choose
         self._inbox: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self._picked: dict[tuple[str, Language], str | None] = {}
         self.retired = False
         self.thread = threading.Thread(
             target=self._run, name=f"orderbell-speech-engine-{number}", daemon=True
@@ -140,11 +140,7 @@ class _EngineThread:
         settings = self._settings()
         voice_id = settings.voices.get(language)
         if voice_id is None:
-            key = (engine.driver_name, language)
-            if key not in self._picked:
-                voice = pick_voice(engine.voices(), language)
-                self._picked[key] = voice.id if voice else None
-            voice_id = self._picked[key]
+            voice_id = self._choose(engine, language).voice_id
         engine.configure(voice_id=voice_id, rate=settings.rate, volume=settings.volume)
 
 
@@ -192,6 +188,8 @@ class SpeechWorker:
         self._closed = False
         self._probed = SpeechStatus(engine_ok=True, checked=False)
         self._failure: str | None = None
+        # The automatic voice per driver and language, chosen once by its phonemes.
+        self._choices: dict[tuple[str, Language], VoiceChoice] = {}
         # Touched by the supervisor thread only.
         self._engine_thread: _EngineThread | None = None
         self._engine_threads = 0
@@ -359,7 +357,7 @@ class SpeechWorker:
         if engine_thread is None:
             self._engine_threads += 1
             engine_thread = _EngineThread(
-                self._engine_factory, self._settings, self._engine_threads
+                self._engine_factory, self._settings, self._automatic_voice, self._engine_threads
             )
             self._engine_thread = engine_thread
         if job.spoken:
@@ -400,16 +398,37 @@ class SpeechWorker:
         except Exception:
             logger.exception("speech callback raised")
 
+    def _automatic_voice(self, engine: TtsEngine, language: Language) -> VoiceChoice:
+        """The voice for ``language`` when none is set: chosen once per driver by its phonemes."""
+        key = (engine.driver_name, language)
+        with self._lock:
+            choice = self._choices.get(key)
+        if choice is None:
+            choice = choose_voice(engine.voices(), language, _phoneme_reader(engine, language))
+            logger.info(
+                "voice for %s: %s (%s)",
+                language.value,
+                choice.voice_id,
+                _verdict(choice),
+            )
+            with self._lock:
+                self._choices[key] = choice
+        return choice
+
     def _probe_engine(self, engine: TtsEngine) -> SpeechStatus:
-        voices = engine.voices()
         overrides = self._settings().voices
-        chosen: dict[Language, str | None] = {}
+        choices: dict[Language, VoiceChoice] = {}
         for language in Language:
-            voice = pick_voice(voices, language)
-            chosen[language] = overrides.get(language) or (voice.id if voice else None)
+            override = overrides.get(language)
+            if override is None:
+                choices[language] = self._automatic_voice(engine, language)
+            else:
+                choices[language] = check_voice(
+                    override, language, _phoneme_reader(engine, language)
+                )
         with tempfile.TemporaryDirectory(prefix="orderbell-probe-") as directory:
             engine.save_to_file("OrderBell", Path(directory) / "probe.wav")
-        problems = [_MISSING_VOICE[language] for language, voice in chosen.items() if not voice]
+        problems = [_voice_problem(choice) for choice in choices.values() if choice.problem]
         playback = engine.playback_problem()
         if playback is not None:
             problems.insert(0, playback)
@@ -417,9 +436,27 @@ class SpeechWorker:
             engine_ok=True,
             playback_ok=playback is None,
             driver=engine.driver_name,
-            voices=chosen,
+            voices={language: choice.voice_id for language, choice in choices.items()},
+            choices=choices,
             problem="; ".join(problems),
         )
+
+
+def _phoneme_reader(engine: TtsEngine, language: Language) -> Callable[[str], str | None]:
+    sample = sample_phrase(language)
+    return lambda voice_id: engine.phonemes(sample, voice_id)
+
+
+def _verdict(choice: VoiceChoice) -> str:
+    if choice.problem:
+        return choice.problem
+    return "phonemes checked" if choice.checked else "phonemes not available"
+
+
+def _voice_problem(choice: VoiceChoice) -> str:
+    if choice.voice_id is None:
+        return choice.problem
+    return f"voice {choice.voice_id}: {choice.problem}"
 
 
 def _as_speech_error(exc: Exception) -> SpeechError:

@@ -5,13 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
-import math
 import os
-import struct
 import subprocess
 import sys
 import threading
-import wave
 from pathlib import Path
 
 import pytest
@@ -26,22 +23,9 @@ from desktop.smoke import (
     open_report,
     run_smoke_test,
 )
+from tests.sound import write_wav
 
 STEPS = ("qt", "icons", "translations", "speech", "backend", "websocket", "order")
-
-
-def write_wav(path: Path, seconds: float, amplitude: int, rate: int = 22050) -> Path:
-    """A 16-bit mono WAV holding a 440 Hz tone of ``amplitude`` (0: silence)."""
-    frames = b"".join(
-        struct.pack("<h", int(amplitude * math.sin(2 * math.pi * 440 * n / rate)))
-        for n in range(int(seconds * rate))
-    )
-    with wave.open(str(path), "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(rate)
-        wav.writeframes(frames)
-    return path
 
 
 @pytest.mark.usefixtures("espeak")

@@ -53,7 +53,8 @@ async def test_provisioned_pc_passes_the_self_check(live: LiveServer, tmp_path: 
         tmp_path, "--server", live.base_url, "--token", token, "--self-check"
     )
     assert code == 0, out
-    assert "OK   speech:" in out
+    assert "OK   speech zh: voice sit/cmn-latn-pinyin, its phonemes hold no language" in out
+    assert "OK   speech en: voice gmw/en-us, its phonemes hold no language" in out
     assert "OK   server:" in out
     assert "OK   token: accepted" in out
     saved = (tmp_path / "config" / "OrderBell" / "settings.json").read_text()

@@ -150,12 +150,13 @@ def test_slower_rate_gives_longer_speech(worker: SpeechWorker, tmp_path: Path) -
 
 
 def test_probe_finds_espeak_with_mandarin_and_english(worker: SpeechWorker) -> None:
-    """The probe reports espeak working, its voices, and whether aplay can play them."""
+    """The probe finds espeak, voices that speak each language by their phonemes, and aplay."""
     status = worker.probe(timeout=SYNTH_TIMEOUT)
     assert status.engine_ok
     assert status.driver == "espeak"
-    assert "cmn" in (status.voices[Language.ZH] or "")
-    assert "en" in (status.voices[Language.EN] or "")
+    assert status.voices[Language.ZH] == "sit/cmn-latn-pinyin"
+    assert status.voices[Language.EN] == "gmw/en-us"
+    assert all(choice.checked and not choice.problem for choice in status.choices.values())
     assert status.playback_ok == (shutil.which("aplay") is not None)
 
 

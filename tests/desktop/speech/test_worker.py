@@ -57,6 +57,12 @@ class FakeEngine:
         self._engines.perform(self, text)
         path.write_bytes(b"RIFF" + bytes(100))
 
+    def phonemes(self, text: str, voice_id: str) -> str | None:
+        self._engines.phonemes_read.append((text, voice_id))
+        if self._engines.phoneme_table is None:
+            return None
+        return self._engines.phoneme_table.get(voice_id, "")
+
     def playback_problem(self) -> str | None:
         return self._engines.playback
 
@@ -78,6 +84,9 @@ class FakeEngines:
             VoiceInfo("fake/cmn", "Mandarin", ("cmn",)),
             VoiceInfo("fake/en", "English", ("en-us",)),
         ]
+        # Phonemes per voice id; None: the engine does not expose them (like SAPI5).
+        self.phoneme_table: dict[str, str] | None = None
+        self.phonemes_read: list[tuple[str, str]] = []
         self._lock = threading.Lock()
         self._active = 0
         self.max_active = 0
@@ -340,6 +349,66 @@ def test_voice_follows_language_and_override(
         "custom/zh",
         "fake/cmn",
     ]
+
+
+def test_mandarin_is_spoken_by_the_voice_whose_phonemes_show_no_switch(
+    worker: SpeechWorker, engines: FakeEngines, events: Events
+) -> None:
+    """A Mandarin-tagged voice that switches to English is passed over for one that does not."""
+    engines.voice_list = [
+        VoiceInfo("fake/cmn", "Chinese (Mandarin, latin as English)", ("cmn",)),
+        VoiceInfo("fake/cmn-pinyin", "Chinese (Mandarin, latin as Pinyin)", ("cmn-latn-pinyin",)),
+    ]
+    engines.phoneme_table = {
+        "fake/cmn": "(en)nInt'u:_|(cmn)_| w'ai51_|",
+        "fake/cmn-pinyin": "n'i35n_| j'iou214_|",
+    }
+    worker.say("中文", Language.ZH)
+    events.wait_finished(1)
+    assert [spoken.voice for spoken in engines.spoken] == ["fake/cmn-pinyin"]
+    assert engines.phonemes_read == [
+        ("您有新的外卖订单，尾号一三五四", "fake/cmn"),
+        ("您有新的外卖订单，尾号一三五四", "fake/cmn-pinyin"),
+    ]
+
+
+def test_the_voice_is_chosen_once_per_language(
+    worker: SpeechWorker, engines: FakeEngines, events: Events
+) -> None:
+    """Later utterances reuse the choice, even on a fresh engine: phonemes are read once."""
+    engines.phoneme_table = {"fake/cmn": "n'i35n_|"}
+    engines.reusable = False
+    for _ in range(3):
+        worker.say("中文", Language.ZH)
+    events.wait_finished(3)
+    assert len(engines.created) == 3
+    assert engines.phonemes_read == [("您有新的外卖订单，尾号一三五四", "fake/cmn")]
+
+
+def test_probe_reports_a_voice_whose_phonemes_switch_language(
+    worker: SpeechWorker, engines: FakeEngines
+) -> None:
+    """When the only Mandarin voice switches to English, the probe keeps it and says why."""
+    engines.phoneme_table = {"fake/cmn": "(en)nInt'u:_|(cmn)_|", "fake/en": "n'u: 'O@d3"}
+    status = worker.probe()
+    assert status.available
+    assert status.choices[Language.ZH].voice_id == "fake/cmn"
+    assert "switch language (en, cmn)" in status.choices[Language.ZH].problem
+    assert "voice fake/cmn: its phonemes switch language" in status.problem
+    assert status.choices[Language.EN].checked
+    assert status.choices[Language.EN].problem == ""
+
+
+def test_probe_checks_a_voice_chosen_in_settings(
+    worker: SpeechWorker, engines: FakeEngines
+) -> None:
+    """A voice set for a language is what the probe reports and judges, not the automatic one."""
+    engines.phoneme_table = {"fake/cmn": "n'i35n_|", "fake/en": "(en)n'u:(cmn)"}
+    worker.set_language_voice(Language.ZH, "fake/en")
+    status = worker.probe()
+    assert status.voices[Language.ZH] == "fake/en"
+    assert status.choices[Language.ZH].checked
+    assert "switch language" in status.choices[Language.ZH].problem
 
 
 def test_rate_and_volume_reach_the_engine(

@@ -1,0 +1,54 @@
+"""Reading WAV files: how long and how loud they are, so silence is never taken for sound."""
+
+from __future__ import annotations
+
+import array
+import sys
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+# A 16-bit sample this far from zero is sound (about -30 dBFS); speech peaks above 3,000.
+AUDIBLE_PEAK = 1000
+
+
+class NotWavError(ValueError):
+    """The file is not a PCM WAV file this module can read."""
+
+
+@dataclass(frozen=True, slots=True)
+class WavLevel:
+    """A WAV file's length in seconds and its loudest 16-bit sample (0 for other widths)."""
+
+    seconds: float
+    peak: int
+    sample_width: int
+
+    @property
+    def audible(self) -> bool:
+        """True when the file holds something a person can hear."""
+        return self.seconds > 0 and self.peak >= AUDIBLE_PEAK
+
+
+def measure_wav(path: Path) -> WavLevel:
+    """Length and peak of a PCM WAV file; raises NotWavError or OSError."""
+    try:
+        with wave.open(str(path), "rb") as wav:
+            rate = wav.getframerate()
+            frames = wav.getnframes()
+            width = wav.getsampwidth()
+            data = wav.readframes(frames)
+    except (wave.Error, EOFError) as exc:
+        raise NotWavError(f"{path.name} is not a WAV file: {exc}") from exc
+    seconds = frames / rate if rate else 0.0
+    return WavLevel(seconds=seconds, peak=peak_16bit(data) if width == 2 else 0, sample_width=width)
+
+
+def peak_16bit(data: bytes) -> int:
+    """The largest absolute value among little-endian 16-bit samples."""
+    samples = array.array("h", data[: len(data) - len(data) % 2])
+    if sys.byteorder == "big":
+        samples.byteswap()
+    if not samples:
+        return 0
+    return max(max(samples), -min(samples))
