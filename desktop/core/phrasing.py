@@ -131,9 +131,10 @@ def link_down_title(language: Language) -> str:
 
 def auto_accepted(tail: str, language: Language) -> str:
     """This PC accepted an order by itself (auto-accept); said once, never repeated."""
+    said = spoken_tail(tail, language)
     if language is Language.ZH:
-        return f"自动接单，尾号{tail}"
-    return f"Order ending {tail} accepted automatically"
+        return f"自动接单，尾号{said}"
+    return f"Order ending {said} accepted automatically"
 
 
 def printer_unreachable(language: Language) -> str:

@@ -16,9 +16,11 @@ from pathlib import Path
 
 import httpx
 
+from desktop.core import phrasing
 from desktop.core.alerts import AlertBoard
 from desktop.core.cursor import CursorStore
 from desktop.core.linkwatch import LinkWatch
+from desktop.core.phrasing import Language
 from desktop.counter import NOTICE_PRINTER, Counter, OrdersApi
 from desktop.net import CounterApi, EventStream, RemoteOrder, stream_url
 from desktop.printing.device import EscposPrinter
@@ -177,7 +179,8 @@ async def test_auto_accept_accepts_prints_and_announces_once(
         assert remote.status is OrderStatus.CONFIRMED
         await until(run.view, lambda: bool(run.speaker.said))
         run.counter.step()
-    assert run.speaker.said == [f"自动接单，尾号{order.number[-4:]}"]
+    said_tail = phrasing.spoken_tail(order.number[-4:], Language.ZH)
+    assert run.speaker.said == [f"自动接单，尾号{said_tail}"]
     assert order.id not in run.view.shown
     assert order.number in fake_printer.tickets()[0].text
 

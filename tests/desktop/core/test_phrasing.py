@@ -114,6 +114,14 @@ def test_still_waiting() -> None:
     )
 
 
+def test_auto_accepted_says_the_tail_digit_by_digit() -> None:
+    """An order this PC accepted by itself is named digit by digit like any other."""
+    assert phrasing.auto_accepted("1354", Language.ZH) == "自动接单，尾号一三五四"
+    assert phrasing.auto_accepted("1354", Language.EN) == (
+        "Order ending one three five four accepted automatically"
+    )
+
+
 def test_orders_still_waiting() -> None:
     """The repeat of several orders gives the count."""
     assert phrasing.orders_still_waiting(3, Language.ZH) == "您有3个订单还未接单"
