@@ -30,6 +30,7 @@ from desktop.selfcheck import exit_code, format_results, run_checks
 
 log = logging.getLogger("desktop")
 APP_NAME = "OrderBell"
+SELF_CHECK_TIMEOUT_S = 45.0
 
 
 def app_version() -> str:
@@ -235,8 +236,11 @@ def run_self_check(store: SettingsStore) -> int:
     async def check() -> int:
         with SpeechWorker() as speaker:
             speaker.set_language_voice(language, settings.voice or None)
-            checks = startup_checks(speaker, settings.server_url, token, language=language)
-            results = await run_checks(checks)
+            checks = startup_checks(
+                speaker, settings.server_url, token, language=language, play=True
+            )
+            # Both phrases are synthesised and played in turn: longer than a network check.
+            results = await run_checks(checks, timeout_s=SELF_CHECK_TIMEOUT_S)
         print(format_results(results))
         return exit_code(results)
 
@@ -246,6 +250,7 @@ def run_self_check(store: SettingsStore) -> int:
 def run_app(store: SettingsStore) -> int:
     """The tray app, one instance per user."""
     from desktop.app import DesktopApp
+    from desktop.resources import chime_path
     from desktop.single_instance import SingleInstance
     from desktop.speech.worker import SpeechWorker
 
@@ -256,7 +261,8 @@ def run_app(store: SettingsStore) -> int:
 
     async def run() -> int:
         asyncio.get_running_loop().set_exception_handler(log_loop_exception)
-        app = DesktopApp(qapp, store, SpeechWorker(), default_state_dir())
+        speaker = SpeechWorker(chime=chime_path())
+        app = DesktopApp(qapp, store, speaker, default_state_dir())
         lock.activated.connect(app.show_orders)
         qapp.aboutToQuit.connect(app.quit.set)
         app.start()

@@ -17,13 +17,16 @@ from PySide6.QtWidgets import QApplication
 from desktop import autostart
 from desktop.checks import startup_checks
 from desktop.config import DesktopSettings, SettingsStore, TokenStorageError
+from desktop.core import phrasing
 from desktop.core.alerts import AlertBoard
 from desktop.core.cards import Alert
+from desktop.core.chimes import Chimes, RingMode
 from desktop.core.cursor import CursorStore
 from desktop.core.linkwatch import LinkWatch
 from desktop.core.marks import QT_TRANSLATE_NOOP, Message, lines, message
 from desktop.core.phrasing import Language
 from desktop.core.stack import Box
+from desktop.core.utterance import Priority
 from desktop.counter import (
     NOTICE_LINK,
     NOTICE_PRINTER,
@@ -41,6 +44,7 @@ from desktop.printing.queue import PrintQueue
 from desktop.printing.uri import PRINTER_URI_CONTEXT, PrinterUriError
 from desktop.printing.worker import PrinterStatus, PrintWorker
 from desktop.selfcheck import run_checks
+from desktop.speech.errors import SpeechError
 from desktop.speech.voices import VoiceInfo, voices_for_settings
 from desktop.speech.worker import SpeechWorker
 from desktop.tasks import BackgroundTasks
@@ -79,6 +83,10 @@ _CHECK_PROBLEMS = {
 # Checks that a working link to the server proves passed.
 _LINK_CHECKS = ("server", "token")
 SPEECH_UNAVAILABLE = message(QT_TRANSLATE_NOOP("App", "Speech does not work on this PC."))
+PLAYING = message(QT_TRANSLATE_NOOP("App", "Playing…"))
+PLAYBACK_FAILED = message(
+    QT_TRANSLATE_NOOP("App", "Playback failed: check the speakers and the volume.")
+)
 
 
 def check_problem(name: str) -> Message:
@@ -110,6 +118,8 @@ def tray_state(status: CounterStatus) -> tuple[TrayState, int]:
     """The tray icon for a counter status: an alarm beats orders, orders beat the rest."""
     if status.alarming or status.link is LinkState.TOKEN_REJECTED:
         return TrayState.DISCONNECTED, status.ringing
+    if not status.sound_ok:
+        return TrayState.NO_SOUND, status.ringing
     if status.ringing:
         return TrayState.ALERTING, status.ringing
     if status.link is not LinkState.CONNECTED:
@@ -296,7 +306,9 @@ class DesktopApp:
         )
         self.counter = Counter(
             board=AlertBoard(
-                repeat_interval_s=self.settings.repeat_interval_s, language=self.language
+                repeat_interval_s=self.settings.repeat_interval_s,
+                language=self.language,
+                chimes=Chimes(enabled=self.settings.chime, mode=RingMode(self.settings.ring_mode)),
             ),
             linkwatch=LinkWatch(
                 threshold_s=self.settings.link_down_threshold_s,
@@ -322,12 +334,15 @@ class DesktopApp:
     # Start and stop -----------------------------------------------------------------------
 
     def start(self, *, run_self_check: bool = True) -> None:
-        """Show the tray, start the alert loop, connect (or ask for settings on first run)."""
+        """Show the tray, start the alert loop, connect (or ask for settings on first run), and
+        check that sound reaches the speakers."""
         self._loop = asyncio.get_running_loop()
         self.print_worker.start()
         self.tray.show()
         self._card_clock.start()
+        self.speaker.on_sound = self._sound_played
         self.spawn(self.counter.run())
+        self.counter.check_sound()
         if self.settings.server_url and self.token:
             self.connect(self.settings.server_url, self.token)
         else:
@@ -366,6 +381,7 @@ class DesktopApp:
     async def shutdown(self) -> None:
         """Close the stream and the client, stop the loop and the speech thread, hide the tray."""
         self._card_clock.stop()
+        self.speaker.on_sound = None
         if self.stream is not None:
             self.stream.stop()
         await self.tasks.close()
@@ -469,6 +485,8 @@ class DesktopApp:
             voice=self.settings.voice,
             rate=self.settings.rate,
             volume=self.settings.volume,
+            chime=self.settings.chime,
+            ring_mode=self.settings.ring_mode,
             repeat_interval_s=self.settings.repeat_interval_s,
             link_down_threshold_s=self.settings.link_down_threshold_s,
             start_at_login=self.settings.start_at_login or self._offers_start_at_login(),
@@ -507,6 +525,8 @@ class DesktopApp:
             voice=form.voice,
             rate=form.rate,
             volume=form.volume,
+            chime=form.chime,
+            ring_mode=form.ring_mode,
             repeat_interval_s=form.repeat_interval_s,
             link_down_threshold_s=form.link_down_threshold_s,
             start_at_login=form.start_at_login,
@@ -534,6 +554,8 @@ class DesktopApp:
         self.language = self._apply_language(settings.language)
         self.counter.language = self.language
         self.counter.board.repeat_interval_s = settings.repeat_interval_s
+        self.counter.board.chimes.enabled = settings.chime
+        self.counter.board.chimes.mode = RingMode(settings.ring_mode)
         self.counter.linkwatch.threshold_s = settings.link_down_threshold_s
         self._apply_speech(settings)
         self._apply_printing(settings)
@@ -543,11 +565,33 @@ class DesktopApp:
         self.counter.wake()
 
     def test_voice(self, form: SettingsForm) -> None:
-        """Say a sample phrase with the dialog's (unsaved) voice settings."""
+        """Say a sample phrase with the dialog's (unsaved) voice settings; the dialog shows
+        "Playing…", then nothing, or "Playback failed" (the log says why)."""
         self._apply_speech(
             replace(self.settings, voice=form.voice, rate=form.rate, volume=form.volume)
         )
-        self.counter.test_alert()
+        if self.settings_dialog is not None:
+            self.settings_dialog.set_voice_status(translated(PLAYING))
+        self.spawn(self._play_test_voice())
+
+    def _sound_played(self, problem: str | None) -> None:
+        """Called on the speech worker's thread: the conductor lives on the loop's thread."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self.counter.sound_played, problem)
+
+    async def _play_test_voice(self) -> None:
+        text = phrasing.new_order("0000", self.language)
+        try:
+            await asyncio.to_thread(
+                self.speaker.say_and_wait, text, self.language, Priority.NEW_ORDER
+            )
+        except SpeechError as exc:
+            log.warning("test voice not heard: %s", exc)
+            status = translated(PLAYBACK_FAILED)
+        else:
+            status = ""
+        if self.settings_dialog is not None:
+            self.settings_dialog.set_voice_status(status)
 
     def print_test(self, form: PrinterForm) -> None:
         """Print test ticket pressed: print with the dialog's (unsaved) printer settings."""

@@ -14,6 +14,7 @@ from desktop.core.phrasing import Language
 from desktop.net import ApiError, CounterApi
 from desktop.selfcheck import Check
 from desktop.speech.audio import measure_wav
+from desktop.speech.errors import SpeechError
 from desktop.speech.phonemes import sample_phrase
 from desktop.speech.speaker import SpeechStatus
 from desktop.speech.worker import SpeechWorker
@@ -37,8 +38,11 @@ class SpeechProbe:
         return await asyncio.shield(self._task)
 
 
-async def check_speech(speaker: SpeechWorker, language: Language, probe: SpeechProbe) -> str:
-    """The voice chosen for ``language`` speaks it (by its phonemes) and synthesises audible speech.
+async def check_speech(
+    speaker: SpeechWorker, language: Language, probe: SpeechProbe, *, play: bool = False
+) -> str:
+    """The voice chosen for ``language`` speaks it (by its phonemes), synthesises audible speech
+    and, with ``play``, is heard: the phrase is played and the player's result checked.
 
     The detail names the voice id, so a wrong automatic choice is visible at a glance.
     """
@@ -62,9 +66,15 @@ async def check_speech(speaker: SpeechWorker, language: Language, probe: SpeechP
         )
     checked = "its phonemes hold no language switch" if choice.checked else "phonemes not checkable"
     detail = f"voice {choice.voice_id}, {checked}, synthesised {level.seconds:.1f} s"
-    if not status.playback_ok:
-        raise RuntimeError(f"{detail}, but it cannot be played: {status.problem}")
-    return detail
+    if not play:
+        if not status.playback_ok:
+            raise RuntimeError(f"{detail}, but it cannot be played: {status.problem}")
+        return detail
+    try:
+        await asyncio.to_thread(speaker.say_and_wait, text, language)
+    except SpeechError as exc:
+        raise RuntimeError(f"{detail}, but it was not heard: {exc}") from None
+    return f"{detail}, played through {speaker.player.name}"
 
 
 async def check_server(server_url: str) -> str:
@@ -102,15 +112,25 @@ async def check_tray() -> str:
 
 
 def startup_checks(
-    speaker: SpeechWorker, server_url: str, token: str | None, *, language: Language
+    speaker: SpeechWorker,
+    server_url: str,
+    token: str | None,
+    *,
+    language: Language,
+    play: bool = False,
 ) -> list[Check]:
-    """The checks of ``orderbell --self-check`` and of start-up; the tray is not vital.
+    """The checks of ``orderbell --self-check`` (``play``: the phrases are played aloud) and of
+    start-up (silent); the tray is not vital.
 
     Speech is checked in both languages, one line each; only the one in use is vital.
     """
     probe = SpeechProbe(speaker)
     checks: list[Check] = [
-        (f"speech {spoken.value}", spoken is language, _speech_check(speaker, spoken, probe))
+        (
+            f"speech {spoken.value}",
+            spoken is language,
+            _speech_check(speaker, spoken, probe, play=play),
+        )
         for spoken in (language, *(other for other in Language if other is not language))
     ]
     checks.append(("server", True, lambda: check_server(server_url)))
@@ -120,6 +140,6 @@ def startup_checks(
 
 
 def _speech_check(
-    speaker: SpeechWorker, language: Language, probe: SpeechProbe
+    speaker: SpeechWorker, language: Language, probe: SpeechProbe, *, play: bool
 ) -> Callable[[], Awaitable[str]]:
-    return lambda: check_speech(speaker, language, probe)
+    return lambda: check_speech(speaker, language, probe, play=play)

@@ -167,8 +167,18 @@ class DesktopSettings:
     voice: str = _setting("", "speech voice id; empty picks one for the language")
     rate: int = _setting(180, "speech rate in words per minute", bounds=(80, 300))
     volume: float = _setting(1.0, "speech volume from 0 (silent) to 1 (full)", bounds=(0.0, 1.0))
+    chime: bool = _setting(True, "ring the chime before each announcement")
+    ring_mode: str = _setting(
+        "announce",
+        "announce: the chime and speech at each alert and repeat; continuous: the chime rings "
+        "every few seconds until every order is handled (even with the chime off)",
+        choices=("announce", "continuous"),
+    )
     repeat_interval_s: int = _setting(
-        30, "seconds between repeats of an unhandled alert", bounds=(10, 600)
+        30,
+        "seconds between repeats of an unhandled alert; half as long once an order has waited "
+        "2 minutes since payment, 10 s after 5 minutes",
+        bounds=(10, 600),
     )
     link_down_threshold_s: int = _setting(
         60, "seconds without a link before the disconnect alarm", bounds=(15, 1800)

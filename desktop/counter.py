@@ -19,6 +19,7 @@ from desktop.core.cards import Alert, WaitingOrder
 from desktop.core.linkwatch import LinkWatch
 from desktop.core.marks import QT_TRANSLATE_NOOP, Message, message
 from desktop.core.phrasing import Language
+from desktop.core.soundwatch import SoundWatch
 from desktop.core.utterance import Priority, Utterance, UtteranceKind
 from desktop.net import ApiError, OrderConflict, RemoteOrder, TokenRejected
 from desktop.net.stream import LinkState
@@ -37,6 +38,7 @@ NOTICE_TOKEN = "token"  # noqa: S105 - a notice kind, not a secret
 NOTICE_READY = "ready"
 READY = QT_TRANSLATE_NOOP("App", "OrderBell is connected and taking orders")
 NOTICE_PRINTER = "printer"
+NOTICE_SOUND = "sound"
 
 PRINTER_PROBLEM_TITLES = {
     PrintProblem.UNREACHABLE: QT_TRANSLATE_NOOP("App", "Printer connection failed"),
@@ -49,12 +51,14 @@ PRINTER_PROBLEM_TEXT = QT_TRANSLATE_NOOP(
 
 @dataclass(frozen=True, slots=True)
 class CounterStatus:
-    """What the tray shows: the link, the alarm, how many orders ring, and any mute."""
+    """What the tray shows: the link, the alarm, how many orders ring, any mute, and whether
+    the sound is heard."""
 
     link: LinkState
     alarming: bool
     ringing: int
     muted_until: datetime | None
+    sound_ok: bool = True
 
 
 class CounterView(Protocol):
@@ -127,9 +131,10 @@ def waiting_order(order: RemoteOrder) -> WaitingOrder:
 class Counter:
     """Runs one counter PC's alerts.
 
-    Feed it stream events (:meth:`on_event`), link changes (:meth:`on_state`) and staff clicks
-    (:meth:`accept`, :meth:`reject`, :meth:`later`, :meth:`mute`); :meth:`run` carries out what
-    the alert board and the link watch decide, when they decide it, until cancelled.
+    Feed it stream events (:meth:`on_event`), link changes (:meth:`on_state`), the outcome of
+    every playback (:meth:`sound_played`) and staff clicks (:meth:`accept`, :meth:`reject`,
+    :meth:`later`, :meth:`mute`); :meth:`run` carries out what the alert board, the link watch
+    and the sound watch decide, when they decide it, until cancelled.
     ``clock`` is monotonic seconds (for timers), ``wall`` the aware local time (for display).
     """
 
@@ -145,9 +150,11 @@ class Counter:
         wall: Callable[[], datetime],
         tickets: KitchenTickets | None = None,
         auto_accept: bool = False,
+        soundwatch: SoundWatch | None = None,
     ) -> None:
         self.board = board
         self.linkwatch = linkwatch
+        self.soundwatch = soundwatch if soundwatch is not None else SoundWatch()
         self.speaker = speaker
         self.view = view
         self.api = api
@@ -206,7 +213,7 @@ class Counter:
             self.spawn(self._auto_accept(event, self.api))
             self.wake()
             return
-        self.board.handle_event(event, self._clock())
+        self.board.handle_event(event, self._clock(), self._wall())
         if event.type is EventType.NEW_ORDER:
             amount = phrasing.format_amount(event.amount_fen)
             title = phrasing.new_order_title(event.tail, self.language)
@@ -289,10 +296,25 @@ class Counter:
         self.wake()
 
     def test_alert(self) -> None:
-        """Speak and show a sample alert, without touching any order."""
+        """Ring, speak and show a sample alert, without touching any order."""
         text = phrasing.new_order("0000", self.language)
         self.view.notify(0, phrasing.new_order_title("0000", self.language), text)
+        if self.board.chimes.enabled:
+            self.speaker.ring(Priority.NEW_ORDER)
         self._say([Utterance(text, Priority.NEW_ORDER, UtteranceKind.NEW_ORDER, self.language)])
+
+    def sound_played(self, problem: str | None) -> None:
+        """A playback or an output check ended: ``problem`` is why it was not heard, or None."""
+        self.soundwatch.played(problem, self._clock())
+        self.wake()
+
+    def check_sound(self) -> None:
+        """Check in the background that sound reaches the speakers (silence is played)."""
+        self.spawn(self._check_sound())
+
+    async def _check_sound(self) -> None:
+        problem = await asyncio.to_thread(self.speaker.check_output)
+        self.sound_played(problem)
 
     # The loop -----------------------------------------------------------------------------
 
@@ -322,11 +344,13 @@ class Counter:
             self.tasks.cancel()
 
     def next_deadline(self) -> float | None:
-        """When :meth:`step` next has something to do: an alert, the link alarm, or the link
-        notice's count of minutes; None when nothing is due until something happens."""
+        """When :meth:`step` next has something to do: an alert, the link alarm, the link
+        notice's count of minutes, or a check of the sound output; None when nothing is due
+        until something happens."""
         deadlines = (
             self.board.next_deadline(),
             self.linkwatch.next_deadline(),
+            self.soundwatch.next_deadline(),
             self._link_notice_refresh,
         )
         return min((d for d in deadlines if d is not None), default=None)
@@ -350,7 +374,10 @@ class Counter:
                 )
         self._notify_shown({alert.order_id for alert in actions.show})
         self._link_notice(link.alarm_changed, now)
+        self._watch_sound(now)
         speech = list(link.speak) if not self.board.muted(now) else []
+        if actions.chime is not None:
+            self.speaker.ring(actions.chime)
         self._say(speech + actions.speak)
         self.view.update_status(
             CounterStatus(
@@ -358,8 +385,30 @@ class Counter:
                 alarming=self.linkwatch.alarming,
                 ringing=len(self.board.ringing),
                 muted_until=self._muted_until_wall(now),
+                sound_ok=not self.soundwatch.failing,
             )
         )
+
+    def _watch_sound(self, now: float) -> None:
+        sound = self.soundwatch.due(now)
+        if sound.changed and sound.failing:
+            log.warning("alerts are not heard: %s", sound.problem)
+            self.view.show_notice(
+                NOTICE_SOUND,
+                message(QT_TRANSLATE_NOOP("App", "No sound output")),
+                message(
+                    QT_TRANSLATE_NOOP(
+                        "App",
+                        "Alerts cannot be heard. Check that the speakers are on, plugged in and "
+                        "not muted. New orders still show on screen.",
+                    )
+                ),
+            )
+        elif sound.changed:
+            log.info("alerts are heard again")
+            self.view.clear_notice(NOTICE_SOUND)
+        if sound.check:
+            self.check_sound()
 
     # Kitchen tickets ----------------------------------------------------------------------
 
@@ -424,7 +473,7 @@ class Counter:
         except ApiError as exc:
             log.warning("auto-accept of order %s failed, ringing: %s", event.order_number, exc)
             self._auto_accepting.discard(event.order_id)
-            self.board.handle_event(event, self._clock())
+            self.board.handle_event(event, self._clock(), self._wall())
             if isinstance(exc, TokenRejected):
                 self.on_state(LinkState.TOKEN_REJECTED)
             return
@@ -519,7 +568,9 @@ class Counter:
             return False
         # An order being accepted automatically must not start ringing meanwhile.
         ringable = [order for order in waiting if order.id not in self._auto_accepting]
-        self.board.load_waiting([waiting_order(order) for order in ringable], self._clock())
+        self.board.load_waiting(
+            [waiting_order(order) for order in ringable], self._clock(), self._wall()
+        )
         self.view.orders_changed(waiting, handled)
         self.wake()
         return True
@@ -607,7 +658,7 @@ class Counter:
     def _say(self, utterances: Sequence[Utterance]) -> None:
         for utterance in sorted(utterances, key=lambda u: -u.priority):
             log.info(
-                "spoken (%s, orders %s): %s",
+                "to say (%s, orders %s): %s",
                 utterance.kind.value,
                 ",".join(map(str, utterance.order_ids)) or "-",
                 utterance.text,

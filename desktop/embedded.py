@@ -19,6 +19,9 @@ from backend.demo import DemoBackend, demo_backend, simulate_customers
 from desktop.app import DesktopApp
 from desktop.config import DesktopSettings, MemoryKeyring, SettingsStore
 from desktop.core.cards import Alert
+from desktop.core.marks import Message
+from desktop.resources import chime_path
+from desktop.speech.errors import SpeechError
 from desktop.speech.worker import SpeechWorker
 
 ACCEPT_AFTER_S = 8.0
@@ -76,24 +79,38 @@ async def run_demo(
     accept_after_s: float = ACCEPT_AFTER_S,
     printer: str = "",
 ) -> int:
-    """Run the whole loop until ``duration`` ends or Quit; 0 when at least one order was spoken."""
+    """Run the whole loop until ``duration`` ends or Quit; 0 when at least one order was announced.
+
+    Each announcement is narrated as it ended: "spoken:" once it was played, "not heard:" (and
+    why) when it was not, e.g. on a computer without a sound card: the demo still runs there,
+    shows its cards and the "no sound output" notice, and says so.
+    """
     loop = asyncio.get_running_loop()
-    speaker = speaker or SpeechWorker()
-    spoken: list[str] = []
+    speaker = speaker or SpeechWorker(chime=chime_path())
+    heard: list[str] = []
+    unheard: list[str] = []
 
-    def on_started(text: str) -> None:
-        loop.call_soon_threadsafe(_spoken, text)
+    def on_finished(text: str) -> None:
+        loop.call_soon_threadsafe(_heard, text)
 
-    def _spoken(text: str) -> None:
-        spoken.append(text)
+    def on_failed(text: str, error: SpeechError) -> None:
+        loop.call_soon_threadsafe(_unheard, text, str(error))
+
+    def _heard(text: str) -> None:
+        heard.append(text)
         narrate(f"spoken: {text}")
 
-    speaker.on_started = on_started
+    def _unheard(text: str, why: str) -> None:
+        unheard.append(text)
+        narrate(f"not heard: {text} ({why})")
+
+    speaker.on_finished = on_finished
+    speaker.on_failed = on_failed
     with tempfile.TemporaryDirectory(prefix="orderbell-demo-desktop-") as tmp:
         async with demo_backend() as backend:
             app = _demo_app(qapp, Path(tmp), backend, speaker, printer)
             staff = DemoStaff(app, narrate, accept_after_s)
-            _watch_cards(app, staff)
+            _watch_cards(app, staff, narrate)
             narrate(f"demo server on {backend.base_url} (TEST merchant kit, never for real money)")
             narrate("counter app connecting with a fresh device token")
             if printer:
@@ -113,12 +130,19 @@ async def run_demo(
                 for task in tasks:
                     task.cancel()
                 await app.shutdown()
-    announced = [text for text in spoken if "订单" in text or "order" in text.lower()]
-    narrate(f"demo finished: {len(announced)} announcements spoken")
-    if not announced and not app.counter.spoken:
+    spoken = [text for text in heard if _about_orders(text)]
+    lost = [text for text in unheard if _about_orders(text)]
+    narrate(f"demo finished: {len(spoken)} announcements heard, {len(lost)} not heard")
+    if lost and not spoken:
+        narrate("this computer has no working sound output: every alert showed on screen only")
+    if not spoken and not lost and not app.counter.spoken:
         narrate("no order was announced")
         return 1
     return 0
+
+
+def _about_orders(text: str) -> bool:
+    return "订单" in text or "order" in text.lower()
 
 
 def _demo_app(
@@ -134,11 +158,17 @@ def _demo_app(
     return DesktopApp(qapp, store, speaker, directory / "state")
 
 
-def _watch_cards(app: DesktopApp, staff: DemoStaff) -> None:
+def _watch_cards(app: DesktopApp, staff: DemoStaff, narrate: Narrate) -> None:
     show = app.view.show_alerts
+    show_notice = app.view.show_notice
 
     def show_and_tell(alerts: Sequence[Alert], now: datetime) -> None:
         show(alerts, now)
         staff.card_shown(alerts)
 
+    def notice_and_tell(kind: str, title: Message, text: Message | None) -> None:
+        show_notice(kind, title, text)
+        narrate(f"notice card: {title}")
+
     app.view.show_alerts = show_and_tell  # type: ignore[method-assign]
+    app.view.show_notice = notice_and_tell  # type: ignore[method-assign]

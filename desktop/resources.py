@@ -17,3 +17,8 @@ def resources_root() -> Path:
 def resource_path(*parts: str) -> Path:
     """The path of a bundled file, e.g. ``resource_path("icons", "bell.png")``."""
     return resources_root().joinpath(*parts)
+
+
+def chime_path() -> Path:
+    """The new-order chime (resources/sounds/chime.wav, rendered by its render.py)."""
+    return resource_path("sounds", "chime.wav")

@@ -1,9 +1,10 @@
 """``orderbell --smoke-test``: in a few seconds, prove that this build starts, speaks and connects.
 
 Meant for a freshly built or installed app (CI runs it on the frozen build, offscreen): every
-step uses the real component - Qt, the bundled icons and translations, the speech engine, the
-backend embedded as in ``orderbell demo`` (so, like desktop.embedded, it imports the backend),
-the signed payment callback and the counter's own event stream. One line per step, then
+step uses the real component - Qt, the bundled icons, translations and chime, the speech engine
+(into a WAV file: a build machine may have no sound card), the backend embedded as in
+``orderbell demo`` (so, like desktop.embedded, it imports the backend), the signed payment
+callback and the counter's own event stream. One line per step, then
 ``SMOKE OK`` (exit 0) or ``SMOKE FAILED`` (exit 1).
 """
 
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.config import default_log_dir
 from desktop.i18n import SOURCE_LANGUAGE, install_translator, translation_file
 from desktop.logsetup import close_logging, configure_logging
-from desktop.resources import resource_path
+from desktop.resources import chime_path, resource_path
 from desktop.ui.icons import TrayState, app_image, tray_image
 
 if TYPE_CHECKING:
@@ -46,6 +47,9 @@ REPORT_FILE = "smoke-test.txt"
 PROBE_CONTEXT, PROBE_TEXT = "App", "Connected"
 # Plausible speech for the order phrase: espeak-ng says it in about 2.5 s.
 MIN_SPEECH_S, MAX_SPEECH_S = 0.5, 15.0
+# The chime: loud (above -6 dBFS) and short.
+MIN_CHIME_S, MAX_CHIME_S = 0.5, 3.0
+MIN_CHIME_PEAK = 16_000
 
 Step = Callable[[], Awaitable[str]]
 
@@ -123,6 +127,7 @@ async def run_steps(qapp: QApplication, report: SmokeReport) -> None:
     await report.run("icons", check_icons)
     await report.run("translations", lambda: check_translations(qapp))
     await report.run("speech", check_speech)
+    await report.run("chime", check_chime)
     async with contextlib.AsyncExitStack() as stack:
         counter = CounterSteps(stack)
         steps = [
@@ -190,6 +195,22 @@ async def check_speech() -> str:
         finally:
             await asyncio.to_thread(worker.close)
         return describe_speech(path)
+
+
+async def check_chime() -> str:
+    """The bundled chime loads: a WAV file of loud sound, one to three seconds long."""
+    from desktop.speech.audio import NotWavError, measure_wav
+
+    path = chime_path()
+    try:
+        level = measure_wav(path)
+    except (OSError, NotWavError) as exc:
+        raise SmokeFailure(f"cannot load the chime {path}: {exc}") from exc
+    if not (MIN_CHIME_S <= level.seconds <= MAX_CHIME_S and level.peak >= MIN_CHIME_PEAK):
+        raise SmokeFailure(
+            f"the chime {path} is {level.seconds:.1f} s long, peak {level.peak}: not a chime"
+        )
+    return f"{path} loads: {level.seconds:.1f} s, peak {level.peak}"
 
 
 def describe_speech(path: Path) -> str:

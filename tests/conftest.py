@@ -21,6 +21,7 @@ from backend.server import bound_port, running_server
 from backend.settings import Settings, load_settings, read_environment
 from backend.store import Database, create_token, migrate_async
 from tests.pg import PostgresCluster, PostgresUnavailable, in_ci
+from tests.sound import SoundCard, capturing_sound_card, missing_sound_card
 
 # One TLS context for the tests' HTTP clients (verify=TLS): httpx builds a new one, ~0.1 s of
 # loading CA certificates, for every client otherwise.
@@ -81,6 +82,32 @@ def espeak() -> None:
     if os.environ.get("CI"):
         pytest.fail(f"espeak-ng is not installed, real speech cannot be tested: {_INSTALL_SPEECH}")
     pytest.skip(f"espeak-ng is not installed: {_INSTALL_SPEECH} to run the real speech tests")
+
+
+def _require_aplay() -> None:
+    if shutil.which("aplay"):
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"aplay is not installed, playback cannot be tested: {_INSTALL_SPEECH}")
+    pytest.skip(f"aplay is not installed: {_INSTALL_SPEECH} to run the playback tests")
+
+
+@pytest.fixture
+def sound_card(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SoundCard:
+    """Real aplay plays into an ALSA output the test reads back (ALSA_CONFIG_PATH is set)."""
+    _require_aplay()
+    card = capturing_sound_card(tmp_path / "alsa")
+    monkeypatch.setenv("ALSA_CONFIG_PATH", str(card.config))
+    return card
+
+
+@pytest.fixture
+def no_sound_card(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Real aplay finds no sound card, as on a PC without one (ALSA_CONFIG_PATH is set)."""
+    _require_aplay()
+    config = missing_sound_card(tmp_path / "alsa")
+    monkeypatch.setenv("ALSA_CONFIG_PATH", str(config))
+    return config
 
 
 def kit_settings(directory: Path, kit: MerchantKit, **overrides: str) -> Settings:

@@ -6,10 +6,13 @@ import logging
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from desktop.core import phrasing
 from desktop.core.cards import Alert, AlertActions, WaitingOrder
+from desktop.core.chimes import Chimes
 from desktop.core.phrasing import Language
+from desktop.core.urgency import repeat_interval, waited_since
 from desktop.core.utterance import Priority, Utterance, UtteranceKind
 from orderbell_protocol import Event, EventType, OrderStatus
 
@@ -27,6 +30,8 @@ class _Entry:
     order: WaitingOrder
     status: OrderStatus
     seq: int
+    # When the order was paid, on the board's monotonic clock (when it arrived, if unknown).
+    paid: float = 0.0
     reminded: bool = False
     reminder_count: int = 0
     waited_seconds: int | None = None
@@ -73,10 +78,14 @@ class AlertBoard:
       that window of the last announcement wait for it to close and are announced together.
       Five orders in a few seconds give two utterances at most, the first of them at once.
     - Every order still to be accepted and not snoozed repeats (card to the front, spoken)
-      every ``repeat_interval_s`` after it was last announced, until it is handled. When a
-      repeat falls due, the orders whose repeats fall due within one burst window
-      (``coalesce_window_s + gather_s``, at most half the repeat interval) join it, so a
-      burst's orders keep repeating together in one utterance.
+      every ``repeat_interval_s`` after it was last announced, until it is handled, and faster
+      as it waits longer since payment (:func:`desktop.core.urgency.repeat_interval`: half the
+      interval after 2 minutes, every 10 s after 5). When a repeat falls due, the orders whose
+      repeats fall due within one burst window (``coalesce_window_s + gather_s``, at most half
+      the repeat interval) join it, so a burst's orders keep repeating together.
+    - The chime (:class:`desktop.core.chimes.Chimes`) rings at once when an order arrives,
+      without waiting for the burst window (only the sentence does), and before each repeat
+      and reminder; in continuous mode it rings on while an order waits to be accepted.
     - A reminder is said at once with :attr:`Priority.REMINDER`, never merged with other text,
       highlights the card, ends a snooze, and counts as the order's announcement. A reminder on
       an order already accepted shows a card and is said once; that card stays until
@@ -84,7 +93,9 @@ class AlertBoard:
     - A type-3 event or :meth:`handled` removes the order at once, drops anything not yet said
       about it, and keeps later type-1 events for it from ringing again.
     - While muted, ``due`` still shows and hides cards and keeps every timer running, but says
-      nothing; the mute ends by itself.
+      and rings nothing; the mute ends by itself.
+
+    ``wall`` (the local aware time, optional) lets an order's age count from its payment.
     """
 
     def __init__(
@@ -94,12 +105,14 @@ class AlertBoard:
         coalesce_window_s: float = 3.0,
         language: Language = Language.ZH,
         gather_s: float = 0.25,
+        chimes: Chimes | None = None,
     ) -> None:
         self.repeat_interval_s = repeat_interval_s
         self.snooze_s = snooze_s
         self.coalesce_window_s = coalesce_window_s
         self.gather_s = gather_s
         self.language = language
+        self.chimes = chimes if chimes is not None else Chimes()
         self._entries: dict[int, _Entry] = {}
         self._handled: OrderedDict[int, None] = OrderedDict()
         self._seq = 0
@@ -137,13 +150,13 @@ class AlertBoard:
         """When the current mute ends, or None when not muted (as of the last `due`)."""
         return self._mute_until
 
-    def handle_event(self, event: Event, now: float) -> None:
+    def handle_event(self, event: Event, now: float, wall: datetime | None = None) -> None:
         """Take one order event from the stream (already de-duplicated by event id)."""
         self._last_now = now
         if event.type is EventType.NEW_ORDER:
-            self._new_order(event, now)
+            self._new_order(event, now, wall)
         elif event.type is EventType.REMINDER:
-            self._reminder(event, now)
+            self._reminder(event, now, wall)
         elif event.status is OrderStatus.TO_BE_CONFIRMED:
             # An update that leaves the order unaccepted (e.g. a changed remark): keep ringing.
             entry = self._entries.get(event.order_id)
@@ -154,7 +167,9 @@ class AlertBoard:
         else:
             self._forget(event.order_id, now)
 
-    def load_waiting(self, orders: Sequence[WaitingOrder], now: float) -> None:
+    def load_waiting(
+        self, orders: Sequence[WaitingOrder], now: float, wall: datetime | None = None
+    ) -> None:
         """Match the board to the server's list of orders to be confirmed, after a (re)connect.
 
         Missing orders start ringing (announced together through the burst window); ringing
@@ -170,7 +185,7 @@ class AlertBoard:
             known = self._entries.get(order_id)
             if known is None:
                 self._handled.pop(order_id, None)
-                self._add(order, OrderStatus.TO_BE_CONFIRMED, now)
+                self._add(order, OrderStatus.TO_BE_CONFIRMED, now, wall)
             else:
                 known.order = order
                 known.status = OrderStatus.TO_BE_CONFIRMED
@@ -221,11 +236,15 @@ class AlertBoard:
         repeats = self._due_repeats(now)
         if repeats:
             speech.append(self._repeat(repeats))
+            self.chimes.announce(Priority.NEW_ORDER, now)
+        chime = self.chimes.due(now, waiting=self._waiting())
 
+        muted = self.muted(now)
         actions = AlertActions(
             show=[self._entries[i].alert() for i in self._in_arrival_order(self._to_show)],
             hide=list(self._to_hide),
-            speak=[] if self.muted(now) else sorted(speech, key=lambda u: -u.priority),
+            speak=[] if muted else sorted(speech, key=lambda u: -u.priority),
+            chime=None if muted else chime,
         )
         self._to_show.clear()
         self._to_hide.clear()
@@ -241,14 +260,17 @@ class AlertBoard:
             deadlines.append(self._window_end)
         if self._mute_until is not None:
             deadlines.append(self._mute_until)
+        chime = self.chimes.next_deadline(waiting=self._waiting())
+        if chime is not None:
+            deadlines.append(chime)
         for entry in self._entries.values():
             if entry.snoozed_until is not None:
                 deadlines.append(entry.snoozed_until)
             elif entry.rings and entry.last_rung is not None:
-                deadlines.append(entry.last_rung + self._repeat_interval_s)
+                deadlines.append(self._next_repeat(entry))
         return min(deadlines, default=None)
 
-    def _new_order(self, event: Event, now: float) -> None:
+    def _new_order(self, event: Event, now: float, wall: datetime | None) -> None:
         entry = self._entries.get(event.order_id)
         if entry is not None:
             entry.order = WaitingOrder.from_event(event)
@@ -257,12 +279,12 @@ class AlertBoard:
             logger.info("order %s already handled, not ringing again", event.order_number)
             return
         # A type-1 event always means "paid, to be confirmed": ring whatever else it says.
-        self._add(WaitingOrder.from_event(event), OrderStatus.TO_BE_CONFIRMED, now)
+        self._add(WaitingOrder.from_event(event), OrderStatus.TO_BE_CONFIRMED, now, wall)
 
-    def _reminder(self, event: Event, now: float) -> None:
+    def _reminder(self, event: Event, now: float, wall: datetime | None) -> None:
         entry = self._entries.get(event.order_id)
         if entry is None:
-            entry = self._add(WaitingOrder.from_event(event), event.status, now)
+            entry = self._add(WaitingOrder.from_event(event), event.status, now, wall)
         else:
             entry.order = WaitingOrder.from_event(event)
             entry.status = event.status
@@ -275,6 +297,7 @@ class AlertBoard:
         entry.waited_seconds = _waited_seconds(event)
         entry.snoozed_until = None
         entry.last_rung = now
+        self.chimes.announce(Priority.REMINDER, now)
         self._to_say.append(
             Utterance(
                 text=phrasing.reminder(entry.order.tail, entry.waited_seconds, self.language),
@@ -286,9 +309,12 @@ class AlertBoard:
         )
         self._show(event.order_id, now)
 
-    def _add(self, order: WaitingOrder, status: OrderStatus, now: float) -> _Entry:
+    def _add(
+        self, order: WaitingOrder, status: OrderStatus, now: float, wall: datetime | None
+    ) -> _Entry:
         self._seq += 1
-        entry = _Entry(order=order, status=status, seq=self._seq)
+        paid = now - waited_since(order.paid_at, wall)
+        entry = _Entry(order=order, status=status, seq=self._seq, paid=paid)
         self._entries[order.order_id] = entry
         self._unannounced.append(order.order_id)
         self._open_window(now)
@@ -336,6 +362,8 @@ class AlertBoard:
         """Schedule the announcement of the orders now waiting for one, unless already due."""
         if self._window_end is not None:
             return
+        # The chime rings at once; only the sentence waits for the orders arriving with this one.
+        self.chimes.announce(Priority.NEW_ORDER, now)
         end = now + self.gather_s
         if self._last_announced is not None:
             end = max(end, self._last_announced + self.coalesce_window_s)
@@ -390,11 +418,16 @@ class AlertBoard:
         return repeats
 
     def _repeat_due(self, entry: _Entry, now: float) -> bool:
-        return (
-            entry.rings
-            and entry.last_rung is not None
-            and now >= entry.last_rung + self._repeat_interval_s
-        )
+        return entry.rings and entry.last_rung is not None and now >= self._next_repeat(entry)
+
+    def _next_repeat(self, entry: _Entry) -> float:
+        """When an announced order repeats: sooner the longer it has waited since payment."""
+        last = entry.last_rung if entry.last_rung is not None else entry.paid
+        return last + repeat_interval(self._repeat_interval_s, last - entry.paid)
+
+    def _waiting(self) -> bool:
+        """An order is still to be accepted and not snoozed: a continuous ring goes on."""
+        return any(entry.rings and entry.snoozed_until is None for entry in self._entries.values())
 
     def _announcement(self, entries: list[_Entry]) -> Utterance:
         if len(entries) == 1:

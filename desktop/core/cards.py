@@ -70,8 +70,10 @@ class AlertActions:
     ``show``: create or update these cards and bring them to the front, in arrival order.
     ``hide``: close the cards of these order ids (ids without a card are to be ignored).
     ``speak``: say these, highest priority first; empty while muted.
+    ``chime``: ring the chime at this priority, before ``speak``; None: no chime.
     """
 
     show: list[Alert] = field(default_factory=list)
     hide: list[int] = field(default_factory=list)
     speak: list[Utterance] = field(default_factory=list)
+    chime: int | None = None

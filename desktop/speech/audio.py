@@ -52,3 +52,13 @@ def peak_16bit(data: bytes) -> int:
     if not samples:
         return 0
     return max(max(samples), -min(samples))
+
+
+def write_silence(path: Path, seconds: float, rate: int = 22_050) -> Path:
+    """A 16-bit mono WAV of ``seconds`` of silence (to open the output without being heard)."""
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(bytes(2 * int(seconds * rate)))
+    return path

@@ -1,4 +1,4 @@
-"""The only module that touches pyttsx3: build an engine, list voices, speak or save one utterance.
+"""The only module that touches pyttsx3: build an engine, list voices, save one utterance.
 
 pyttsx3 2.99 has no type hints and several traps per platform; this module keeps them here and
 everything else talks to :class:`TtsEngine`.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ctypes
 import logging
-import shutil
 import sys
 import threading
 from collections.abc import Callable
@@ -53,10 +52,6 @@ class TtsEngine(Protocol):
         """Voice, rate (words per minute) and volume (0.0-1.0) for what follows; None: default."""
         ...
 
-    def speak(self, text: str) -> None:
-        """Say one utterance; blocks until it has been played."""
-        ...
-
     def save_to_file(self, text: str, path: Path) -> None:
         """Synthesise one utterance into a WAV file; blocks until it is written."""
         ...
@@ -65,27 +60,8 @@ class TtsEngine(Protocol):
         """What the voice would say for ``text``, as the engine's phonemes; None: not exposed."""
         ...
 
-    def playback_problem(self) -> str | None:
-        """Why spoken sound would not be heard, or None."""
-        ...
-
 
 EngineFactory = Callable[[], TtsEngine]
-
-
-def playback_problem(
-    driver_name: str,
-    platform: str = sys.platform,
-    which: Callable[[str], str | None] = shutil.which,
-) -> str | None:
-    """Why a driver's sound would be lost here, or None.
-
-    pyttsx3's espeak driver on Linux plays its WAV with ``aplay`` and reports success even when
-    ``aplay`` is missing, so that must be checked up front.
-    """
-    if driver_name == "espeak" and platform.startswith("linux") and which("aplay") is None:
-        return "speech cannot be played: install alsa-utils (the aplay command)"
-    return None
 
 
 class Pyttsx3Engine:
@@ -149,14 +125,6 @@ class Pyttsx3Engine:
         # Property errors only reach the error callback, some of them during the next run.
         self._log_errors()
 
-    def speak(self, text: str) -> None:
-        """Say ``text``: one utterance per run, because espeak only keeps the last one queued."""
-        name = self._start()
-        self._engine.say(text, name)
-        self._engine.runAndWait()
-        self._await_finish()
-        self._raise_errors(name)
-
     def save_to_file(self, text: str, path: Path) -> None:
         """Write ``text`` as a WAV file; afterwards this engine must not be used again."""
         name = self._start()
@@ -188,10 +156,6 @@ class Pyttsx3Engine:
         finally:
             if previous:
                 _espeak.SetVoiceByName(str(previous).encode("utf-8"))
-
-    def playback_problem(self) -> str | None:
-        """Why this engine's sound would be lost here, or None."""
-        return playback_problem(self._driver_name)
 
     def _start(self) -> str:
         self._utterances += 1

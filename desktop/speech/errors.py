@@ -17,3 +17,7 @@ class SpeechEngineError(SpeechError):
 
 class SpeechClosed(SpeechError):
     """The speech worker was closed before it got to this request."""
+
+
+class PlaybackError(SpeechError):
+    """The sound was not heard: the player failed, there is no output device, or it is muted."""

@@ -48,17 +48,21 @@ class SayCommandEngine:
     def configure(self, *, voice_id: str | None, rate: int | None, volume: float | None) -> None:
         self._voice, self._rate, self._volume = voice_id, rate, volume
 
-    def speak(self, text: str) -> None:
-        self._run([*self._options(), self._with_volume(text)])
-
     def save_to_file(self, text: str, path: Path) -> None:
-        self._run([*self._options(), "--data-format=LEI16@22050", "-o", str(path), text])
+        """A 16-bit WAV file (``say`` writes AIFF unless told otherwise), at the set volume."""
+        self._run(
+            [
+                *self._options(),
+                "--file-format=WAVE",
+                "--data-format=LEI16@22050",
+                "-o",
+                str(path),
+                self._with_volume(text),
+            ]
+        )
 
     def phonemes(self, text: str, voice_id: str) -> str | None:
         """``say`` does not expose its phonemes."""
-        return None
-
-    def playback_problem(self) -> str | None:
         return None
 
     def _options(self) -> list[str]:

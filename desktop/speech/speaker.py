@@ -46,6 +46,14 @@ class Speaker(Protocol):
         """Queue ``text``; higher ``priority`` is said first, equal priorities in order."""
         ...
 
+    def ring(self, priority: int = 0) -> None:
+        """Queue the chime, in the same order as speech; one waiting chime at most."""
+        ...
+
+    def check_output(self) -> str | None:
+        """Blocks: why sound played now would not be heard (no device, muted), or None."""
+        ...
+
     def stop(self) -> None:
         """Drop everything not yet being said."""
         ...
@@ -64,6 +72,13 @@ class SilentSpeaker:
 
     def say(self, text: str, language: Language, priority: int = 0) -> None:
         """Do nothing."""
+
+    def ring(self, priority: int = 0) -> None:
+        """Do nothing."""
+
+    def check_output(self) -> str | None:
+        """Nothing is played, so nothing can be found wrong with the output."""
+        return None
 
     def stop(self) -> None:
         """Do nothing."""

@@ -1,4 +1,4 @@
-"""The speech worker: a priority queue of utterances, said one at a time by a replaceable engine."""
+"""The speech worker: a priority queue of utterances and chimes, played one at a time, checked."""
 
 from __future__ import annotations
 
@@ -8,15 +8,24 @@ import queue
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
 from desktop.core.phrasing import Language
 from desktop.speech.engine import EngineFactory, TtsEngine, build_engine
-from desktop.speech.errors import SpeechClosed, SpeechEngineError, SpeechError, SpeechTimeout
+from desktop.speech.errors import (
+    PlaybackError,
+    SpeechClosed,
+    SpeechEngineError,
+    SpeechError,
+    SpeechTimeout,
+)
+from desktop.speech.jobs import EngineThread, Job, JobKind, Queued, Settings, with_engine
 from desktop.speech.phonemes import sample_phrase
+from desktop.speech.playback import check_output, play_checked, speak_aloud
+from desktop.speech.player import Player, default_player
 from desktop.speech.speaker import SpeechStatus
 from desktop.speech.voices import VoiceChoice, VoiceInfo, check_voice, choose_voice
 
@@ -24,128 +33,25 @@ logger = logging.getLogger(__name__)
 
 TextCallback = Callable[[str], None]
 FailureCallback = Callable[[str, SpeechError], None]
+SoundCallback = Callable[[str | None], None]
 
 # Ahead of every real priority, so close() does not wait for the whole queue to be said.
 _CLOSE_RANK = -sys.maxsize
+CHIME_TIMEOUT_S = 10.0
+CHECK_TIMEOUT_S = 10.0
 
 
 def default_timeout(text: str) -> float:
-    """How long one utterance may take before the engine counts as hung."""
+    """How long one utterance may take, synthesis and playback, before it counts as hung."""
     return max(10.0, len(text) * 0.5)
 
 
-@dataclass(frozen=True, slots=True)
-class _Settings:
-    rate: int | None
-    volume: float | None
-    voices: Mapping[Language, str]
-
-
-class _Job:
-    """One request for the engine thread, and its outcome."""
-
-    def __init__(
-        self,
-        text: str,
-        language: Language | None,
-        action: Callable[[TtsEngine], object],
-        timeout: float,
-        *,
-        spoken: bool,
-    ) -> None:
-        self.text = text
-        self.language = language
-        self.action = action
-        self.timeout = timeout
-        self.spoken = spoken
-        # Written by the engine thread; read by the supervisor only after `ran` is set.
-        self.ran = threading.Event()
-        self.engine_result: object = None
-        self.engine_error: Exception | None = None
-        # Written by the supervisor; read by a caller waiting on `settled`.
-        self.settled = threading.Event()
-        self.result: object = None
-        self.error: SpeechError | None = None
-
-    def settle(self, result: object = None, error: SpeechError | None = None) -> None:
-        self.result = result
-        self.error = error
-        self.settled.set()
-
-    def outcome(self) -> object:
-        """Block until settled; the result, or the failure raised."""
-        self.settled.wait()
-        if self.error is not None:
-            raise self.error
-        return self.result
-
-
-@dataclass(order=True, slots=True)
-class _Queued:
-    rank: int
-    seq: int
-    job: _Job | None = field(compare=False)
-
-
-class _EngineThread:
-    """A daemon thread owning one engine at a time; retired (and abandoned if hung) on failure."""
-
-    def __init__(
-        self,
-        factory: EngineFactory,
-        settings: Callable[[], _Settings],
-        choose: Callable[[TtsEngine, Language], VoiceChoice],
-        number: int,
-    ) -> None:
-        self._factory = factory
-        self._settings = settings
-        self._choose = choose
-        self._inbox: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self.retired = False
-        self.thread = threading.Thread(
-            target=self._run, name=f"orderbell-speech-engine-{number}", daemon=True
-        )
-        self.thread.start()
-
-    def submit(self, job: _Job) -> None:
-        self._inbox.put(job)
-
-    def retire(self) -> None:
-        """Exit after the current job; a hung thread exits whenever its engine returns."""
-        self.retired = True
-        self._inbox.put(None)
-
-    def _run(self) -> None:
-        engine: TtsEngine | None = None
-        while not self.retired:
-            job = self._inbox.get()
-            if job is None:
-                return
-            try:
-                if engine is None:
-                    engine = self._factory()
-                if job.language is not None:
-                    self._configure(engine, job.language)
-                job.engine_result = job.action(engine)
-                if not engine.reusable:
-                    engine = None
-            except Exception as exc:
-                # After a failure pyttsx3 engines stay broken: give up this thread and engine.
-                job.engine_error = exc
-                self.retired = True
-            finally:
-                job.ran.set()
-
-    def _configure(self, engine: TtsEngine, language: Language) -> None:
-        settings = self._settings()
-        voice_id = settings.voices.get(language)
-        if voice_id is None:
-            voice_id = self._choose(engine, language).voice_id
-        engine.configure(voice_id=voice_id, rate=settings.rate, volume=settings.volume)
-
-
 class SpeechWorker:
-    """Says utterances one at a time on its own threads; never blocks the caller of :meth:`say`.
+    """Plays utterances and the chime one at a time on its own threads; never blocks :meth:`say`.
+
+    Speech is synthesised to a WAV file, checked to hold sound, played by ``player`` (aplay,
+    afplay, winsound) whose result is checked, and the output is checked for a mute: an
+    utterance counts as said only when all of that went well.
 
     Higher priority first, first come first served within a priority. Each utterance has a
     timeout (``utterance_timeout(text)``, by default the longer of 10 s and 0.5 s per
@@ -155,8 +61,11 @@ class SpeechWorker:
 
     Callbacks run on the worker's supervisor thread, never on the caller's: a Qt UI must
     marshal them to the GUI thread (e.g. by emitting a signal). ``on_started(text)`` just
-    before an utterance, ``on_finished(text)`` after it, ``on_failed(text, error)`` when it
-    timed out or the engine failed. An exception in a callback is logged and ignored.
+    before an utterance, ``on_finished(text)`` after it was played, ``on_failed(text, error)``
+    when it was not (a :class:`PlaybackError` when the sound did not reach the speakers).
+    ``on_sound(problem)`` after every utterance, chime and output check that reached the
+    player: None when the sound went out, else why it was not heard. An exception in a callback
+    is logged and ignored.
 
     Call :meth:`probe` once at start-up: until then :attr:`status` is an unchecked guess.
     """
@@ -165,38 +74,51 @@ class SpeechWorker:
         self,
         engine_factory: EngineFactory = build_engine,
         *,
+        player: Player | None = None,
+        chime: Path | None = None,
         utterance_timeout: Callable[[str], float] = default_timeout,
         rate: int | None = None,
         volume: float | None = None,
         on_started: TextCallback | None = None,
         on_finished: TextCallback | None = None,
         on_failed: FailureCallback | None = None,
+        on_sound: SoundCallback | None = None,
     ) -> None:
         self._engine_factory = engine_factory
+        self._player = player if player is not None else default_player()
+        self.chime = chime
         self._utterance_timeout = utterance_timeout
         self.on_started = on_started
         self.on_finished = on_finished
         self.on_failed = on_failed
+        self.on_sound = on_sound
         self._lock = threading.Lock()
         self._rate: int | None = None
         self._volume: float | None = None
         self._voices: dict[Language, str] = {}
         self.rate = rate
         self.volume = volume
-        self._queue: queue.PriorityQueue[_Queued] = queue.PriorityQueue()
+        self._queue: queue.PriorityQueue[Queued] = queue.PriorityQueue()
         self._seq = itertools.count()
         self._closed = False
+        self._chime_waiting = False
         self._probed = SpeechStatus(engine_ok=True, checked=False)
         self._failure: str | None = None
+        self._unheard: str | None = None
         # The automatic voice per driver and language, chosen once by its phonemes.
         self._choices: dict[tuple[str, Language], VoiceChoice] = {}
         # Touched by the supervisor thread only.
-        self._engine_thread: _EngineThread | None = None
+        self._engine_thread: EngineThread | None = None
         self._engine_threads = 0
         self._supervisor = threading.Thread(
             target=self._supervise, name="orderbell-speech", daemon=True
         )
         self._supervisor.start()
+
+    @property
+    def player(self) -> Player:
+        """What plays the sound."""
+        return self._player
 
     @property
     def rate(self) -> int | None:
@@ -232,14 +154,17 @@ class SpeechWorker:
 
     @property
     def status(self) -> SpeechStatus:
-        """The last probe's findings, overridden by the last utterance's failure if any."""
+        """The last probe's findings, overridden by the last failure to speak or to be heard."""
+        status = self._probed
         if self._failure is not None:
-            return replace(self._probed, engine_ok=False, problem=self._failure)
-        return self._probed
+            status = replace(status, engine_ok=False, problem=self._failure)
+        if self._unheard is not None:
+            status = replace(status, playback_ok=False, problem=self._unheard)
+        return status
 
     @property
     def available(self) -> bool:
-        """False when speech is known not to be heard (probe or last utterance failed)."""
+        """False when speech is known not to be heard (probe or last playback failed)."""
         return self.status.available
 
     @property
@@ -251,28 +176,68 @@ class SpeechWorker:
         """Queue one utterance and return at once."""
         if not text.strip():
             return
-        job = _Job(
-            text,
-            language,
-            lambda engine: engine.speak(text),
-            self._utterance_timeout(text),
-            spoken=True,
-        )
+        self._enqueue(self._utterance(text, language), priority)
+
+    def say_and_wait(self, text: str, language: Language, priority: int = 0) -> None:
+        """Say ``text`` and block until it was played (Settings' Test voice, the self-check).
+
+        Raises PlaybackError when it was not heard, or another SpeechError.
+        """
+        job = self._utterance(text, language)
         self._enqueue(job, priority)
+        job.outcome()
+
+    def ring(self, priority: int = 0) -> None:
+        """Queue the chime and return at once; nothing when one is already waiting to ring."""
+        chime = self.chime
+        if chime is None:
+            return
+        with self._lock:
+            if self._chime_waiting:
+                return
+            self._chime_waiting = True
+
+        def play(engine: TtsEngine | None) -> None:
+            with self._lock:
+                self._chime_waiting = False
+            play_checked(self._player, chime, CHIME_TIMEOUT_S)
+
+        self._enqueue(Job(JobKind.RING, "(chime)", None, play, CHIME_TIMEOUT_S + 1), priority)
+
+    def check_output(self, timeout: float = CHECK_TIMEOUT_S) -> str | None:
+        """Play an instant of silence; why sound would not be heard now, or None. Blocks."""
+
+        def check(engine: TtsEngine | None) -> None:
+            check_output(self._player, timeout)
+
+        job = Job(JobKind.CHECK, "(sound check)", None, check, timeout + 1)
+        self._enqueue(job, 0)
+        try:
+            job.outcome()
+        except SpeechError as exc:
+            return str(exc)
+        return None
 
     def stop(self) -> None:
-        """Drop every utterance not yet started; the one being said finishes (it cannot be cut
-        safely from another thread). Blocking requests (files, probes) stay queued."""
-        kept: list[_Queued] = []
+        """Drop every utterance and chime not yet started; the one playing finishes (it cannot be
+        cut safely from another thread). Blocking requests (files, probes) stay queued."""
+        kept: list[Queued] = []
+        dropped: list[Job] = []
         while True:
             try:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 break
-            if item.job is None or not item.job.spoken:
+            if item.job is not None and item.job.kind.audible:
+                dropped.append(item.job)
+            else:
                 kept.append(item)
         for item in kept:
             self._queue.put(item)
+        with self._lock:
+            self._chime_waiting = False
+        for job in dropped:
+            job.settle(error=SpeechClosed("stopped before it was played"))
 
     def synthesize_to_file(
         self, text: str, language: Language, path: Path, timeout: float = 30.0
@@ -282,21 +247,32 @@ class SpeechWorker:
         ``timeout`` bounds the engine's work, not the wait behind utterances already queued.
         Raises SpeechTimeout, SpeechEngineError or SpeechClosed.
         """
-        job = _Job(
-            text, language, lambda engine: engine.save_to_file(text, path), timeout, spoken=False
-        )
+
+        def save(engine: TtsEngine | None) -> None:
+            with_engine(engine).save_to_file(text, path)
+
+        job = Job(JobKind.ENGINE, text, language, save, timeout)
         self._enqueue(job, 0)
         job.outcome()
 
     def list_voices(self, timeout: float = 10.0) -> list[VoiceInfo]:
         """The installed voices (for the settings dialog); blocks. Raises SpeechError."""
-        job = _Job("(list voices)", None, lambda engine: engine.voices(), timeout, spoken=False)
+
+        def voices(engine: TtsEngine | None) -> list[VoiceInfo]:
+            return with_engine(engine).voices()
+
+        job = Job(JobKind.ENGINE, "(list voices)", None, voices, timeout)
         self._enqueue(job, 0)
         return cast(list[VoiceInfo], job.outcome())
 
     def probe(self, timeout: float = 15.0) -> SpeechStatus:
-        """Check that an engine starts, has voices and writes audio; blocks. Never raises."""
-        job = _Job("(probe)", None, self._probe_engine, timeout, spoken=False)
+        """Check that an engine starts, has voices that speak each language, writes audio, and
+        that its player is there; blocks. Never raises, plays nothing."""
+
+        def probe(engine: TtsEngine | None) -> SpeechStatus:
+            return self._probe_engine(with_engine(engine))
+
+        job = Job(JobKind.ENGINE, "(probe)", None, probe, timeout)
         self._enqueue(job, 0)
         try:
             status = cast(SpeechStatus, job.outcome())
@@ -311,7 +287,7 @@ class SpeechWorker:
         with self._lock:
             if not self._closed:
                 self._closed = True
-                self._queue.put(_Queued(_CLOSE_RANK, next(self._seq), None))
+                self._queue.put(Queued(_CLOSE_RANK, next(self._seq), None))
         self._supervisor.join(timeout)
 
     def __enter__(self) -> SpeechWorker:
@@ -320,17 +296,25 @@ class SpeechWorker:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _enqueue(self, job: _Job, priority: int) -> None:
+    def _utterance(self, text: str, language: Language) -> Job:
+        timeout = self._utterance_timeout(text)
+
+        def speak(engine: TtsEngine | None) -> None:
+            speak_aloud(with_engine(engine), text, self._player, timeout)
+
+        return Job(JobKind.SAY, text, language, speak, timeout)
+
+    def _enqueue(self, job: Job, priority: int) -> None:
         with self._lock:
             if not self._closed:
-                self._queue.put(_Queued(-priority, next(self._seq), job))
+                self._queue.put(Queued(-priority, next(self._seq), job))
                 return
         logger.info("speech worker closed, dropping %r", job.text)
         job.settle(error=SpeechClosed("the speech worker has been closed"))
 
-    def _settings(self) -> _Settings:
+    def _settings(self) -> Settings:
         with self._lock:
-            return _Settings(rate=self._rate, volume=self._volume, voices=dict(self._voices))
+            return Settings(rate=self._rate, volume=self._volume, voices=dict(self._voices))
 
     def _supervise(self) -> None:
         while True:
@@ -352,15 +336,15 @@ class SpeechWorker:
         if self._engine_thread is not None:
             self._engine_thread.retire()
 
-    def _run(self, job: _Job) -> None:
+    def _run(self, job: Job) -> None:
         engine_thread = self._engine_thread
         if engine_thread is None:
             self._engine_threads += 1
-            engine_thread = _EngineThread(
+            engine_thread = EngineThread(
                 self._engine_factory, self._settings, self._automatic_voice, self._engine_threads
             )
             self._engine_thread = engine_thread
-        if job.spoken:
+        if job.kind is JobKind.SAY:
             self._notify(self.on_started, job.text)
         engine_thread.submit(job)
         if not job.ran.wait(job.timeout):
@@ -368,26 +352,44 @@ class SpeechWorker:
             self._engine_thread = None
             self._fail(job, SpeechTimeout(f"speech engine did not finish in {job.timeout:g} s"))
             return
-        if job.engine_error is not None:
+        if engine_thread.retired:
             self._engine_thread = None
+        if job.engine_error is not None:
             self._fail(job, _as_speech_error(job.engine_error))
             return
-        if job.spoken:
-            logger.info("said %r", job.text)
-        self._failure = None
+        if job.kind is JobKind.SAY:
+            logger.info("played %r", job.text)
+            self._failure = None
+        if job.kind.plays:
+            self._unheard = None
+            self._report_sound(None)
         job.settle(result=job.engine_result)
-        if job.spoken:
+        if job.kind is JobKind.SAY:
             self._notify(self.on_finished, job.text)
 
-    def _fail(self, job: _Job, error: SpeechError) -> None:
-        logger.warning("speech failed on %r, starting a fresh engine: %s", job.text, error)
-        self._failure = str(error)
+    def _fail(self, job: Job, error: SpeechError) -> None:
+        if isinstance(error, PlaybackError):
+            logger.warning("not heard %r: %s", job.text, error)
+            self._unheard = str(error)
+        else:
+            logger.warning("speech failed on %r, starting a fresh engine: %s", job.text, error)
+            self._failure = str(error)
         job.settle(error=error)
-        if job.spoken and self.on_failed is not None:
+        if isinstance(error, PlaybackError):
+            self._report_sound(str(error))
+        if job.kind is JobKind.SAY and self.on_failed is not None:
             try:
                 self.on_failed(job.text, error)
             except Exception:
                 logger.exception("speech on_failed callback raised")
+
+    def _report_sound(self, problem: str | None) -> None:
+        if self.on_sound is None:
+            return
+        try:
+            self.on_sound(problem)
+        except Exception:
+            logger.exception("speech on_sound callback raised")
 
     @staticmethod
     def _notify(callback: TextCallback | None, text: str) -> None:
@@ -429,7 +431,7 @@ class SpeechWorker:
         with tempfile.TemporaryDirectory(prefix="orderbell-probe-") as directory:
             engine.save_to_file("OrderBell", Path(directory) / "probe.wav")
         problems = [_voice_problem(choice) for choice in choices.values() if choice.problem]
-        playback = engine.playback_problem()
+        playback = self._player.output_problem()
         if playback is not None:
             problems.insert(0, playback)
         return SpeechStatus(

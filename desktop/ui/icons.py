@@ -39,6 +39,7 @@ class TrayState(Enum):
     ALERTING = "alerting"
     DISCONNECTED = "disconnected"
     MUTED = "muted"
+    NO_SOUND = "no_sound"
 
 
 def tray_icon(state: TrayState, count: int = 0) -> QIcon:
@@ -75,6 +76,10 @@ def _drawn_tray_image(state: TrayState, size: int, count: int) -> QImage:
             _count_badge(painter, count)
     elif state is TrayState.DISCONNECTED:
         _bell(painter, _GREY)
+        _cross_badge(painter)
+    elif state is TrayState.NO_SOUND:
+        # Red like an order waiting, crossed out like a lost link: alerts are not heard.
+        _bell(painter, _DARK_RED)
         _cross_badge(painter)
     else:
         _bell(painter, _SLATE)

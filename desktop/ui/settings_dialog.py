@@ -29,6 +29,7 @@ from desktop.ui.settings_form import (
     LINK_DOWN_THRESHOLD_RANGE,
     RATE_RANGE,
     REPEAT_INTERVAL_RANGE,
+    RING_MODES,
     SettingsForm,
     normalized_server_url,
 )
@@ -69,6 +70,8 @@ class SettingsDialog(QDialog):
         self.rate_value = QLabel()
         self.volume_slider = _slider(0, 100, name="volume")
         self.volume_value = QLabel()
+        self.chime_check = named(QCheckBox(), "chime")
+        self.ring_mode_box = named(QComboBox(), "ring_mode")
         self.repeat_spin = _spin(*REPEAT_INTERVAL_RANGE, name="repeat_interval")
         self.threshold_spin = _spin(*LINK_DOWN_THRESHOLD_RANGE, name="link_down_threshold")
         self.login_check = named(QCheckBox(), "start_at_login")
@@ -99,6 +102,7 @@ class SettingsDialog(QDialog):
         self.token_shown.setChecked(False)
         self.rate_slider.setValue(form.rate)
         self.volume_slider.setValue(round(form.volume * 100))
+        self.chime_check.setChecked(form.chime)
         self.repeat_spin.setValue(form.repeat_interval_s)
         self.threshold_spin.setValue(form.link_down_threshold_s)
         self.login_check.setChecked(form.start_at_login)
@@ -106,6 +110,7 @@ class SettingsDialog(QDialog):
         # Emptied, the choice lists take their selection from the new form.
         self.language_box.clear()
         self.voice_box.clear()
+        self.ring_mode_box.clear()
         self.retranslate()
         self._validate()
 
@@ -119,6 +124,8 @@ class SettingsDialog(QDialog):
             voice=str(self.voice_box.currentData()),
             rate=self.rate_slider.value(),
             volume=self.volume_slider.value() / 100,
+            chime=self.chime_check.isChecked(),
+            ring_mode=str(self.ring_mode_box.currentData()),
             repeat_interval_s=self.repeat_spin.value(),
             link_down_threshold_s=self.threshold_spin.value(),
             start_at_login=self.login_check.isChecked(),
@@ -153,6 +160,7 @@ class SettingsDialog(QDialog):
             "voice": translate("SettingsDialog", "Voice"),
             "rate": translate("SettingsDialog", "Speech rate"),
             "volume": translate("SettingsDialog", "Volume"),
+            "ring_mode": translate("SettingsDialog", "Ring"),
             "repeat_interval": translate("SettingsDialog", "Repeat alerts every"),
             "link_down_threshold": translate("SettingsDialog", "Alarm when disconnected for"),
         }
@@ -168,6 +176,10 @@ class SettingsDialog(QDialog):
         self.token_shown.setText(translate("SettingsDialog", "Show"))
         self._fill_languages()
         self._fill_voices()
+        self._fill_ring_modes()
+        self.chime_check.setText(
+            translate("SettingsDialog", "Ring a chime before each announcement")
+        )
         seconds = translate("SettingsDialog", " s")
         self.repeat_spin.setSuffix(seconds)
         self.threshold_spin.setSuffix(seconds)
@@ -218,6 +230,7 @@ class SettingsDialog(QDialog):
             ("voice", self.voice_box),
             ("rate", rate),
             ("volume", volume),
+            ("ring_mode", self.ring_mode_box),
             ("repeat_interval", self.repeat_spin),
             ("link_down_threshold", self.threshold_spin),
         ]
@@ -227,6 +240,8 @@ class SettingsDialog(QDialog):
             fields.addRow(label, field)
             if name == "server_url":
                 fields.addRow("", self.url_error)
+            if name == "volume":
+                fields.addRow("", self.chime_check)
         fields.addRow("", self.login_check)
         fields.addRow("", self.login_advice)
         voice_test = QHBoxLayout()
@@ -273,6 +288,20 @@ class SettingsDialog(QDialog):
             missing = fill(translate("SettingsDialog", "%1 (not available)"), current)
             self.voice_box.addItem(missing, current)
         self.voice_box.setCurrentIndex(max(self.voice_box.findData(current), 0))
+
+    def _fill_ring_modes(self) -> None:
+        current = self.ring_mode_box.currentData()
+        if current is None:
+            current = self._form.ring_mode
+        self.ring_mode_box.clear()
+        translate = QCoreApplication.translate
+        names = {
+            "announce": translate("SettingsDialog", "Chime and speech at each alert"),
+            "continuous": translate("SettingsDialog", "Ring until the order is handled"),
+        }
+        for mode in RING_MODES:
+            self.ring_mode_box.addItem(names[mode], mode)
+        self.ring_mode_box.setCurrentIndex(max(self.ring_mode_box.findData(current), 0))
 
     def _validate(self) -> None:
         valid = normalized_server_url(self.url_edit.text()) is not None

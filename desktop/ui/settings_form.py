@@ -17,6 +17,7 @@ def _bounds(name: str) -> tuple[int, int]:
 
 
 LANGUAGES = next(spec for spec in SETTINGS if spec.name == "language").choices
+RING_MODES = next(spec for spec in SETTINGS if spec.name == "ring_mode").choices
 RATE_RANGE = _bounds("rate")
 REPEAT_INTERVAL_RANGE = _bounds("repeat_interval_s")
 LINK_DOWN_THRESHOLD_RANGE = _bounds("link_down_threshold_s")
@@ -43,7 +44,8 @@ class SettingsForm:
     """The settings staff can change, as the dialog shows and returns them.
 
     ``language`` is one of :data:`LANGUAGES`; ``voice`` is a voice id, "" for automatic;
-    ``rate`` is in words per minute; ``volume`` from 0 to 1.
+    ``rate`` is in words per minute; ``volume`` from 0 to 1; ``ring_mode`` one of
+    :data:`RING_MODES`.
     """
 
     server_url: str = ""
@@ -52,6 +54,8 @@ class SettingsForm:
     voice: str = ""
     rate: int = 180
     volume: float = 1.0
+    chime: bool = True
+    ring_mode: str = "announce"
     repeat_interval_s: int = 30
     link_down_threshold_s: int = 60
     start_at_login: bool = False

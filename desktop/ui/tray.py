@@ -193,6 +193,8 @@ class Tray(QObject):
             lines.append(fill(translate("Tray", "Orders waiting: %1"), self._count))
         elif self._state is TrayState.DISCONNECTED:
             lines.append(translate("Tray", "Disconnected"))
+        elif self._state is TrayState.NO_SOUND:
+            lines.append(translate("Tray", "No sound output"))
         if self._muted_until is not None:
             lines.append(fill(translate("Tray", "Muted until %1"), clock_text(self._muted_until)))
         elif self._state is TrayState.MUTED:

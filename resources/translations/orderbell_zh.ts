@@ -63,6 +63,14 @@
             <translation>没有系统托盘：提醒卡片照常显示。</translation>
         </message>
         <message>
+            <source>Playing…</source>
+            <translation>正在播放…</translation>
+        </message>
+        <message>
+            <source>Playback failed: check the speakers and the volume.</source>
+            <translation>播放失败：请检查音箱和音量。</translation>
+        </message>
+        <message>
             <source>A self-check failed; the log says which.</source>
             <translation>有一项自检未通过，详情见日志。</translation>
         </message>
@@ -125,6 +133,14 @@
         <message>
             <source>The server refused this PC's device token: enter a valid one in Settings.</source>
             <translation>服务器拒绝了本机的设备令牌：请在设置中输入有效的设备令牌。</translation>
+        </message>
+        <message>
+            <source>No sound output</source>
+            <translation>电脑没有声音输出</translation>
+        </message>
+        <message>
+            <source>Alerts cannot be heard. Check that the speakers are on, plugged in and not muted. New orders still show on screen.</source>
+            <translation>提醒声音播放不出来。请检查音箱是否打开、插好、没有静音。新订单仍会显示在屏幕上。</translation>
         </message>
         <message>
             <source>No kitchen printer is set up (Settings).</source>
@@ -659,6 +675,10 @@
             <translation>音量</translation>
         </message>
         <message>
+            <source>Ring</source>
+            <translation>响铃方式</translation>
+        </message>
+        <message>
             <source>Repeat alerts every</source>
             <translation>提醒重复间隔</translation>
         </message>
@@ -673,6 +693,10 @@
         <message>
             <source>Show</source>
             <translation>显示</translation>
+        </message>
+        <message>
+            <source>Ring a chime before each announcement</source>
+            <translation>播报前先响提示音</translation>
         </message>
         <message>
             <source> s</source>
@@ -709,6 +733,14 @@
         <message>
             <source>%1 (not available)</source>
             <translation>%1（不可用）</translation>
+        </message>
+        <message>
+            <source>Chime and speech at each alert</source>
+            <translation>每次提醒：提示音加语音播报</translation>
+        </message>
+        <message>
+            <source>Ring until the order is handled</source>
+            <translation>持续响铃，直到接单</translation>
         </message>
         <message>
             <source>%1 words/min</source>
@@ -764,6 +796,10 @@
         <message>
             <source>Disconnected</source>
             <translation>已断开</translation>
+        </message>
+        <message>
+            <source>No sound output</source>
+            <translation>电脑没有声音输出</translation>
         </message>
         <message>
             <source>Muted until %1</source>

@@ -128,6 +128,10 @@ TRANSLATIONS: dict[str, str] = {
     ),
     "Quit OrderBell": "退出来单铃",
     "Keep taking orders": "继续接单",
+    "Ring": "响铃方式",
+    "Ring a chime before each announcement": "播报前先响提示音",
+    "Chime and speech at each alert": "每次提醒：提示音加语音播报",
+    "Ring until the order is handled": "持续响铃，直到接单",
     # Tray
     "Unmute": "取消静音",
     "Test alert": "测试提醒",
@@ -141,6 +145,7 @@ TRANSLATIONS: dict[str, str] = {
     "Orders waiting: %1": "待接订单：%1",
     "Muted until %1": "静音至 %1",
     "Muted": "已静音",
+    "No sound output": "电脑没有声音输出",
     # App (desktop/app.py, desktop/counter.py): link states, notices
     "Connecting…": "正在连接…",
     "Disconnected, retrying": "连接已断开，正在重试",
@@ -199,6 +204,12 @@ TRANSLATIONS: dict[str, str] = {
         "服务器 %1 的应答来单铃无法理解。请检查服务器地址，或升级来单铃。"
     ),
     "Self-check found problems": "自检发现问题",
+    "Alerts cannot be heard. Check that the speakers are on, plugged in and not muted. New "
+    "orders still show on screen.": (
+        "提醒声音播放不出来。请检查音箱是否打开、插好、没有静音。新订单仍会显示在屏幕上。"
+    ),
+    "Playing…": "正在播放…",
+    "Playback failed: check the speakers and the volume.": "播放失败：请检查音箱和音量。",
     # PrinterAddress (desktop/printing/uri.py)
     "Enter the printer address, for example tcp://192.168.1.50:9100.": (
         "请输入打印机地址，例如 tcp://192.168.1.50:9100。"

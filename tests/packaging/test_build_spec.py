@@ -105,6 +105,11 @@ def test_the_printer_database_of_python_escpos_is_bundled(analysis: Analysis) ->
     assert ("capabilities.json", "escpos") in datas
 
 
+def test_the_chime_is_bundled(analysis: Analysis) -> None:
+    """The new-order chime ships where resource_path looks for it in a frozen app."""
+    assert "resources/sounds/chime.wav" in bundled(analysis)
+
+
 def test_every_migration_is_bundled(analysis: Analysis) -> None:
     """Alembic reads env.py and each revision as files, so all of them ship as data."""
     files = bundled(analysis)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import struct
 from pathlib import Path
 from types import ModuleType
@@ -11,16 +10,13 @@ from typing import Any
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage, QImageReader
 
+from tests.scripts import load_script
+
 ICONS = Path(__file__).resolve().parents[2] / "resources" / "icons"
 
 
 def load_render_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("render_icons", ICONS / "render.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(ICONS / "render.py", "render_icons")
 
 
 def icns_entries(data: bytes) -> list[tuple[bytes, bytes]]:

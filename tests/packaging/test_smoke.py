@@ -18,6 +18,7 @@ from desktop import smoke
 from desktop.smoke import (
     SmokeFailure,
     SmokeReport,
+    check_chime,
     check_translations,
     describe_speech,
     open_report,
@@ -25,7 +26,7 @@ from desktop.smoke import (
 )
 from tests.sound import write_wav
 
-STEPS = ("qt", "icons", "translations", "speech", "backend", "websocket", "order")
+STEPS = ("qt", "icons", "translations", "speech", "chime", "backend", "websocket", "order")
 
 
 @pytest.mark.usefixtures("espeak")
@@ -154,3 +155,26 @@ def test_other_audio_formats_are_judged_by_size(tmp_path: Path) -> None:
     stub.write_bytes(b"FORM" + bytes(100))
     with pytest.raises(SmokeFailure, match="only 104 bytes"):
         describe_speech(stub)
+
+
+async def test_the_shipped_chime_passes() -> None:
+    """The chime in resources/sounds loads as a loud WAV of about 1.5 s."""
+    assert "chime.wav loads: 1.5 s, peak" in await check_chime()
+
+
+async def test_a_missing_chime_fails_its_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build without the chime fails the chime step, naming the file."""
+    monkeypatch.setattr(smoke, "chime_path", lambda: tmp_path / "chime.wav")
+    with pytest.raises(SmokeFailure, match=r"cannot load the chime .*chime\.wav"):
+        await check_chime()
+
+
+async def test_a_quiet_chime_fails_its_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chime too quiet to call staff from the kitchen is not the chime."""
+    monkeypatch.setattr(smoke, "chime_path", lambda: write_wav(tmp_path / "chime.wav", 1.5, 3000))
+    with pytest.raises(SmokeFailure, match="not a chime"):
+        await check_chime()

@@ -15,6 +15,7 @@ import qasync
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from desktop.core.phrasing import Language
+from desktop.speech.errors import PlaybackError, SpeechError
 from desktop.speech.speaker import SpeechStatus
 
 _T = TypeVar("_T")
@@ -23,12 +24,22 @@ WAIT_S = 10.0
 
 @dataclass
 class RecordingSpeaker:
-    """Stands in for SpeechWorker at the app's seam: records what it is asked to say."""
+    """Stands in for SpeechWorker at the app's seam: records what it is asked to say and ring.
+
+    ``output`` is what its output check finds; ``failure`` makes ``say_and_wait`` fail as not
+    heard.
+    """
 
     said: list[str] = field(default_factory=list)
+    rung: list[int] = field(default_factory=list)
     rate: int | None = None
     volume: float | None = None
+    output: str | None = None
+    failure: str | None = None
     on_started: Callable[[str], None] | None = None
+    on_finished: Callable[[str], None] | None = None
+    on_failed: Callable[[str, SpeechError], None] | None = None
+    on_sound: Callable[[str | None], None] | None = None
     status: SpeechStatus = field(
         default_factory=lambda: SpeechStatus(engine_ok=True, driver="recording")
     )
@@ -39,6 +50,17 @@ class RecordingSpeaker:
 
     def say(self, text: str, language: Language, priority: int = 0) -> None:
         self.said.append(text)
+
+    def say_and_wait(self, text: str, language: Language, priority: int = 0) -> None:
+        self.said.append(text)
+        if self.failure is not None:
+            raise PlaybackError(self.failure)
+
+    def ring(self, priority: int = 0) -> None:
+        self.rung.append(priority)
+
+    def check_output(self) -> str | None:
+        return self.output
 
     def stop(self) -> None:
         pass

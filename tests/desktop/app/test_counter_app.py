@@ -18,6 +18,7 @@ from desktop.app import READY_NOTICE_MS, DesktopApp
 from desktop.autostart import XdgAutostart
 from desktop.config import DesktopSettings, MemoryKeyring, SettingsStore
 from desktop.core import phrasing
+from desktop.ui.icons import TrayState
 from desktop.ui.notice import NoticeLevel
 from orderbell_protocol import OrderStatus
 from tests.desktop.app.conftest import RecordingSpeaker, until
@@ -62,13 +63,14 @@ async def running_app(
     configured: bool = True,
     token: str | None = None,
     installed: bool = False,
+    output: str | None = None,
 ) -> AsyncIterator[Running]:
     async with demo_backend() as backend, httpx.AsyncClient(base_url=backend.base_url) as http:
         store = SettingsStore(directory / "config", MemoryKeyring())
         if configured:
             store.save(DesktopSettings(server_url=backend.base_url, repeat_interval_s=30))
             store.save_token(token or backend.token, backend.base_url)
-        speaker = RecordingSpeaker()
+        speaker = RecordingSpeaker(output=output)
         login = XdgAutostart(directory / "autostart" / "orderbell.desktop")
         app = DesktopApp(
             qapp,
@@ -370,5 +372,58 @@ def test_source_checkout_does_not_start_at_login_by_itself(
             assert dialog is not None
             assert not dialog.login_check.isChecked()
             assert not dialog.login_advice.isVisible()
+
+    qloop(scenario())
+
+
+def test_test_voice_shows_playing_then_clears(
+    qapp: QApplication, qloop: Run, tmp_path: Path
+) -> None:
+    """Test voice says "Playing…" while the sample plays, and nothing once it was heard."""
+
+    async def scenario() -> None:
+        async with running_app(qapp, tmp_path) as run:
+            run.app.open_settings()
+            dialog = run.app.settings_dialog
+            assert dialog is not None
+            dialog.test_voice_button.click()
+            assert dialog.voice_status.text() == "Playing…"
+            await until(lambda: dialog.voice_status.isHidden(), "the status to clear")
+            assert run.speaker.said[-1] == phrasing.new_order("0000", run.app.language)
+
+    qloop(scenario())
+
+
+def test_test_voice_says_when_playback_failed(
+    qapp: QApplication, qloop: Run, tmp_path: Path
+) -> None:
+    """A sample that was not heard shows "Playback failed" and what to check."""
+
+    async def scenario() -> None:
+        async with running_app(qapp, tmp_path) as run:
+            run.speaker.failure = "aplay failed: audio open error"
+            run.app.open_settings()
+            dialog = run.app.settings_dialog
+            assert dialog is not None
+            dialog.test_voice_button.click()
+            await until(
+                lambda: dialog.voice_status.text().startswith("Playback failed"), "the failure"
+            )
+            assert "speakers" in dialog.voice_status.text()
+            assert dialog.voice_status.isVisibleTo(dialog)
+
+    qloop(scenario())
+
+
+def test_a_pc_without_sound_shows_the_no_sound_card_at_start(
+    qapp: QApplication, qloop: Run, tmp_path: Path
+) -> None:
+    """At start-up the output is checked: without sound the red card and tray alarm appear."""
+
+    async def scenario() -> None:
+        async with running_app(qapp, tmp_path, output="aplay failed: audio open error") as run:
+            await until(lambda: "sound" in run.app.notices.kinds(), "the no-sound notice")
+            assert run.app.notices.level("sound") is NoticeLevel.ALARM
+            await until(lambda: run.app.tray.state is TrayState.NO_SOUND, "the tray alarm")
 
     qloop(scenario())

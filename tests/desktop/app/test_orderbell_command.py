@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import LiveServer
+from tests.sound import SoundCard
 
 
 def command_env(home: Path) -> dict[str, str]:
@@ -46,8 +47,11 @@ async def test_version_prints_the_version(tmp_path: Path) -> None:
     assert out.startswith("OrderBell ")
 
 
-async def test_provisioned_pc_passes_the_self_check(live: LiveServer, tmp_path: Path) -> None:
-    """--server and --token are saved, and the self-check then finds speech, server and token."""
+async def test_provisioned_pc_passes_the_self_check(
+    live: LiveServer, tmp_path: Path, sound_card: SoundCard
+) -> None:
+    """--server and --token are saved, and the self-check then finds speech heard in both
+    languages (the phrases arrive at the sound card), the server and the token."""
     token = await live.device_token()
     code, out = await orderbell(
         tmp_path, "--server", live.base_url, "--token", token, "--self-check"
@@ -55,6 +59,8 @@ async def test_provisioned_pc_passes_the_self_check(live: LiveServer, tmp_path: 
     assert code == 0, out
     assert "OK   speech zh: voice sit/cmn-latn-pinyin, its phonemes hold no language" in out
     assert "OK   speech en: voice gmw/en-us, its phonemes hold no language" in out
+    assert out.count("played through aplay") == 2
+    assert sound_card.peak() > 3000
     assert "OK   server:" in out
     assert "OK   token: accepted" in out
     saved = (tmp_path / "config" / "OrderBell" / "settings.json").read_text()
@@ -77,3 +83,17 @@ async def test_bad_server_address_is_refused(tmp_path: Path) -> None:
     assert code == 2
     assert "error:" in out
     assert not (tmp_path / "config" / "OrderBell" / "settings.json").exists()
+
+
+async def test_self_check_fails_when_the_sound_cannot_be_played(
+    live: LiveServer, tmp_path: Path, no_sound_card: Path
+) -> None:
+    """No sound card: the speech lines FAIL saying it was not heard, and the exit is 1."""
+    token = await live.device_token()
+    code, out = await orderbell(
+        tmp_path, "--server", live.base_url, "--token", token, "--self-check"
+    )
+    assert code == 1, out
+    assert "FAIL speech en: voice gmw/en-us" in out
+    assert "but it was not heard: aplay failed:" in out
+    assert "OK   token: accepted" in out

@@ -97,13 +97,23 @@ class FakeView:
 
 @dataclass
 class FakeSpeaker:
-    """Records what would be said."""
+    """Records what would be said and rung; its output check says what the test sets."""
 
     said: list[str] = field(default_factory=list)
+    rung: list[int] = field(default_factory=list)
     available: bool = True
+    output: str | None = None
+    checks: int = 0
 
     def say(self, text: str, language: Language, priority: int = 0) -> None:
         self.said.append(text)
+
+    def ring(self, priority: int = 0) -> None:
+        self.rung.append(priority)
+
+    def check_output(self) -> str | None:
+        self.checks += 1
+        return self.output
 
     def stop(self) -> None:
         pass

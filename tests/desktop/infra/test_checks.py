@@ -12,7 +12,7 @@ from desktop.core.phrasing import Language
 from desktop.speech.speaker import SpeechStatus
 from desktop.speech.voices import VoiceInfo
 from desktop.speech.worker import SpeechWorker
-from tests.sound import write_wav
+from tests.sound import RecordingPlayer, write_wav
 
 
 class ToneEngine:
@@ -35,17 +35,11 @@ class ToneEngine:
     def configure(self, *, voice_id: str | None, rate: int | None, volume: float | None) -> None:
         pass
 
-    def speak(self, text: str) -> None:
-        pass
-
     def save_to_file(self, text: str, path: Path) -> None:
         write_wav(path, 2.0, self._amplitude)
 
     def phonemes(self, text: str, voice_id: str) -> str | None:
         return self._phonemes.get(voice_id, "")
-
-    def playback_problem(self) -> str | None:
-        return None
 
 
 GOOD = {"sit/cmn": "(en)nInt'u:_|(cmn)_|", "sit/cmn-latn-pinyin": "n'i35n_|", "gmw/en-us": "n'u:"}
@@ -53,7 +47,7 @@ GOOD = {"sit/cmn": "(en)nInt'u:_|(cmn)_|", "sit/cmn-latn-pinyin": "n'i35n_|", "g
 
 @pytest.fixture
 def espeak_worker() -> Iterator[SpeechWorker]:
-    with SpeechWorker() as worker:
+    with SpeechWorker(player=RecordingPlayer()) as worker:
         yield worker
 
 
@@ -75,7 +69,7 @@ async def test_real_english_speech_names_its_voice(espeak_worker: SpeechWorker) 
 async def test_a_switching_chinese_voice_fails_its_line() -> None:
     """When the only Mandarin voice reads Chinese with English rules, the zh check fails."""
     phonemes = {"sit/cmn": "(en)nInt'u:_|(cmn)_|", "gmw/en-us": "n'u:"}
-    with SpeechWorker(lambda: ToneEngine(phonemes)) as worker:
+    with SpeechWorker(lambda: ToneEngine(phonemes), player=RecordingPlayer()) as worker:
         worker.set_language_voice(Language.ZH, "sit/cmn")
         with pytest.raises(RuntimeError, match=r"voice sit/cmn: its phonemes switch language"):
             await check_speech(worker, Language.ZH, SpeechProbe(worker))
@@ -84,7 +78,7 @@ async def test_a_switching_chinese_voice_fails_its_line() -> None:
 async def test_silent_synthesis_fails_its_line() -> None:
     """A voice that writes only silence fails, however right its phonemes."""
     with (
-        SpeechWorker(lambda: ToneEngine(GOOD, amplitude=0)) as worker,
+        SpeechWorker(lambda: ToneEngine(GOOD, amplitude=0), player=RecordingPlayer()) as worker,
         pytest.raises(RuntimeError, match=r"produced only 2\.0 s of audio"),
     ):
         await check_speech(worker, Language.ZH, SpeechProbe(worker))
@@ -99,16 +93,43 @@ async def test_the_probe_runs_once_for_both_lines() -> None:
             probes.append(timeout)
             return super().probe(timeout)
 
-    with CountingWorker(lambda: ToneEngine(GOOD)) as worker:
+    with CountingWorker(lambda: ToneEngine(GOOD), player=RecordingPlayer()) as worker:
         probe = SpeechProbe(worker)
         await check_speech(worker, Language.ZH, probe)
         await check_speech(worker, Language.EN, probe)
     assert len(probes) == 1
 
 
+async def test_the_self_check_plays_the_phrase_and_names_the_player() -> None:
+    """With play, the phrase is played and the line says through what."""
+    player = RecordingPlayer()
+    with SpeechWorker(lambda: ToneEngine(GOOD), player=player) as worker:
+        detail = await check_speech(worker, Language.ZH, SpeechProbe(worker), play=True)
+    assert detail.endswith("synthesised 2.0 s, played through recording")
+    assert player.kinds() == ["speech"]
+
+
+async def test_the_self_check_fails_when_the_phrase_is_not_heard() -> None:
+    """A phrase that cannot be played fails the line, saying it was not heard and why."""
+    player = RecordingPlayer(failure="aplay failed: audio open error")
+    with (
+        SpeechWorker(lambda: ToneEngine(GOOD), player=player) as worker,
+        pytest.raises(RuntimeError, match="but it was not heard: aplay failed: audio open error"),
+    ):
+        await check_speech(worker, Language.ZH, SpeechProbe(worker), play=True)
+
+
+async def test_the_start_up_check_plays_nothing() -> None:
+    """At start-up the lines are silent: nothing is played at the counter."""
+    player = RecordingPlayer()
+    with SpeechWorker(lambda: ToneEngine(GOOD), player=player) as worker:
+        await check_speech(worker, Language.ZH, SpeechProbe(worker))
+    assert player.played == []
+
+
 def test_the_language_in_use_is_vital_and_first() -> None:
     """One speech line per language: the one in use first and vital, the other a warning."""
-    with SpeechWorker(lambda: ToneEngine(GOOD)) as worker:
+    with SpeechWorker(lambda: ToneEngine(GOOD), player=RecordingPlayer()) as worker:
         checks = startup_checks(worker, "http://127.0.0.1:1", "token", language=Language.EN)
     assert [(name, vital) for name, vital, _ in checks] == [
         ("speech en", True),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import importlib.util
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,8 @@ from types import ModuleType
 
 import pytest
 from PySide6.QtCore import QTranslator
+
+from tests.scripts import load_script
 
 REPO = Path(__file__).resolve().parents[3]
 TRANSLATIONS_DIR = REPO / "resources" / "translations"
@@ -30,12 +31,7 @@ class Message:
 
 
 def load_zh() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("orderbell_zh_table", TRANSLATIONS_DIR / "zh.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(TRANSLATIONS_DIR / "zh.py", "orderbell_zh_table")
 
 
 def _literal(node: ast.expr) -> str | None:

@@ -1,4 +1,4 @@
-"""The pyttsx3 wrapper: playback checks, voices and file output with the real espeak-ng."""
+"""The pyttsx3 wrapper: voices, their phonemes and file output with the real espeak-ng."""
 
 from __future__ import annotations
 
@@ -11,36 +11,10 @@ from pathlib import Path
 import pytest
 
 from desktop.core.phrasing import Language
-from desktop.speech.engine import Pyttsx3Engine, playback_problem
+from desktop.speech.engine import Pyttsx3Engine
 from desktop.speech.errors import SpeechEngineError
 from desktop.speech.phonemes import language_switches, sample_phrase
 from desktop.speech.voices import VoiceChoice, choose_voice, pick_voice
-
-
-def no_aplay(name: str) -> str | None:
-    return None
-
-
-def has_aplay(name: str) -> str | None:
-    return f"/usr/bin/{name}"
-
-
-def test_espeak_on_linux_without_aplay_is_reported() -> None:
-    """Without aplay, espeak's sound is lost on Linux: say how to fix it."""
-    problem = playback_problem("espeak", "linux", no_aplay)
-    assert problem is not None
-    assert "alsa-utils" in problem
-
-
-def test_espeak_on_linux_with_aplay_is_fine() -> None:
-    """With aplay present there is no playback problem."""
-    assert playback_problem("espeak", "linux", has_aplay) is None
-
-
-@pytest.mark.parametrize(("driver", "platform"), [("sapi5", "win32"), ("nsss", "darwin")])
-def test_other_drivers_need_no_aplay(driver: str, platform: str) -> None:
-    """Only the Linux espeak driver depends on aplay."""
-    assert playback_problem(driver, platform, no_aplay) is None
 
 
 @pytest.mark.usefixtures("espeak")

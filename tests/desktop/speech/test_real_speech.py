@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import array
 import math
-import os
 import queue
 import shutil
-import stat
 import sys
 import wave
 from collections.abc import Iterator
@@ -18,12 +16,17 @@ import pytest
 
 from desktop.core import phrasing
 from desktop.core.phrasing import Language
+from desktop.resources import chime_path
+from desktop.speech.errors import PlaybackError, SpeechError
 from desktop.speech.worker import SpeechWorker
+from tests.sound import SoundCard
 
 pytestmark = pytest.mark.usefixtures("espeak")
 
 # Generous for a slow CI machine; espeak-ng writes these files in well under a second.
 SYNTH_TIMEOUT = 60.0
+ESPEAK_RATE = 22_050
+CHIME_RATE = 44_100
 
 
 @dataclass(frozen=True)
@@ -61,24 +64,6 @@ def worker() -> Iterator[SpeechWorker]:
         yield speech
 
 
-@pytest.fixture
-def played(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Put a recording ``aplay`` first on PATH: each WAV pyttsx3 plays is kept, numbered."""
-    if not sys.platform.startswith("linux"):
-        pytest.skip("pyttsx3 plays through aplay on Linux only")
-    capture = tmp_path / "played"
-    capture.mkdir()
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    aplay = bin_dir / "aplay"
-    aplay.write_text(
-        f'#!/bin/sh\nn=$(ls "{capture}" | wc -l)\ncp "$1" "{capture}/$n.wav"\n', encoding="utf-8"
-    )
-    aplay.chmod(aplay.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
-    return capture
-
-
 def test_three_utterances_in_a_row_zh_en_zh(worker: SpeechWorker, tmp_path: Path) -> None:
     """Three utterances through one worker each give their own non-silent WAV."""
     texts = [
@@ -97,8 +82,8 @@ def test_three_utterances_in_a_row_zh_en_zh(worker: SpeechWorker, tmp_path: Path
     assert len({audio.seconds for audio in measured}) == 3
 
 
-def test_say_plays_three_utterances_in_a_row(played: Path) -> None:
-    """The alert path: say() three times on one engine plays three distinct, audible WAVs."""
+def test_say_plays_three_utterances_in_a_row(sound_card: SoundCard) -> None:
+    """The alert path: three utterances reach the sound card one after another, audibly."""
     finished: queue.Queue[str] = queue.Queue()
     texts = [
         (phrasing.new_order("1234", Language.ZH), Language.ZH),
@@ -109,10 +94,37 @@ def test_say_plays_three_utterances_in_a_row(played: Path) -> None:
         for text, language in texts:
             speech.say(text, language)
         assert [finished.get(timeout=SYNTH_TIMEOUT) for _ in texts] == [t for t, _ in texts]
-    measured = [measure(played / f"{number}.wav") for number in range(3)]
-    for audio in measured:
-        assert_spoken(audio)
-    assert len({audio.seconds for audio in measured}) == 3
+    seconds = len(sound_card.samples()) / ESPEAK_RATE
+    # espeak-ng says these in about 3.3, 2.9 and 1.5 s.
+    assert 5.0 < seconds < 15.0
+    assert sound_card.peak() > 3000
+
+
+def test_without_a_sound_card_speech_is_not_heard(no_sound_card: Path) -> None:
+    """No sound card: the utterance fails as not heard, with aplay's reason, never "said"."""
+    failed: queue.Queue[tuple[str, SpeechError]] = queue.Queue()
+    finished: queue.Queue[str] = queue.Queue()
+    text = phrasing.new_order("1234", Language.ZH)
+    with SpeechWorker(
+        on_finished=finished.put, on_failed=lambda said, error: failed.put((said, error))
+    ) as speech:
+        speech.say(text, Language.ZH)
+        said, error = failed.get(timeout=SYNTH_TIMEOUT)
+    assert said == text
+    assert isinstance(error, PlaybackError)
+    assert "audio open error" in str(error)
+    assert finished.empty()
+
+
+def test_the_chime_reaches_the_sound_card(sound_card: SoundCard) -> None:
+    """The shipped chime rings loud at the output: 1.5 s of samples peaking near full scale."""
+    sounds: queue.Queue[str | None] = queue.Queue()
+    with SpeechWorker(chime=chime_path(), on_sound=sounds.put) as speech:
+        speech.ring(priority=10)
+        assert sounds.get(timeout=SYNTH_TIMEOUT) is None
+    # aplay fills its last period: a little more than the file's 1.5 s reaches the output.
+    assert 1.5 <= len(sound_card.samples()) / CHIME_RATE < 1.8
+    assert sound_card.peak() > 28_000
 
 
 def test_three_english_utterances_in_a_row(worker: SpeechWorker, tmp_path: Path) -> None:

@@ -67,27 +67,31 @@ def test_voices_are_listed_with_their_languages(fake_say: Path) -> None:
     assert chosen.id == "Ting-Ting"
 
 
-def test_speak_passes_voice_rate_and_volume(fake_say: Path) -> None:
+def test_voice_rate_and_volume_reach_say(fake_say: Path, tmp_path: Path) -> None:
     """Voice and rate become flags; a lowered volume becomes an embedded volm command."""
     engine = SayCommandEngine()
     engine.configure(voice_id="Ting-Ting", rate=180, volume=0.5)
-    engine.speak("您有新的外卖订单")
-    assert fake_say.read_text().strip() == "-v Ting-Ting -r 180 [[volm 0.50]] 您有新的外卖订单"
+    path = tmp_path / "out.wav"
+    engine.save_to_file("您有新的外卖订单", path)
+    assert fake_say.read_text().strip() == (
+        f"-v Ting-Ting -r 180 --file-format=WAVE --data-format=LEI16@22050 -o {path} "
+        "[[volm 0.50]] 您有新的外卖订单"
+    )
 
 
 def test_save_to_file_writes_a_wav(fake_say: Path, tmp_path: Path) -> None:
-    """save_to_file asks say for 16-bit PCM WAV output at the given path."""
+    """save_to_file asks say for a 16-bit PCM WAV file (not its default AIFF) at the path."""
     path = tmp_path / "out.wav"
     SayCommandEngine().save_to_file("New order", path)
     with wave.open(str(path), "rb") as wav:
         assert wav.getnframes() == 22050
 
 
-def test_a_failing_say_is_an_engine_error(fake_say: Path) -> None:
+def test_a_failing_say_is_an_engine_error(fake_say: Path, tmp_path: Path) -> None:
     """A non-zero exit of say raises SpeechEngineError (the worker then replaces the engine)."""
     engine = SayCommandEngine()
     with pytest.raises(SpeechEngineError):
-        engine.speak("--fail")
+        engine.save_to_file("--fail", tmp_path / "out.wav")
 
 
 def test_missing_say_is_an_engine_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -12,10 +12,17 @@ from pathlib import Path
 import pytest
 
 from desktop.core.phrasing import Language
-from desktop.speech.errors import SpeechClosed, SpeechEngineError, SpeechError, SpeechTimeout
+from desktop.speech.errors import (
+    PlaybackError,
+    SpeechClosed,
+    SpeechEngineError,
+    SpeechError,
+    SpeechTimeout,
+)
 from desktop.speech.speaker import Speaker
 from desktop.speech.voices import VoiceInfo
 from desktop.speech.worker import SpeechWorker, default_timeout
+from tests.sound import RecordingPlayer, write_wav
 
 WAIT = 10.0  # generous bound for a thread hand-over; only reached when a test fails
 
@@ -50,21 +57,15 @@ class FakeEngine:
     def configure(self, *, voice_id: str | None, rate: int | None, volume: float | None) -> None:
         self._voice, self._rate, self._volume = voice_id, rate, volume
 
-    def speak(self, text: str) -> None:
-        self._engines.perform(self, text)
-
     def save_to_file(self, text: str, path: Path) -> None:
         self._engines.perform(self, text)
-        path.write_bytes(b"RIFF" + bytes(100))
+        write_wav(path, 0.02, 0 if text in self._engines.silent else 8000)
 
     def phonemes(self, text: str, voice_id: str) -> str | None:
         self._engines.phonemes_read.append((text, voice_id))
         if self._engines.phoneme_table is None:
             return None
         return self._engines.phoneme_table.get(voice_id, "")
-
-    def playback_problem(self) -> str | None:
-        return self._engines.playback
 
 
 class FakeEngines:
@@ -79,7 +80,7 @@ class FakeEngines:
         self.fail: set[str] = set()
         self.factory_fails = False
         self.reusable = True
-        self.playback: str | None = None
+        self.silent: set[str] = set()
         self.voice_list = [
             VoiceInfo("fake/cmn", "Mandarin", ("cmn",)),
             VoiceInfo("fake/en", "English", ("en-us",)),
@@ -133,6 +134,7 @@ class Events:
         self.started: queue.Queue[tuple[str, int]] = queue.Queue()
         self.finished: queue.Queue[str] = queue.Queue()
         self.failed: queue.Queue[tuple[str, SpeechError]] = queue.Queue()
+        self.sound: queue.Queue[str | None] = queue.Queue()
 
     def on_started(self, text: str) -> None:
         self.started.put((text, threading.get_ident()))
@@ -142,6 +144,9 @@ class Events:
 
     def on_failed(self, text: str, error: SpeechError) -> None:
         self.failed.put((text, error))
+
+    def on_sound(self, problem: str | None) -> None:
+        self.sound.put(problem)
 
     def wait_finished(self, count: int) -> list[str]:
         return [self.finished.get(timeout=WAIT) for _ in range(count)]
@@ -165,13 +170,28 @@ def events() -> Events:
 
 
 @pytest.fixture
-def worker(engines: FakeEngines, events: Events) -> Iterator[SpeechWorker]:
+def player() -> RecordingPlayer:
+    return RecordingPlayer()
+
+
+@pytest.fixture
+def chime(tmp_path: Path) -> Path:
+    return write_wav(tmp_path / "chime.wav", 0.05, 30_000)
+
+
+@pytest.fixture
+def worker(
+    engines: FakeEngines, events: Events, player: RecordingPlayer, chime: Path
+) -> Iterator[SpeechWorker]:
     speech = SpeechWorker(
         engines,
+        player=player,
+        chime=chime,
         utterance_timeout=short_timeout_for_hang,
         on_started=events.on_started,
         on_finished=events.on_finished,
         on_failed=events.on_failed,
+        on_sound=events.on_sound,
     )
     yield speech
     engines.release.set()
@@ -427,7 +447,7 @@ def test_rate_and_volume_reach_the_engine(
 def test_bad_rate_or_volume_is_refused(rate: int | None, volume: float | None) -> None:
     """Rate must be positive and volume within 0.0-1.0."""
     with pytest.raises(ValueError, match="speech"):
-        SpeechWorker(FakeEngines(), rate=rate, volume=volume)
+        SpeechWorker(FakeEngines(), player=RecordingPlayer(), rate=rate, volume=volume)
 
 
 def test_stop_drops_what_is_queued(
@@ -456,14 +476,18 @@ def test_callbacks_run_on_the_worker_thread(worker: SpeechWorker, events: Events
     assert events.finished.get(timeout=WAIT) == "hello"
 
 
-def test_raising_callback_does_not_stop_speech(engines: FakeEngines) -> None:
+def test_raising_callback_does_not_stop_speech(
+    engines: FakeEngines, player: RecordingPlayer
+) -> None:
     """A broken callback is logged; the utterance is still said and the worker carries on."""
     finished: queue.Queue[str] = queue.Queue()
 
     def broken(text: str) -> None:
         raise RuntimeError("UI bug")
 
-    with SpeechWorker(engines, on_started=broken, on_finished=finished.put) as speech:
+    with SpeechWorker(
+        engines, player=player, on_started=broken, on_finished=finished.put
+    ) as speech:
         speech.say("one", Language.ZH)
         speech.say("two", Language.ZH)
         assert [finished.get(timeout=WAIT) for _ in range(2)] == ["one", "two"]
@@ -523,9 +547,9 @@ def test_status_is_a_guess_before_the_probe(worker: SpeechWorker) -> None:
     assert not worker.status.checked
 
 
-def test_probe_reports_lost_playback(worker: SpeechWorker, engines: FakeEngines) -> None:
-    """An engine whose sound cannot be played makes speech unavailable, with the reason."""
-    engines.playback = "speech cannot be played: install alsa-utils (the aplay command)"
+def test_probe_reports_lost_playback(worker: SpeechWorker, player: RecordingPlayer) -> None:
+    """A player that cannot play here makes speech unavailable, with the reason."""
+    player.output = "aplay is not installed (install alsa-utils)"
     status = worker.probe()
     assert status.engine_ok
     assert not status.available
@@ -551,9 +575,9 @@ def test_probe_reports_no_engine(worker: SpeechWorker, engines: FakeEngines) -> 
     assert not worker.available
 
 
-def test_say_after_close_is_dropped(engines: FakeEngines) -> None:
+def test_say_after_close_is_dropped(engines: FakeEngines, player: RecordingPlayer) -> None:
     """A closed worker ignores say() and refuses blocking requests."""
-    speech = SpeechWorker(engines)
+    speech = SpeechWorker(engines, player=player)
     speech.close()
     speech.close()
     speech.say("too late", Language.ZH)
@@ -594,3 +618,198 @@ def test_close_fails_queued_requests_instead_of_hanging(
 def test_default_timeout_grows_with_text(text: str, seconds: float) -> None:
     """At least 10 s, and half a second per character for long texts."""
     assert default_timeout(text) == seconds
+
+
+def test_an_utterance_is_played_and_counts_as_heard(
+    worker: SpeechWorker, player: RecordingPlayer, events: Events
+) -> None:
+    """say() synthesises, hands the sound to the player, then reports it finished and heard."""
+    worker.say("您有新的外卖订单", Language.ZH)
+    assert events.finished.get(timeout=WAIT) == "您有新的外卖订单"
+    assert player.kinds() == ["speech"]
+    assert events.sound.get(timeout=WAIT) is None
+
+
+def test_a_failing_player_means_not_heard(
+    worker: SpeechWorker, engines: FakeEngines, player: RecordingPlayer, events: Events
+) -> None:
+    """The player fails: the utterance fails as PlaybackError, the sound problem is reported."""
+    player.failure = "aplay failed: audio open error: No such file or directory"
+    worker.say("您有新的外卖订单", Language.ZH)
+    text, error = events.failed.get(timeout=WAIT)
+    assert text == "您有新的外卖订单"
+    assert isinstance(error, PlaybackError)
+    assert events.sound.get(timeout=WAIT) == player.failure
+    assert events.finished.empty()
+    assert not worker.available
+    assert not worker.status.playback_ok
+    assert worker.status.engine_ok
+
+
+def test_a_muted_output_means_not_heard(
+    worker: SpeechWorker, player: RecordingPlayer, events: Events
+) -> None:
+    """Played into a muted output, the utterance is not heard, and says why."""
+    player.output = "the computer's sound is muted"
+    worker.say("顾客催单", Language.ZH)
+    _, error = events.failed.get(timeout=WAIT)
+    assert str(error) == "the computer's sound is muted"
+
+
+def test_a_playback_failure_keeps_the_engine_thread(
+    worker: SpeechWorker, engines: FakeEngines, player: RecordingPlayer, events: Events
+) -> None:
+    """No sound output is not the engine's fault: the same thread and engine say the next one."""
+    player.failure = "no sound card"
+    worker.say("one", Language.ZH)
+    events.failed.get(timeout=WAIT)
+    player.failure = None
+    worker.say("two", Language.ZH)
+    assert events.finished.get(timeout=WAIT) == "two"
+    assert len(engines.created) == 1
+    assert len({spoken.thread for spoken in engines.spoken}) == 1
+
+
+def test_sound_coming_back_clears_the_problem(
+    worker: SpeechWorker, player: RecordingPlayer, events: Events
+) -> None:
+    """After a failed playback, the next one that works reports the sound heard again."""
+    player.failure = "no sound card"
+    worker.say("one", Language.ZH)
+    assert events.sound.get(timeout=WAIT) == "no sound card"
+    player.failure = None
+    worker.say("two", Language.ZH)
+    assert events.sound.get(timeout=WAIT) is None
+    events.wait_finished(1)
+    assert worker.available
+
+
+def test_silent_synthesis_fails_without_playing(
+    worker: SpeechWorker, engines: FakeEngines, player: RecordingPlayer, events: Events
+) -> None:
+    """An engine that writes silence fails the utterance; nothing is played or claimed heard."""
+    engines.silent.add("mute")
+    worker.say("mute", Language.ZH)
+    _, error = events.failed.get(timeout=WAIT)
+    assert isinstance(error, SpeechEngineError)
+    assert "silence" in str(error)
+    assert player.kinds() == []
+    assert events.sound.empty()
+
+
+def test_say_and_wait_raises_when_not_heard(worker: SpeechWorker, player: RecordingPlayer) -> None:
+    """The blocking variant (Test voice, the self-check) raises PlaybackError when not heard."""
+    worker.say_and_wait("ok", Language.EN)
+    player.failure = "no sound card"
+    with pytest.raises(PlaybackError, match="no sound card"):
+        worker.say_and_wait("lost", Language.EN)
+
+
+def test_the_chime_is_played_without_an_engine(
+    worker: SpeechWorker, engines: FakeEngines, player: RecordingPlayer, events: Events
+) -> None:
+    """ring() plays the chime file as it is; no speech engine is needed for it."""
+    worker.ring(priority=10)
+    assert events.sound.get(timeout=WAIT) is None
+    assert player.kinds() == ["chime"]
+    assert engines.created == []
+
+
+def test_the_chime_rings_before_the_sentence_queued_after_it(
+    worker: SpeechWorker, engines: FakeEngines, player: RecordingPlayer, events: Events
+) -> None:
+    """A chime and then an utterance of the same priority play in that order."""
+    engines.block.add("first")
+    worker.say("first", Language.ZH)
+    assert engines.entered.get(timeout=WAIT) == "first"
+    worker.ring(priority=10)
+    worker.say("您有新的外卖订单", Language.ZH, priority=10)
+    engines.release.set()
+    events.wait_finished(2)
+    assert player.kinds() == ["speech", "chime", "speech"]
+
+
+def test_one_waiting_chime_at_most(
+    worker: SpeechWorker, engines: FakeEngines, player: RecordingPlayer, events: Events
+) -> None:
+    """Chimes asked for while one already waits are one chime, not a queue of them."""
+    engines.block.add("first")
+    worker.say("first", Language.ZH)
+    assert engines.entered.get(timeout=WAIT) == "first"
+    for _ in range(5):
+        worker.ring(priority=10)
+    assert worker.queued == 1
+    engines.release.set()
+    events.wait_finished(1)
+    assert [events.sound.get(timeout=WAIT) for _ in range(2)] == [None, None]
+    worker.ring(priority=10)
+    assert events.sound.get(timeout=WAIT) is None
+    assert player.kinds() == ["speech", "chime", "chime"]
+
+
+def test_no_chime_file_no_chime(engines: FakeEngines, player: RecordingPlayer) -> None:
+    """A worker without a chime (the self-check's) ignores ring()."""
+    with SpeechWorker(engines, player=player) as speech:
+        speech.ring(priority=10)
+        assert speech.queued == 0
+    assert player.kinds() == []
+
+
+def test_a_failing_chime_is_reported_not_heard(
+    worker: SpeechWorker, player: RecordingPlayer, events: Events
+) -> None:
+    """The chime's playback is checked like speech."""
+    player.failure = "no sound card"
+    worker.ring(priority=10)
+    assert events.sound.get(timeout=WAIT) == "no sound card"
+    assert events.failed.empty()
+
+
+def test_stop_drops_waiting_chimes_and_settles_waiting_callers(
+    worker: SpeechWorker, engines: FakeEngines, player: RecordingPlayer, events: Events
+) -> None:
+    """stop() drops queued chimes and utterances; a caller waiting on one is told, not left
+    hanging."""
+    engines.block.add("first")
+    worker.say("first", Language.ZH)
+    assert engines.entered.get(timeout=WAIT) == "first"
+    worker.ring(priority=10)
+    outcome: queue.Queue[BaseException | None] = queue.Queue()
+
+    def wait_for_sample() -> None:
+        try:
+            worker.say_and_wait("sample", Language.ZH)
+        except SpeechError as exc:
+            outcome.put(exc)
+        else:
+            outcome.put(None)
+
+    caller = threading.Thread(target=wait_for_sample)
+    caller.start()
+    while worker.queued < 2:  # wait until the sample is queued behind the chime
+        assert caller.is_alive()
+        time.sleep(0.001)
+    worker.stop()
+    assert isinstance(outcome.get(timeout=WAIT), SpeechClosed)
+    engines.release.set()
+    events.wait_finished(1)
+    caller.join(WAIT)
+    assert player.kinds() == ["speech"]
+
+
+def test_the_output_check_plays_silence_and_finds_it_working(
+    worker: SpeechWorker, engines: FakeEngines, player: RecordingPlayer
+) -> None:
+    """check_output() opens the output with silence: None when it works, no engine needed."""
+    assert worker.check_output() is None
+    assert player.kinds() == ["silence"]
+    assert engines.created == []
+
+
+def test_the_output_check_finds_a_missing_sound_card(
+    worker: SpeechWorker, player: RecordingPlayer, events: Events
+) -> None:
+    """check_output() gives the reason sound would not be heard, and reports it."""
+    player.failure = "aplay failed: audio open error"
+    assert worker.check_output() == "aplay failed: audio open error"
+    assert events.sound.get(timeout=WAIT) == "aplay failed: audio open error"

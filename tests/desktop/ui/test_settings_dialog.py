@@ -19,6 +19,8 @@ FORM = SettingsForm(
     voice="sit/cmn",
     rate=150,
     volume=0.8,
+    chime=True,
+    ring_mode="announce",
     repeat_interval_s=45,
     link_down_threshold_s=90,
     start_at_login=True,
@@ -76,6 +78,8 @@ def test_edited_fields_are_saved(qtbot: Any, dialog: SettingsDialog) -> None:
     choose(dialog.voice_box, "gmw/en")
     dialog.rate_slider.setValue(220)
     dialog.volume_slider.setValue(35)
+    click(qtbot, dialog.chime_check)
+    choose(dialog.ring_mode_box, "continuous")
     dialog.repeat_spin.setValue(120)
     dialog.threshold_spin.setValue(300)
     click(qtbot, dialog.login_check)
@@ -89,6 +93,8 @@ def test_edited_fields_are_saved(qtbot: Any, dialog: SettingsDialog) -> None:
             voice="gmw/en",
             rate=220,
             volume=0.35,
+            chime=False,
+            ring_mode="continuous",
             repeat_interval_s=120,
             link_down_threshold_s=300,
             start_at_login=False,
@@ -203,3 +209,14 @@ def test_cancel_saves_nothing(qtbot: Any, dialog: SettingsDialog) -> None:
     with qtbot.assertNotEmitted(dialog.saved), qtbot.waitSignal(dialog.rejected):
         qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
+
+
+def test_ring_mode_choices(dialog: SettingsDialog) -> None:
+    """The ring choices: chime and speech at each alert, or ringing until handled."""
+    names = [dialog.ring_mode_box.itemText(i) for i in range(dialog.ring_mode_box.count())]
+    assert names == ["Chime and speech at each alert", "Ring until the order is handled"]
+
+
+def test_repeat_interval_goes_down_to_ten_seconds(dialog: SettingsDialog) -> None:
+    """A busy shop can make alerts repeat every 10 s."""
+    assert dialog.repeat_spin.minimum() == 10

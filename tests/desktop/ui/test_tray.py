@@ -130,3 +130,9 @@ def test_context_click_does_not_ask_for_orders(qtbot: Any, tray: Tray) -> None:
     icon = tray.findChild(QSystemTrayIcon)
     with qtbot.assertNotEmitted(tray.orders_requested):
         icon.activated.emit(QSystemTrayIcon.ActivationReason.Context)
+
+
+def test_no_sound_state_says_so(tray: Tray) -> None:
+    """When alerts cannot be heard the tooltip says there is no sound output."""
+    tray.set_state(TrayState.NO_SOUND)
+    assert tray.tool_tip().splitlines()[1] == "No sound output"
