@@ -41,6 +41,15 @@ from backend.store.orders import (
     remind_order,
     submit_order,
 )
+from backend.store.reconciliation import (
+    PAYMENT_TIMEOUT_REASON,
+    DueOrder,
+    cancel_unpaid,
+    claim_due_orders,
+    found_by_query_since,
+    look_again_at,
+    set_aside,
+)
 from backend.store.retention import oldest_event_id, prune_events, replay_is_partial
 from backend.store.schema import DeviceTokenRow, EventRow, OrderRow
 from backend.store.tokens import (
@@ -58,9 +67,11 @@ from backend.store.tokens import (
 
 __all__ = [
     "EVENTS_CHANNEL",
+    "PAYMENT_TIMEOUT_REASON",
     "Database",
     "DeviceToken",
     "DeviceTokenRow",
+    "DueOrder",
     "EventRow",
     "HandleOutcome",
     "HandleResult",
@@ -82,17 +93,21 @@ __all__ = [
     "accept_order",
     "append_event",
     "authenticate_token",
+    "cancel_unpaid",
+    "claim_due_orders",
     "create_token",
     "default_database_url",
     "events_after",
     "events_since",
     "find_live_token",
+    "found_by_query_since",
     "get_order",
     "get_order_by_number",
     "last_event_id",
     "list_orders",
     "list_tokens",
     "live_tokens",
+    "look_again_at",
     "migrate",
     "migrate_async",
     "notification_payload",
@@ -108,6 +123,7 @@ __all__ = [
     "revoke_token",
     "revoked_token_ids",
     "row_to_event",
+    "set_aside",
     "submit_order",
     "token_hash",
 ]

@@ -45,6 +45,7 @@ class OrderView:
     reminder_count: int
     last_reminded_at: datetime | None
     updated_at: datetime
+    cancel_reason: str | None = None
 
 
 def view_of(row: OrderRow | Row[Any]) -> OrderView:
@@ -76,6 +77,7 @@ def view_of(row: OrderRow | Row[Any]) -> OrderView:
         reminder_count=row.reminder_count,
         last_reminded_at=row.last_reminded_at,
         updated_at=row.updated_at,
+        cancel_reason=row.cancel_reason,
     )
 
 
@@ -106,6 +108,7 @@ def order_to_json(view: OrderView) -> dict[str, Any]:
         "transactionId": view.transaction_id,
         "acceptedAt": _iso(view.accepted_at),
         "rejectedReason": view.rejected_reason,
+        "cancelReason": view.cancel_reason,
         "reminderCount": view.reminder_count,
         "lastRemindedAt": _iso(view.last_reminded_at),
     }

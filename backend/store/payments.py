@@ -36,6 +36,10 @@ _PAY = (
         paid_at=bindparam("paid_time", type_=ORDERS.c.paid_at.type),
         transaction_id=bindparam("paid_transaction", type_=ORDERS.c.transaction_id.type),
         updated_at=bindparam("changed_at", type_=ORDERS.c.updated_at.type),
+        reconciled_at=bindparam("found_at", type_=ORDERS.c.reconciled_at.type),
+        next_query_at=None,
+        lease_owner=None,
+        lease_until=None,
     )
     .returning(*ORDERS.c)
 )
@@ -61,12 +65,16 @@ _BY_NUMBER = select(ORDERS).where(
 
 @dataclass(frozen=True, slots=True)
 class PaymentFacts:
-    """The verified content of a payment notification."""
+    """The verified content of a payment notification, or of a query answer.
+
+    ``found_by_query`` marks a payment the reconciler found without any notification.
+    """
 
     out_trade_no: str
     transaction_id: str
     amount_total: int
     paid_at: datetime
+    found_by_query: bool = False
 
 
 class PaymentResult(Enum):
@@ -118,7 +126,11 @@ class RefundOutcome:
 
 
 async def record_payment(db: Database, facts: PaymentFacts, now: datetime) -> PaymentOutcome:
-    """Move a pending order to paid and log a new-order event; repeats change nothing."""
+    """Move a pending order to paid and log a new-order event; repeats change nothing.
+
+    The one path for a payment, notified or found by query: whichever comes first makes the
+    transition and appends the event, the other finds a duplicate.
+    """
     try:
         return await db.write(_record_payment, facts, as_utc(now))
     except IntegrityError:
@@ -144,6 +156,7 @@ def _record_payment(
             "paid_time": as_utc(facts.paid_at),
             "paid_transaction": facts.transaction_id,
             "changed_at": now,
+            "found_at": now if facts.found_by_query else None,
         },
     ).one_or_none()
     if paid is not None:

@@ -1,4 +1,4 @@
-"""The tables as SQLAlchemy models; the migrations (0001, then 0002) create exactly these."""
+"""The tables as SQLAlchemy models; the migrations (0001 onwards) create exactly these."""
 
 from __future__ import annotations
 
@@ -31,6 +31,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# Partial indexes: the unpaid orders the reconciler searches, and the payments it found.
+_UNPAID = text("status = 1")
+_RECONCILED = text("reconciled_at IS NOT NULL")
+
 # SQLite only auto-assigns INTEGER PRIMARY KEY; BIGINT stays BIGINT elsewhere.
 BigIntegerKey = BigInteger().with_variant(Integer(), "sqlite")
 # A 64-bit id from another system; SQLite's INTEGER already holds 64 bits.
@@ -50,6 +54,13 @@ class OrderRow(Base):
     __table_args__ = (
         Index("ix_orders_shop_id_id", "shop_id", "id"),
         Index("ix_orders_shop_id_status_id", "shop_id", "status", "id"),
+        Index("ix_orders_unpaid", "id", sqlite_where=_UNPAID, postgresql_where=_UNPAID),
+        Index(
+            "ix_orders_reconciled_at",
+            "reconciled_at",
+            sqlite_where=_RECONCILED,
+            postgresql_where=_RECONCILED,
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -71,6 +82,15 @@ class OrderRow(Base):
     reminder_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Reconciliation with WeChat Pay (migration 0003): the next look at an unpaid order (NULL
+    # until its first), the instance holding it meanwhile, why it was set aside, when its
+    # payment was found by query rather than notified, and why it was cancelled.
+    next_query_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reconcile_anomaly: Mapped[str | None] = mapped_column(Text)
+    reconciled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class EventRow(Base):

@@ -85,6 +85,7 @@ async def test_order_json_uses_camel_case_and_iso_times(
         "transactionId": order.transaction_id,
         "acceptedAt": None,
         "rejectedReason": None,
+        "cancelReason": None,
         "reminderCount": 0,
         "lastRemindedAt": None,
     }

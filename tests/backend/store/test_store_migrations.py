@@ -36,7 +36,7 @@ async def test_migration_twice_is_harmless(db: Database) -> None:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
         return count, version
 
-    assert await db.read(count_and_version) == (1, "0002")
+    assert await db.read(count_and_version) == (1, "0003")
 
 
 async def test_migrated_schema_matches_the_models(db: Database) -> None:
