@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
+import httpx
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -20,8 +21,9 @@ from backend.devices import FLUSH_EVERY_S, DeviceDirectory
 from backend.doorbell import Doorbell, connect_options
 from backend.gc_policy import GcPolicy, keep_collections_short
 from backend.hub import Dispatcher, Hub, sendable
-from backend.merchant import build_opener
+from backend.merchant import build_opener, merchant_config, merchant_credentials, verifier_keys
 from backend.recent import RecentEvents
+from backend.reconcile import Reconciler, Schedule
 from backend.routes import admin, health, notify, stream, user
 from backend.routes.common import Services, error
 from backend.settings import Settings
@@ -36,6 +38,7 @@ from backend.store import (
 )
 from backend.store import migrate_async as run_migrations
 from backend.store.errors import report_failure
+from backend.wechatpay import WeChatPayApi
 from orderbell_protocol import Event
 
 log = logging.getLogger(__name__)
@@ -65,7 +68,9 @@ def create_app(
     ``backend.gc_policy``): for the server process, not for tests or the desktop's demo.
     ``safety_poll_s`` is how often the dispatcher reads the log without being told to.
     """
-    opener = build_opener(settings, clock)
+    keys = verifier_keys(settings)
+    opener = build_opener(settings, clock, keys)
+    credentials = merchant_credentials(settings)
     hub = Hub(settings.ws_queue_limit)
     url = settings.database_url or default_database_url()
 
@@ -95,6 +100,25 @@ def create_app(
         )
         # From here on every committed event reaches the counters without any route's help.
         db.publish_to(dispatcher.committed)
+        reconciler = None
+        api_client = None
+        if credentials is None:
+            log.info(
+                "reconciliation off: ORDERBELL_WECHATPAY_MERCHANT_KEY_FILE is not set, so a paid "
+                "order whose notification is lost is not found, and unpaid orders stay pending"
+            )
+        else:
+            api_client = httpx.AsyncClient(base_url=settings.wechatpay_api_url)
+            api = WeChatPayApi(api_client, credentials, keys, clock=clock)
+            schedule = Schedule(settings.reconcile_after_s, settings.order_expire_s)
+            reconciler = Reconciler(db, api, merchant_config(settings), schedule, clock)
+            log.info(
+                "reconciliation on: unpaid orders are queried at %s from %g s after submission "
+                "and closed and cancelled after %g s",
+                settings.wechatpay_api_url,
+                schedule.after_s,
+                schedule.expire_s,
+            )
         app.state.services = Services(
             settings=settings,
             db=db,
@@ -104,6 +128,7 @@ def create_app(
             opener=opener,
             customers=CustomerAuth(settings.user_jwt_secret),
             clock=clock,
+            reconciler=reconciler,
         )
         tasks = [
             asyncio.create_task(dispatcher.run(), name="orderbell-dispatcher"),
@@ -125,6 +150,8 @@ def create_app(
             # Other instances commit events too: the database rings this one's dispatcher.
             doorbell = Doorbell(connect_options(db.engine), dispatcher)
             tasks.append(asyncio.create_task(doorbell.run(), name="orderbell-doorbell"))
+        if reconciler is not None:
+            tasks.append(asyncio.create_task(reconciler.run_forever(), name="orderbell-reconcile"))
         if gc_policy is not None:
             tasks.append(
                 asyncio.create_task(keep_collections_short(gc_policy), name="orderbell-gc")
@@ -139,6 +166,8 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await _final_flush(devices, clock)
+            if api_client is not None:
+                await api_client.aclose()
             await db.dispose()
 
     routes = [

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -130,6 +131,36 @@ def cmd_prune(args: argparse.Namespace) -> int:
         print(f"pruned {removed} events created before {cutoff:%Y-%m-%d %H:%M} UTC")
         print(f"counters can replay from event #{oldest}" if oldest else "the event log is empty")
         return 0
+
+    return asyncio.run(run())
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    from backend.merchant import merchant_config, merchant_credentials, verifier_keys
+    from backend.reconcile import Reconciler, Schedule
+    from backend.wechatpay import WeChatPayApi
+
+    settings = _settings(args, require_merchant=True)
+    credentials = merchant_credentials(settings)
+    if credentials is None:
+        raise ConfigError(
+            "ORDERBELL_WECHATPAY_MERCHANT_KEY_FILE is missing: querying orders at WeChat Pay "
+            "needs the merchant's API key (and ORDERBELL_WECHATPAY_MERCHANT_SERIAL)"
+        )
+    keys = verifier_keys(settings)
+    schedule = Schedule(settings.reconcile_after_s, settings.order_expire_s)
+
+    async def run() -> int:
+        db = await _with_database(settings)
+        try:
+            async with httpx.AsyncClient(base_url=settings.wechatpay_api_url) as http:
+                api = WeChatPayApi(http, credentials, keys, clock=time.time)
+                reconciler = Reconciler(db, api, merchant_config(settings), schedule, time.time)
+                report = await reconciler.catch_up()
+        finally:
+            await db.dispose()
+        print(report.summary())
+        return 0 if reconciler.state.last_run_ok else 1
 
     return asyncio.run(run())
 
@@ -264,6 +295,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep this many days of events (default ORDERBELL_EVENT_RETENTION_DAYS, 7)",
     )
     prune.set_defaults(run=cmd_prune)
+
+    reconcile = with_env(
+        commands.add_parser(
+            "reconcile", help="query unpaid orders at WeChat Pay once, book what is found (cron)"
+        )
+    )
+    reconcile.add_argument(
+        "--once",
+        action="store_true",
+        required=True,
+        help="one catch-up over every order due, then exit (serve reconciles continuously)",
+    )
+    reconcile.set_defaults(run=cmd_reconcile)
 
     devkit = commands.add_parser("devkit", help="write a TEST merchant kit (never for real money)")
     devkit.add_argument("directory", type=Path)

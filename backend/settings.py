@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
+
+from backend.wechatpay import API_URL
 
 
 class ConfigError(ValueError):
@@ -72,6 +76,30 @@ def _apiv3_key(raw: str) -> str:
     return value
 
 
+def _delay_s(raw: str) -> float:
+    value = float(raw.strip())
+    if not (math.isfinite(value) and value >= 1):
+        raise ValueError("expected a number of seconds, at least 1")
+    return value
+
+
+def _serial(raw: str) -> str:
+    value = raw.strip().upper()
+    if not re.fullmatch(r"[0-9A-F]{1,40}", value):
+        raise ValueError("expected the certificate serial number in hex, e.g. 444F4864EA9B3441")
+    return value
+
+
+def _api_url(raw: str) -> str:
+    value = raw.strip().rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("expected an http(s) address such as https://api.mch.weixin.qq.com")
+    if parts.path or parts.query or parts.fragment:
+        raise ValueError("expected the API's address alone, without a path or query")
+    return value
+
+
 def _paths(raw: str) -> tuple[Path, ...]:
     return tuple(Path(part.strip()) for part in raw.split(os.pathsep) if part.strip())
 
@@ -125,6 +153,41 @@ SETTINGS: tuple[Setting, ...] = (
         (),
         "optional platform certificate PEM files, separated by ':' (';' on Windows)",
         merchant=True,
+    ),
+    Setting(
+        "ORDERBELL_WECHATPAY_MERCHANT_KEY_FILE",
+        lambda raw: Path(raw.strip()),
+        None,
+        "PEM file of the merchant's API private key (apiclient_key.pem); set, the server queries "
+        "unpaid orders at WeChat Pay and closes expired ones",
+        merchant=True,
+    ),
+    Setting(
+        "ORDERBELL_WECHATPAY_MERCHANT_SERIAL",
+        _serial,
+        "",
+        "serial number of the merchant's API certificate (hex), sent with every API request",
+        merchant=True,
+    ),
+    Setting(
+        "ORDERBELL_WECHATPAY_API_URL",
+        _api_url,
+        API_URL,
+        "WeChat Pay API address (a wechat-sim address for tests and drills)",
+        merchant=True,
+    ),
+    Setting(
+        "ORDERBELL_RECONCILE_AFTER_S",
+        _delay_s,
+        30.0,
+        "seconds after submission an unpaid order is first queried at WeChat Pay; again at 2, 4, "
+        "10 and 20 times that, then every 20 times that",
+    ),
+    Setting(
+        "ORDERBELL_ORDER_EXPIRE_S",
+        _delay_s,
+        900.0,
+        "seconds after submission an unpaid order is closed at WeChat Pay and cancelled (支付超时)",
     ),
     Setting(
         "ORDERBELL_USER_JWT_SECRET",
@@ -197,6 +260,11 @@ class Settings:
     wechatpay_public_key_id: str = ""
     wechatpay_public_key_file: Path | None = None
     wechatpay_platform_certs: tuple[Path, ...] = ()
+    wechatpay_merchant_key_file: Path | None = None
+    wechatpay_merchant_serial: str = ""
+    wechatpay_api_url: str = API_URL
+    reconcile_after_s: float = 30.0
+    order_expire_s: float = 900.0
     user_jwt_secret: str = ""
     reminder_cooldown_s: int = 60
     ws_allow_anonymous: bool = False
@@ -206,6 +274,11 @@ class Settings:
     event_retention_days: int = 7
     revocation_check_s: float = 15.0
     log_level: str = "INFO"
+
+    @property
+    def reconciles(self) -> bool:
+        """Whether unpaid orders are queried at WeChat Pay: the merchant's API key is set."""
+        return self.wechatpay_merchant_key_file is not None
 
     def __repr__(self) -> str:
         shown = []
@@ -276,6 +349,16 @@ def _check_merchant(settings: Settings) -> None:
         raise ConfigError(
             "ORDERBELL_WECHATPAY_PUBLIC_KEY_ID and ORDERBELL_WECHATPAY_PUBLIC_KEY_FILE "
             "must be set together"
+        )
+    if settings.wechatpay_merchant_key_file is not None and not settings.wechatpay_merchant_serial:
+        raise ConfigError(
+            "ORDERBELL_WECHATPAY_MERCHANT_SERIAL is missing: it goes with "
+            "ORDERBELL_WECHATPAY_MERCHANT_KEY_FILE (the serial of the merchant API certificate)"
+        )
+    if settings.wechatpay_merchant_serial and settings.wechatpay_merchant_key_file is None:
+        raise ConfigError(
+            "ORDERBELL_WECHATPAY_MERCHANT_KEY_FILE is missing: it goes with "
+            "ORDERBELL_WECHATPAY_MERCHANT_SERIAL (the merchant's API private key, a PEM file)"
         )
     if not has_public_key and not settings.wechatpay_platform_certs:
         raise ConfigError(

@@ -13,13 +13,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from starlette.applications import Starlette
 
 from backend.app import create_app
 from backend.devkit import MerchantKit, create_kit, customer_token, write_kit
 from backend.hub import Hub
+from backend.routes.common import Services
 from backend.server import bound_port, running_server
 from backend.settings import Settings, load_settings, read_environment
 from backend.store import Database, create_token, migrate_async
+from backend.wechatsim import Ledger, SimulatorFaults, running_simulator, simulator_app
 from tests.pg import PostgresCluster, PostgresUnavailable, in_ci
 from tests.sound import SoundCard, capturing_sound_card, missing_sound_card
 
@@ -55,6 +58,13 @@ class LiveServer:
     clock: FakeClock
     db: Database
     hub: Hub
+    app: Starlette
+
+    @property
+    def services(self) -> Services:
+        """What the server's handlers are given (its reconciler among them)."""
+        services: Services = self.app.state.services
+        return services
 
     async def device_token(self, shop_id: int = 1, name: str = "counter") -> str:
         _, token = await create_token(
@@ -110,6 +120,42 @@ def no_sound_card(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return config
 
 
+@dataclass
+class WeChatSim:
+    """A running WeChat Pay simulator: address, book of trades, fault switches, calls taken."""
+
+    url: str
+    ledger: Ledger
+    faults: SimulatorFaults
+    calls: list[tuple[str, str]]
+
+    def asked(self, number: str) -> list[str]:
+        """What was asked about order ``number``, in order: "query" and "close"."""
+        return [action for action, about in self.calls if about == number]
+
+
+@pytest.fixture
+async def wechat_sim(kit: MerchantKit, clock: FakeClock) -> AsyncIterator[WeChatSim]:
+    """The kit's WeChat Pay simulator on a free port, on the test's clock."""
+    faults = SimulatorFaults()
+    app = simulator_app(kit, clock=clock, faults=faults)
+    async with running_simulator(app) as url:
+        yield WeChatSim(url, app.state.ledger, faults, app.state.calls)
+
+
+def reconciling(
+    directory: Path, kit: MerchantKit, api_url: str, *, after_s: float = 1, expire_s: float = 900
+) -> dict[str, str]:
+    """Settings turning reconciliation on against ``api_url``, for ``kit_settings(directory)``."""
+    return {
+        "ORDERBELL_WECHATPAY_MERCHANT_KEY_FILE": str(directory / "kit" / "apiclient_key.pem"),
+        "ORDERBELL_WECHATPAY_MERCHANT_SERIAL": kit.merchant_serial,
+        "ORDERBELL_WECHATPAY_API_URL": api_url,
+        "ORDERBELL_RECONCILE_AFTER_S": str(after_s),
+        "ORDERBELL_ORDER_EXPIRE_S": str(expire_s),
+    }
+
+
 def kit_settings(directory: Path, kit: MerchantKit, **overrides: str) -> Settings:
     """Server settings for a test kit and an SQLite file in ``directory``."""
     environ = read_environment({}, write_kit(kit, directory / "kit"))
@@ -120,6 +166,12 @@ def kit_settings(directory: Path, kit: MerchantKit, **overrides: str) -> Setting
 
 @pytest.fixture(scope="session")
 def kit() -> MerchantKit:
+    return create_kit()
+
+
+@pytest.fixture(scope="session")
+def other_kit() -> MerchantKit:
+    """A second, unrelated kit: its signatures and APIv3 key are wrong for ``kit``."""
     return create_kit()
 
 
@@ -148,6 +200,7 @@ async def live(
                 clock=clock,
                 db=db,
                 hub=app.state.hub,
+                app=app,
             )
     finally:
         await db.dispose()

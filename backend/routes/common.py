@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from backend.auth import CustomerAuth
 from backend.devices import DeviceDirectory
 from backend.hub import Dispatcher, Hub
+from backend.reconcile import Reconciler
 from backend.settings import Settings
 from backend.store import Database
 from backend.validation import readable
@@ -32,6 +33,7 @@ class Services:
     opener: NotificationOpener
     customers: CustomerAuth
     clock: Callable[[], float]
+    reconciler: Reconciler | None = None
 
     def now(self) -> datetime:
         """The injected clock as an aware UTC time."""

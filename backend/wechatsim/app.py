@@ -67,6 +67,8 @@ def simulator_app(
     # Made on first use: building an HTTP client's TLS context costs ~0.1 s, and most
     # simulators in tests never send a callback.
     state: dict[str, httpx.AsyncClient] = {}
+    # Every query and close taken (after the signature check): ("query" | "close", order).
+    calls: list[tuple[str, str]] = []
 
     def signed(status: int, data: dict[str, Any] | None = None) -> Response:
         body = b"" if data is None else compact_json(data)
@@ -120,6 +122,7 @@ def simulator_app(
             return refused
         partner = "/partner/" in request.url.path
         number = request.path_params["out_trade_no"]
+        calls.append(("query", number))
         try:
             sub_mchid = merchant_scope(dict(request.query_params), partner)
         except LedgerError as exc:
@@ -138,6 +141,7 @@ def simulator_app(
             return refused
         partner = "/partner/" in request.url.path
         number = request.path_params["out_trade_no"]
+        calls.append(("close", number))
         try:
             sub_mchid = merchant_scope(_object(body), partner)
         except LedgerError as exc:
@@ -227,6 +231,7 @@ def simulator_app(
     )
     app.state.ledger = book
     app.state.faults = misbehaviour
+    app.state.calls = calls
     return app
 
 

@@ -418,6 +418,7 @@ BAD_CONFIGURATIONS: dict[str, tuple[str, str]] = {
         "/nonexistent/orderbell/wechatpay_public_key.pem",
     ),
     "jwt-secret-missing": ("ORDERBELL_USER_JWT_SECRET", ""),
+    "merchant-serial-not-hex": ("ORDERBELL_WECHATPAY_MERCHANT_SERIAL", "serial-of-the-cert"),
 }
 
 

@@ -105,6 +105,17 @@ def test_complete_merchant_configuration_loads() -> None:
         ("ORDERBELL_WS_PING_INTERVAL_S", "often"),
         ("ORDERBELL_LOG_LEVEL", "LOUD"),
         ("ORDERBELL_WECHATPAY_APIV3_KEY", APIV3_KEY[:31]),
+        ("ORDERBELL_RECONCILE_AFTER_S", "0.5"),
+        ("ORDERBELL_RECONCILE_AFTER_S", "nan"),
+        ("ORDERBELL_RECONCILE_AFTER_S", "soon"),
+        ("ORDERBELL_ORDER_EXPIRE_S", "0"),
+        ("ORDERBELL_ORDER_EXPIRE_S", "inf"),
+        ("ORDERBELL_WECHATPAY_MERCHANT_SERIAL", "not-hex"),
+        ("ORDERBELL_WECHATPAY_MERCHANT_SERIAL", "A" * 41),
+        ("ORDERBELL_WECHATPAY_API_URL", "api.mch.weixin.qq.com"),
+        ("ORDERBELL_WECHATPAY_API_URL", "ftp://api.mch.weixin.qq.com"),
+        ("ORDERBELL_WECHATPAY_API_URL", "https://api.mch.weixin.qq.com/v3"),
+        ("ORDERBELL_WECHATPAY_API_URL", "https://api.mch.weixin.qq.com?x=1"),
     ],
 )
 def test_invalid_value_names_its_variable(name: str, value: str) -> None:
@@ -149,6 +160,50 @@ def test_missing_merchant_setting_names_its_variable(name: str) -> None:
     assert message.startswith(name)
     assert APIV3_KEY not in message
     assert JWT_SECRET not in message
+
+
+def test_reconciliation_delays_accept_one_second() -> None:
+    """Both delays accept any number of seconds from 1 up, so tests can run a lifecycle fast."""
+    settings = load_settings(
+        merchant(ORDERBELL_RECONCILE_AFTER_S="1", ORDERBELL_ORDER_EXPIRE_S="2.5")
+    )
+    assert (settings.reconcile_after_s, settings.order_expire_s) == (1.0, 2.5)
+
+
+def test_reconciliation_is_off_without_a_merchant_key() -> None:
+    """Without ORDERBELL_WECHATPAY_MERCHANT_KEY_FILE nothing is queried at WeChat Pay."""
+    assert not load_settings(merchant()).reconciles
+
+
+def test_merchant_key_and_serial_turn_reconciliation_on() -> None:
+    """The merchant key with its serial turns reconciliation on; the serial is upper-cased."""
+    settings = load_settings(
+        merchant(
+            ORDERBELL_WECHATPAY_MERCHANT_KEY_FILE="/etc/orderbell/apiclient_key.pem",
+            ORDERBELL_WECHATPAY_MERCHANT_SERIAL="444f4864ea9b3441",
+        )
+    )
+    assert settings.reconciles
+    assert settings.wechatpay_merchant_serial == "444F4864EA9B3441"
+
+
+@pytest.mark.parametrize(
+    ("given", "missing"),
+    [
+        ("ORDERBELL_WECHATPAY_MERCHANT_KEY_FILE", "ORDERBELL_WECHATPAY_MERCHANT_SERIAL"),
+        ("ORDERBELL_WECHATPAY_MERCHANT_SERIAL", "ORDERBELL_WECHATPAY_MERCHANT_KEY_FILE"),
+    ],
+)
+def test_merchant_key_and_serial_come_together(given: str, missing: str) -> None:
+    """One of the merchant key and its serial without the other names the missing one."""
+    value = "/etc/orderbell/apiclient_key.pem" if given.endswith("FILE") else "444F4864EA9B3441"
+    assert config_error(merchant(**{given: value})).startswith(missing)
+
+
+def test_api_url_loses_a_trailing_slash() -> None:
+    """The API address is kept without a trailing slash (paths are appended to it)."""
+    settings = load_settings(merchant(ORDERBELL_WECHATPAY_API_URL="http://127.0.0.1:8090/"))
+    assert settings.wechatpay_api_url == "http://127.0.0.1:8090"
 
 
 def test_merchant_settings_not_required_for_tools() -> None:

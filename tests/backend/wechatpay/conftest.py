@@ -14,12 +14,6 @@ def kit() -> MerchantKit:
     return create_kit()
 
 
-@pytest.fixture(scope="session")
-def other_kit() -> MerchantKit:
-    """A second, unrelated kit: its signatures and APIv3 key are wrong for ``kit``."""
-    return create_kit()
-
-
 @pytest.fixture
 def now() -> float:
     """The frozen server clock, in Unix seconds."""

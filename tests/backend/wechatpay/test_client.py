@@ -6,7 +6,6 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 
 import httpx
 import pytest
@@ -21,40 +20,22 @@ from backend.wechatpay import (
     VerifierKeys,
     WeChatPayApi,
 )
-from backend.wechatsim import (
-    Ledger,
-    PaymentAttempt,
-    SimulatorFaults,
-    running_simulator,
-    simulator_app,
-)
-from tests.conftest import TLS
+from backend.wechatsim import PaymentAttempt
+from tests.conftest import TLS, WeChatSim
 from tests.pg import free_port
 
 ORDER = "20251126140512345"
 SUB_MCHID = "1900000200"
 
 
-@dataclass
-class Sim:
-    """A running simulator: its URL, its book of trades and its fault switches."""
-
-    url: str
-    ledger: Ledger
-    faults: SimulatorFaults
+@pytest.fixture
+def sim(wechat_sim: WeChatSim) -> WeChatSim:
+    """The kit's WeChat Pay simulator."""
+    return wechat_sim
 
 
 @pytest.fixture
-async def sim(kit: MerchantKit) -> AsyncIterator[Sim]:
-    """The kit's WeChat Pay simulator on a free port."""
-    faults = SimulatorFaults()
-    app = simulator_app(kit, faults=faults)
-    async with running_simulator(app) as url:
-        yield Sim(url, app.state.ledger, faults)
-
-
-@pytest.fixture
-async def http(sim: Sim) -> AsyncIterator[httpx.AsyncClient]:
+async def http(sim: WeChatSim) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client for the simulator's address."""
     async with httpx.AsyncClient(base_url=sim.url, verify=TLS) as client:
         yield client
@@ -81,12 +62,12 @@ def api(kit: MerchantKit, http: httpx.AsyncClient) -> WeChatPayApi:
     return client(kit, http)
 
 
-def paid(sim: Sim, total_fen: int = 4800, sub_mchid: str | None = None) -> None:
+def paid(sim: WeChatSim, total_fen: int = 4800, sub_mchid: str | None = None) -> None:
     """The customer paid ORDER at the simulator."""
     sim.ledger.pay(PaymentAttempt(ORDER, total_fen, sub_mchid=sub_mchid), time.time())
 
 
-async def test_paid_order_is_answered_with_its_payment(sim: Sim, api: WeChatPayApi) -> None:
+async def test_paid_order_is_answered_with_its_payment(sim: WeChatSim, api: WeChatPayApi) -> None:
     """A query of a paid order yields SUCCESS with WeChat's transaction id and the total."""
     paid(sim)
     trade = await api.query(ORDER)
@@ -106,7 +87,7 @@ async def test_order_never_paid_is_answered_none(api: WeChatPayApi) -> None:
     assert await api.query(ORDER) is None
 
 
-async def test_order_being_paid_is_answered_userpaying(sim: Sim, api: WeChatPayApi) -> None:
+async def test_order_being_paid_is_answered_userpaying(sim: WeChatSim, api: WeChatPayApi) -> None:
     """An order the customer is still paying is answered with its state and no payment."""
     sim.ledger.pay(PaymentAttempt(ORDER, 4800, state="USERPAYING"), time.time())
     trade = await api.query(ORDER)
@@ -114,7 +95,7 @@ async def test_order_being_paid_is_answered_userpaying(sim: Sim, api: WeChatPayA
     assert (trade.trade_state, trade.payment) == ("USERPAYING", None)
 
 
-async def test_closing_an_unpaid_order_closes_it(sim: Sim, api: WeChatPayApi) -> None:
+async def test_closing_an_unpaid_order_closes_it(sim: WeChatSim, api: WeChatPayApi) -> None:
     """Close answers 204 for an unpaid order, which is CLOSED at WeChat Pay afterwards."""
     sim.ledger.pay(PaymentAttempt(ORDER, 4800, state="NOTPAY"), time.time())
     assert await api.close(ORDER) is CloseResult.CLOSED
@@ -123,7 +104,7 @@ async def test_closing_an_unpaid_order_closes_it(sim: Sim, api: WeChatPayApi) ->
     assert trade.trade_state == "CLOSED"
 
 
-async def test_closing_a_paid_order_says_it_was_paid(sim: Sim, api: WeChatPayApi) -> None:
+async def test_closing_a_paid_order_says_it_was_paid(sim: WeChatSim, api: WeChatPayApi) -> None:
     """ORDERPAID on close means it was paid meanwhile: PAID, and it stays paid."""
     paid(sim)
     assert await api.close(ORDER) is CloseResult.PAID
@@ -138,7 +119,7 @@ async def test_closing_an_order_never_paid_says_not_found(api: WeChatPayApi) -> 
 
 
 async def test_partner_query_uses_the_sub_merchant(
-    kit: MerchantKit, sim: Sim, http: httpx.AsyncClient
+    kit: MerchantKit, sim: WeChatSim, http: httpx.AsyncClient
 ) -> None:
     """In partner mode the query names sp_mchid and sub_mchid and finds that shop's order."""
     paid(sim, sub_mchid=SUB_MCHID)
@@ -148,7 +129,7 @@ async def test_partner_query_uses_the_sub_merchant(
 
 
 async def test_partner_order_of_another_sub_merchant_is_not_found(
-    kit: MerchantKit, sim: Sim, http: httpx.AsyncClient
+    kit: MerchantKit, sim: WeChatSim, http: httpx.AsyncClient
 ) -> None:
     """One sub-merchant's order is invisible under another's id."""
     paid(sim, sub_mchid=SUB_MCHID)
@@ -156,7 +137,7 @@ async def test_partner_order_of_another_sub_merchant_is_not_found(
 
 
 async def test_partner_close_uses_the_sub_merchant(
-    kit: MerchantKit, sim: Sim, http: httpx.AsyncClient
+    kit: MerchantKit, sim: WeChatSim, http: httpx.AsyncClient
 ) -> None:
     """The partner close endpoint closes the sub-merchant's unpaid order."""
     sim.ledger.pay(PaymentAttempt(ORDER, 4800, state="NOTPAY", sub_mchid=SUB_MCHID), time.time())
@@ -173,7 +154,7 @@ async def test_partner_mode_needs_a_sub_merchant(kit: MerchantKit, http: httpx.A
         await client(kit, http, mode=PARTNER).query(ORDER)
 
 
-async def test_tampered_answer_is_rejected(sim: Sim, api: WeChatPayApi) -> None:
+async def test_tampered_answer_is_rejected(sim: WeChatSim, api: WeChatPayApi) -> None:
     """An answer altered after WeChat Pay signed it is rejected, not believed."""
     paid(sim)
     sim.faults.tamper_answers = True
@@ -182,7 +163,7 @@ async def test_tampered_answer_is_rejected(sim: Sim, api: WeChatPayApi) -> None:
 
 
 async def test_answer_signed_by_an_unknown_key_is_rejected(
-    sim: Sim, api: WeChatPayApi, other_kit: MerchantKit
+    sim: WeChatSim, api: WeChatPayApi, other_kit: MerchantKit
 ) -> None:
     """An answer signed with a key that is not configured is rejected."""
     paid(sim)
@@ -192,7 +173,7 @@ async def test_answer_signed_by_an_unknown_key_is_rejected(
 
 
 async def test_stale_answer_is_rejected(
-    kit: MerchantKit, sim: Sim, http: httpx.AsyncClient
+    kit: MerchantKit, sim: WeChatSim, http: httpx.AsyncClient
 ) -> None:
     """An answer more than 300 s from the client's clock is rejected (a replay, or a bad clock)."""
     paid(sim)
@@ -320,7 +301,7 @@ async def test_impossible_order_number_is_refused_unsent(kit: MerchantKit, numbe
 
 
 async def test_no_secret_reaches_the_log(
-    kit: MerchantKit, sim: Sim, api: WeChatPayApi, caplog: pytest.LogCaptureFixture
+    kit: MerchantKit, sim: WeChatSim, api: WeChatPayApi, caplog: pytest.LogCaptureFixture
 ) -> None:
     """At DEBUG (httpx's and httpcore's too) nothing logs the key or our Authorization header."""
     paid(sim)
