@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from backend.demo import DemoBackend, demo_backend, simulate_customers
+from backend.demo import DemoBackend, LostCallbacks, demo_backend, found_line, simulate_customers
 from desktop.app import DesktopApp
 from desktop.config import DesktopSettings, MemoryKeyring, SettingsStore
 from desktop.core.cards import Alert
@@ -33,10 +33,17 @@ Narrate = Callable[[str], None]
 class DemoStaff:
     """Plays the restaurant: accepts each order a few seconds after its card appeared."""
 
-    def __init__(self, app: DesktopApp, narrate: Narrate, accept_after_s: float) -> None:
+    def __init__(
+        self,
+        app: DesktopApp,
+        narrate: Narrate,
+        accept_after_s: float,
+        lost: LostCallbacks | None = None,
+    ) -> None:
         self._app = app
         self._narrate = narrate
         self._accept_after_s = accept_after_s
+        self._lost = lost or LostCallbacks()
         self._seen: dict[int, float] = {}
         self.announced: set[int] = set()
 
@@ -48,6 +55,9 @@ class DemoStaff:
                     f"alert card shown for order {alert.order_number} "
                     f"(tail {alert.tail}, {sum(line.quantity for line in alert.items)} items)"
                 )
+                found = self._lost.found(alert.order_number)
+                if found is not None:
+                    self._narrate(found_line(found))
 
     async def work(self) -> None:
         """Accept what has rung long enough; until cancelled."""
@@ -109,7 +119,7 @@ async def run_demo(
     with tempfile.TemporaryDirectory(prefix="orderbell-demo-desktop-") as tmp:
         async with demo_backend() as backend:
             app = _demo_app(qapp, Path(tmp), backend, speaker, printer)
-            staff = DemoStaff(app, narrate, accept_after_s)
+            staff = DemoStaff(app, narrate, accept_after_s, backend.lost)
             _watch_cards(app, staff, narrate)
             narrate(f"demo server on {backend.base_url} (TEST merchant kit, never for real money)")
             narrate("counter app connecting with a fresh device token")
