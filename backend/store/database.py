@@ -17,6 +17,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 import platformdirs
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, CursorResult, Engine, Executable, Result, event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -195,6 +196,14 @@ def alembic_config(url: str) -> Config:
     # ConfigParser interpolates "%"; URL-escaped passwords contain it.
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+def head_revision() -> str:
+    """The newest migration's revision: what an up-to-date database records as its version."""
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    if head is None:
+        raise RuntimeError("no migrations found")
+    return head
 
 
 async def migrate_async(url: str) -> None:
