@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -89,13 +90,13 @@ async def test_order_held_by_a_dead_instance_is_taken_over(
     """An instance that died mid-query holds its orders only until its lease runs out."""
     async with serve("a", **reconciling(tmp_path / "a", kit, wechat_sim.url, after_s=1)) as a:
         orders = await lost_payments(a.db, wechat_sim, clock)
-        clock.advance(1)
-        # A third instance claims them all, then dies before asking anything.
+        # A third instance, its clock a second ahead, claims them all before they are due to a,
+        # then dies before asking anything.
         dead = Database(a.db.url)
         try:
             held = await claim_due_orders(
                 dead,
-                now=clock.datetime(),
+                now=clock.datetime() + timedelta(seconds=1),
                 first_look_after_s=1,
                 owner="dead-instance",
                 lease_s=120,
@@ -104,6 +105,7 @@ async def test_order_held_by_a_dead_instance_is_taken_over(
         finally:
             await dead.dispose()
         assert len(held) == ORDERS
+        clock.advance(1)
         reconciler = a.services.reconciler
         assert reconciler is not None
         later = reconciler.state.passes + 3
