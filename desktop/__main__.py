@@ -16,17 +16,19 @@ import qasync
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
+from desktop import autostart
 from desktop.config import (
     DesktopSettings,
     SettingsStore,
-    TokenStorageError,
     default_config_dir,
     default_log_dir,
     default_state_dir,
     validate_server_url,
 )
 from desktop.logsetup import configure_logging, log_loop_exception
+from desktop.screen_check import display_problem
 from desktop.selfcheck import exit_code, format_results, run_checks
+from desktop.token_store import TokenPlace, TokenStorageError
 
 log = logging.getLogger("desktop")
 APP_NAME = "OrderBell"
@@ -116,18 +118,43 @@ def run_print_test(store: SettingsStore, cache_dir: Path) -> int:
     return 0
 
 
-def provision(store: SettingsStore, server: str | None, token: str | None) -> None:
-    """Save ``--server`` and ``--token`` without the dialog."""
+def provision(
+    store: SettingsStore,
+    server: str | None,
+    token: str | None,
+    *,
+    installed: bool | None = None,
+    login: autostart.Autostart | None = None,
+) -> None:
+    """Save ``--server`` and ``--token`` without the dialog.
+
+    On the installed app's first run it also starts OrderBell at login, as the first-run
+    dialog would have offered.
+    """
+    first_run = not store.path.exists()
     settings = store.load()
     if server is not None:
         settings = replace(settings, server_url=validate_server_url(server))
+        if first_run and (autostart.is_installed() if installed is None else installed):
+            settings = replace(settings, start_at_login=True)
+            try:
+                (login or autostart.for_platform()).enable(autostart.launch_command())
+                print("start at login: on")
+            except OSError as exc:
+                print(f"start at login could not be set up: {exc}", file=sys.stderr)
         store.save(settings)
         print(f"server address saved: {settings.server_url}")
     if token is not None:
         if not token.strip():
             raise ValueError("the device token is empty")
-        store.save_token(token.strip(), settings.server_url or None)
-        print("device token saved in the OS keyring")
+        place = store.save_token(token.strip(), settings.server_url or None)
+        if place is TokenPlace.FILE:
+            print(
+                f"device token saved in {store.tokens.path} (readable only by this user: "
+                "this PC has no system keyring)"
+            )
+        else:
+            print("device token saved in the OS keyring")
 
 
 def make_qapp() -> QApplication:
@@ -158,6 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.version:
         print(f"OrderBell {app_version()}")
         return 0
+    if (args.command == "demo" or args.smoke_test) and (problem := display_problem()):
+        return no_display(problem)
     if args.command == "demo":
         if args.printer is not None:
             try:
@@ -186,9 +215,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
     if args.print_test:
         return run_print_test(store, default_state_dir() / "escpos")
+    if problem := display_problem():
+        return no_display(problem)
     if args.self_check:
         return run_self_check(store)
     return run_app(store)
+
+
+def no_display(problem: str) -> int:
+    """Say in one line that there is no display, instead of letting Qt abort: exit code 2."""
+    if sys.stderr is not None:
+        print(f"orderbell: {problem}", file=sys.stderr)
+    else:  # a windowed build has no console: the log file is where the line can go
+        log.error("%s", problem)
+    return 2
 
 
 def run_demo_command(duration: float | None, interval: float, printer: str | None = None) -> int:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop import autostart
 from desktop.checks import startup_checks
-from desktop.config import DesktopSettings, SettingsStore, TokenStorageError
+from desktop.config import DesktopSettings, SettingsStore
 from desktop.core import phrasing
 from desktop.core.alerts import AlertBoard
 from desktop.core.cards import Alert
@@ -38,6 +38,7 @@ from desktop.counter import (
 )
 from desktop.i18n import install_translator, pick_language
 from desktop.net import ApiError, CounterApi, EventStream, LinkState, RemoteOrder, stream_url
+from desktop.net.connection import check_connection
 from desktop.printing.device import PrintFailed
 from desktop.printing.kitchen import KitchenTickets, PrintSettings, print_test_ticket
 from desktop.printing.queue import PrintQueue
@@ -48,6 +49,7 @@ from desktop.speech.errors import SpeechError
 from desktop.speech.voices import VoiceInfo, voices_for_settings
 from desktop.speech.worker import SpeechWorker
 from desktop.tasks import BackgroundTasks
+from desktop.token_store import TokenPlace, TokenStorageError
 from desktop.ui.card_stack import CardStack, box_of, primary_area
 from desktop.ui.icons import TrayState
 from desktop.ui.notice import NoticeAction, NoticeCard, NoticeLevel
@@ -64,6 +66,7 @@ from orderbell_protocol import OrderLine, OrderStatus, PayStatus
 log = logging.getLogger(__name__)
 
 NOTICE_SELF_CHECK = "selfcheck"
+NOTICE_TOKEN_STORAGE = "token_storage"  # noqa: S105 - a notice kind, not a secret
 READY_NOTICE_MS = 8_000
 CARD_CLOCK_MS = 30_000
 
@@ -215,6 +218,7 @@ class QtCounterView:
         }.get(kind, NoticeAction.NONE)
         level = {
             NOTICE_SELF_CHECK: NoticeLevel.WARNING,
+            NOTICE_TOKEN_STORAGE: NoticeLevel.WARNING,
             NOTICE_READY: NoticeLevel.INFO,
         }.get(kind, NoticeLevel.ALARM)
         hide_after = READY_NOTICE_MS if kind == NOTICE_READY else None
@@ -498,6 +502,7 @@ class DesktopApp:
             self.settings_dialog = SettingsDialog(form, self._voice_options())
             self.settings_dialog.saved.connect(self.apply_settings)
             self.settings_dialog.test_voice_requested.connect(self.test_voice)
+            self.settings_dialog.test_connection_requested.connect(self.test_connection)
             self.settings_dialog.printing.print_test_requested.connect(self.print_test)
         else:
             self.settings_dialog.load(form, self._voice_options())
@@ -534,21 +539,7 @@ class DesktopApp:
         )
         self.store.save(settings)
         if form.token:
-            try:
-                self.store.save_token(form.token, form.server_url)
-            except TokenStorageError as exc:
-                log.error("cannot store the device token: %s", exc)
-                self.view.show_notice(
-                    NOTICE_TOKEN,
-                    message(QT_TRANSLATE_NOOP("App", "Device token not saved")),
-                    message(
-                        QT_TRANSLATE_NOOP(
-                            "App",
-                            "This PC could not store the device token; OrderBell uses it until "
-                            "it quits. The log says why.",
-                        )
-                    ),
-                )
+            self._save_token(form.token, form.server_url)
         changed_link = (form.server_url, form.token) != (self.settings.server_url, self.token)
         self.settings, self.token = settings, form.token or self.token
         self.language = self._apply_language(settings.language)
@@ -563,6 +554,50 @@ class DesktopApp:
         if changed_link and settings.server_url and self.token:
             self.connect(settings.server_url, self.token)
         self.counter.wake()
+
+    def test_connection(self, form: SettingsForm) -> None:
+        """Settings > Test connection, with the address and token as typed (unsaved)."""
+        if self.settings_dialog is not None:
+            self.settings_dialog.connection_testing()
+        self.spawn(self._test_connection(form))
+
+    async def _test_connection(self, form: SettingsForm) -> None:
+        outcome, error = await check_connection(form.server_url, form.token)
+        if self.settings_dialog is not None:
+            self.settings_dialog.show_connection(outcome, None if error is None else error.message)
+
+    def _save_token(self, token: str, server_url: str) -> None:
+        """Keep the token (keyring, else the owner-only file) and say where if not the keyring."""
+        try:
+            place = self.store.save_token(token, server_url)
+        except TokenStorageError as exc:
+            log.error("cannot store the device token: %s", exc)
+            self.view.show_notice(
+                NOTICE_TOKEN_STORAGE,
+                message(QT_TRANSLATE_NOOP("App", "Device token not saved")),
+                message(
+                    QT_TRANSLATE_NOOP(
+                        "App",
+                        "This PC could not store the device token; OrderBell uses it until "
+                        "it quits. The log says why.",
+                    )
+                ),
+            )
+            return
+        self.view.clear_notice(NOTICE_TOKEN_STORAGE)
+        if place is TokenPlace.FILE:
+            self.view.show_notice(
+                NOTICE_TOKEN_STORAGE,
+                message(QT_TRANSLATE_NOOP("App", "Device token kept in a file")),
+                message(
+                    QT_TRANSLATE_NOOP(
+                        "App",
+                        "This PC has no system keyring, so the device token is kept in %1, "
+                        "which only your user account can read.",
+                    ),
+                    self.store.tokens.path,
+                ),
+            )
 
     def test_voice(self, form: SettingsForm) -> None:
         """Say a sample phrase with the dialog's (unsaved) voice settings; the dialog shows

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-import shutil
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
@@ -19,15 +19,15 @@ from keyring.backend import KeyringBackend
 from platformdirs import user_config_dir, user_log_dir, user_state_dir
 
 from desktop.core.marks import QT_TRANSLATE_NOOP
-from desktop.files import write_atomically
+from desktop.files import keep_aside, write_atomically
 from desktop.net.urls import explicit_port, valid_host
 from desktop.printing.ticket import PAPERS
 from desktop.printing.uri import parse_printer_uri
+from desktop.token_store import TokenPlace, TokenStore
 
 logger = logging.getLogger(__name__)
 
 APP_NAME = "OrderBell"
-KEYRING_SERVICE = "OrderBell"
 SETTINGS_FILE = "settings.json"
 
 _T = TypeVar("_T")
@@ -37,13 +37,21 @@ SERVER_URL_CONTEXT = "ServerAddress"
 """Translation context of the server address errors: show ``translate(SERVER_URL_CONTEXT, msg)``."""
 
 
+# host[:port][/path] typed without a scheme (a name, an IPv4 address or a bracketed IPv6 one).
+_BARE_ADDRESS = re.compile(r"^(?:[^/:\[\]]+|\[[0-9A-Fa-f:.]+\])(?::\d*)?(?:/(?!/).*)?$")
+
+
 def validate_server_url(text: str) -> str:
     """The server address as ``http(s)://host[:port][/path]`` without a trailing slash.
 
-    Raises ValueError whose message says what to fix; the messages are fixed sentences so the UI
-    can translate them with ``QCoreApplication.translate(SERVER_URL_CONTEXT, str(error))``.
+    ``host[:port][/path]`` typed without a scheme is completed to ``http://`` (what a shop's
+    own server on the local network speaks). Raises ValueError whose message says what to fix;
+    the messages are fixed sentences so the UI can translate them with
+    ``QCoreApplication.translate(SERVER_URL_CONTEXT, str(error))``.
     """
     candidate = text.strip()
+    if _BARE_ADDRESS.match(candidate):
+        candidate = f"http://{candidate}"
     if not candidate:
         raise ValueError(
             QT_TRANSLATE_NOOP(
@@ -285,10 +293,6 @@ def settings_from_json(data: object) -> tuple[DesktopSettings, list[str]]:
     return DesktopSettings(**values), problems
 
 
-class TokenStorageError(RuntimeError):
-    """The device token could not be stored in the system keyring; the message says what to do."""
-
-
 class SettingsStore:
     """Loads and saves settings in ``config_dir/settings.json`` and the device token in a keyring.
 
@@ -305,11 +309,8 @@ class SettingsStore:
     ) -> None:
         self.config_dir = config_dir
         self.path = config_dir / SETTINGS_FILE
-        self._keyring = keyring_backend
+        self.tokens = TokenStore(config_dir, keyring_backend)
         self._clock = clock
-        # Why the system keyring could not be loaded: found once, so a backend that fails (or
-        # hangs) on import is not tried again on every token access.
-        self._keyring_failure: str | None = None
 
     def load(self) -> DesktopSettings:
         """The saved settings; defaults for a missing file or for each value that is unusable."""
@@ -327,7 +328,7 @@ class SettingsStore:
         else:
             settings, problems = settings_from_json(data)
         if problems:
-            backup = self._keep_damaged_copy()
+            backup = keep_aside(self.path, self._clock())
             logger.warning(
                 "settings file %s has problems (original kept as %s): %s",
                 self.path,
@@ -349,33 +350,22 @@ class SettingsStore:
     def load_token(self, server_url: str | None = None) -> str | None:
         """The device token for ``server_url`` (default: the saved one), or None if there is none.
 
-        A missing or locked keyring is logged and treated as "no token", so settings open.
+        From the keyring, or the owner-only token file where no keyring could store it; a
+        missing or locked keyring is logged and read as "no token", so settings open.
         """
-        account = token_account(self._server_url(server_url))
-        try:
-            token = self._backend().get_password(KEYRING_SERVICE, account)
-        except keyring.errors.KeyringError as exc:
-            logger.warning("cannot read the device token from the system keyring: %s", exc)
-            return None
-        return token or None
+        return self.tokens.load(token_account(self._server_url(server_url)))
 
-    def save_token(self, token: str, server_url: str | None = None) -> None:
-        """Store the device token for ``server_url`` (default: the saved one) in the keyring.
+    def save_token(self, token: str, server_url: str | None = None) -> TokenPlace:
+        """Store the device token for ``server_url`` (default: the saved one); says where.
 
-        Save the settings with the new server address first, or pass it here: the keyring entry
-        is named after the server's host. Raises TokenStorageError when no keyring can store it.
+        Save the settings with the new server address first, or pass it here: the entry is
+        named after the server's host. The keyring is tried first; without one the token goes
+        to a file only this user can read. Raises TokenStorageError when neither works.
         """
         token = token.strip()
         if not token:
             raise ValueError("the device token is empty")
-        account = token_account(self._server_url(server_url))
-        try:
-            self._backend().set_password(KEYRING_SERVICE, account, token)
-        except keyring.errors.KeyringError as exc:
-            raise TokenStorageError(
-                f"The system keyring could not store the device token ({exc}). On Linux, "
-                "install and unlock a keyring such as GNOME Keyring or KWallet."
-            ) from exc
+        return self.tokens.save(token_account(self._server_url(server_url)), token)
 
     def is_first_run(self) -> bool:
         """True while the server address or the device token is still missing."""
@@ -384,36 +374,6 @@ class SettingsStore:
 
     def _server_url(self, server_url: str | None) -> str:
         return self.load().server_url if server_url is None else server_url
-
-    def _backend(self) -> KeyringBackend:
-        if self._keyring is not None:
-            return self._keyring
-        if self._keyring_failure is not None:
-            raise keyring.errors.InitError(self._keyring_failure)
-        try:
-            return keyring.get_keyring()
-        except keyring.errors.KeyringError:
-            raise
-        except Exception as exc:
-            # keyring loads the backend named by PYTHON_KEYRING_BACKEND or its config file by
-            # import: a wrong name or a broken backend raises anything at all. It is one more
-            # unusable keyring, not a reason for the app not to start.
-            self._keyring_failure = f"no usable keyring ({exc!r})"
-            raise keyring.errors.InitError(self._keyring_failure) from exc
-
-    def _keep_damaged_copy(self) -> Path | None:
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self._clock()))
-        backup = self.path.with_name(f"{SETTINGS_FILE}.bad-{stamp}")
-        counter = 1
-        while backup.exists():
-            backup = self.path.with_name(f"{SETTINGS_FILE}.bad-{stamp}-{counter}")
-            counter += 1
-        try:
-            shutil.copy2(self.path, backup)
-        except OSError as exc:
-            logger.warning("cannot keep a copy of the damaged settings %s: %s", self.path, exc)
-            return None
-        return backup
 
 
 def token_account(server_url: str) -> str:

@@ -20,19 +20,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.marks import fill
+from desktop.config import SERVER_URL_CONTEXT
+from desktop.core.marks import Message, fill
+from desktop.net.connection import Connection
 from desktop.ui.icons import app_icon
 from desktop.ui.naming import named
 from desktop.ui.printer_settings import PrinterSettingsBox
 from desktop.ui.settings_form import (
     LANGUAGES,
     LINK_DOWN_THRESHOLD_RANGE,
-    RATE_RANGE,
+    RATE_PRESETS,
     REPEAT_INTERVAL_RANGE,
     RING_MODES,
     SettingsForm,
     normalized_server_url,
+    server_url_problem,
 )
+from desktop.ui.texts import translated
 
 Voices = Sequence[tuple[str, str]]
 
@@ -40,16 +44,21 @@ Voices = Sequence[tuple[str, str]]
 class SettingsDialog(QDialog):
     """Edits a :class:`SettingsForm`; non-modal, shown with ``show()``, never ``exec()``.
 
-    Save stays disabled while the server address is not ``http(s)://host[:port]``.
+    Save stays disabled while the server address is not ``http(s)://host[:port]`` (an address
+    typed without ``http://`` is completed, and the dialog says so); what is wrong with it shows
+    once staff have typed in the field, not on an empty first-run form.
 
     Signals:
         saved(form): Save was clicked; the dialog closes right after.
         test_voice_requested(form): Test voice was clicked; ``form`` holds the current fields.
+        test_connection_requested(form): Test connection was clicked; show the outcome with
+            :meth:`show_connection`.
         rejected(): inherited from QDialog; Cancel was clicked or the dialog was closed.
     """
 
     saved = Signal(SettingsForm)
     test_voice_requested = Signal(SettingsForm)
+    test_connection_requested = Signal(SettingsForm)
 
     def __init__(
         self, form: SettingsForm, voices: Voices = (), parent: QWidget | None = None
@@ -62,12 +71,24 @@ class SettingsDialog(QDialog):
         self.url_error = named(QLabel(textFormat=Qt.TextFormat.PlainText), "url_error")
         self.url_error.setStyleSheet("color: #c62828;")
         self.url_error.setWordWrap(True)
+        self.url_error.hide()
+        self.url_hint = named(QLabel(textFormat=Qt.TextFormat.PlainText), "url_hint")
+        self.url_hint.setStyleSheet("color: #546e7a;")
+        self.url_hint.hide()
+        self.test_connection_button = named(QPushButton(), "test_connection")
+        self.connection_result = named(
+            QLabel(textFormat=Qt.TextFormat.PlainText), "connection_result"
+        )
+        self.connection_result.setWordWrap(True)
+        self.connection_result.hide()
+        self._url_touched = False
+        self._connection: tuple[Connection, Message | None] | None = None
+        self._testing = False
         self.token_edit = named(QLineEdit(echoMode=QLineEdit.EchoMode.Password), "token")
         self.token_shown = named(QCheckBox(), "show_token")
         self.language_box = named(QComboBox(), "language")
         self.voice_box = named(QComboBox(), "voice")
-        self.rate_slider = _slider(*RATE_RANGE, name="rate")
-        self.rate_value = QLabel()
+        self.rate_box = named(QComboBox(), "rate")
         self.volume_slider = _slider(0, 100, name="volume")
         self.volume_value = QLabel()
         self.chime_check = named(QCheckBox(), "chime")
@@ -97,10 +118,12 @@ class SettingsDialog(QDialog):
         """Fill the fields from ``form``; ``voices`` lists ``(voice_id, display_name)``."""
         self._form = form
         self._voices = list(voices)
+        self._url_touched = False
+        self._connection = None
+        self._testing = False
         self.url_edit.setText(form.server_url)
         self.token_edit.setText(form.token)
         self.token_shown.setChecked(False)
-        self.rate_slider.setValue(form.rate)
         self.volume_slider.setValue(round(form.volume * 100))
         self.chime_check.setChecked(form.chime)
         self.repeat_spin.setValue(form.repeat_interval_s)
@@ -111,6 +134,7 @@ class SettingsDialog(QDialog):
         self.language_box.clear()
         self.voice_box.clear()
         self.ring_mode_box.clear()
+        self.rate_box.clear()
         self.retranslate()
         self._validate()
 
@@ -122,7 +146,7 @@ class SettingsDialog(QDialog):
             token=self.token_edit.text().strip(),
             language=str(self.language_box.currentData()),
             voice=str(self.voice_box.currentData()),
-            rate=self.rate_slider.value(),
+            rate=int(self.rate_box.currentData()),
             volume=self.volume_slider.value() / 100,
             chime=self.chime_check.isChecked(),
             ring_mode=str(self.ring_mode_box.currentData()),
@@ -135,6 +159,18 @@ class SettingsDialog(QDialog):
     def advise_start_at_login(self, advised: bool) -> None:
         """Say why starting at login is ticked (the installed app's first run), or say nothing."""
         self.login_advice.setVisible(advised)
+
+    def connection_testing(self) -> None:
+        """Say that the connection test is running."""
+        self._testing = True
+        self._connection = None
+        self._show_connection()
+
+    def show_connection(self, outcome: Connection, detail: Message | None = None) -> None:
+        """Show what the connection test found: 已连接 / 令牌错误 / 连不上 (and why)."""
+        self._testing = False
+        self._connection = (outcome, detail)
+        self._show_connection()
 
     def set_voice_status(self, text: str) -> None:
         """Show the speech engine's state, e.g. why no voice works; empty hides the line."""
@@ -166,13 +202,10 @@ class SettingsDialog(QDialog):
         }
         for name, text in labels.items():
             self._rows[name].setText(text)
-        self.url_edit.setPlaceholderText("https://orders.example.com")
-        self.url_error.setText(
-            translate(
-                "SettingsDialog",
-                "Enter the address as http(s)://host[:port], e.g. https://orders.example.com",
-            )
-        )
+        self.url_edit.setPlaceholderText("http://192.168.1.10:8000")
+        self._validate()
+        self.test_connection_button.setText(translate("SettingsDialog", "Test connection"))
+        self._show_connection()
         self.token_shown.setText(translate("SettingsDialog", "Show"))
         self._fill_languages()
         self._fill_voices()
@@ -180,10 +213,10 @@ class SettingsDialog(QDialog):
         self.chime_check.setText(
             translate("SettingsDialog", "Ring a chime before each announcement")
         )
+        self._fill_rates()
         seconds = translate("SettingsDialog", " s")
         self.repeat_spin.setSuffix(seconds)
         self.threshold_spin.setSuffix(seconds)
-        self._show_rate(self.rate_slider.value())
         self._show_volume(self.volume_slider.value())
         self.login_check.setText(translate("SettingsDialog", "Start OrderBell when I log in"))
         self.login_advice.setText(
@@ -203,10 +236,15 @@ class SettingsDialog(QDialog):
         super().changeEvent(event)
 
     def _connect(self) -> None:
+        self.url_edit.textEdited.connect(self._touch_url)
         self.url_edit.textChanged.connect(self._validate)
+        self.url_edit.textChanged.connect(self._forget_connection)
+        self.token_edit.textChanged.connect(self._forget_connection)
+        self.test_connection_button.clicked.connect(
+            lambda: self.test_connection_requested.emit(self.form())
+        )
         self.printing.validity_changed.connect(lambda _valid: self._validate())
         self.token_shown.toggled.connect(self._show_token)
-        self.rate_slider.valueChanged.connect(self._show_rate)
         self.volume_slider.valueChanged.connect(self._show_volume)
         self.test_voice_button.clicked.connect(lambda: self.test_voice_requested.emit(self.form()))
         self.save_button.clicked.connect(self._save)
@@ -217,9 +255,6 @@ class SettingsDialog(QDialog):
         token = QHBoxLayout()
         token.addWidget(self.token_edit, 1)
         token.addWidget(self.token_shown)
-        rate = QHBoxLayout()
-        rate.addWidget(self.rate_slider, 1)
-        rate.addWidget(self.rate_value)
         volume = QHBoxLayout()
         volume.addWidget(self.volume_slider, 1)
         volume.addWidget(self.volume_value)
@@ -228,7 +263,7 @@ class SettingsDialog(QDialog):
             ("token", token),
             ("language", self.language_box),
             ("voice", self.voice_box),
-            ("rate", rate),
+            ("rate", self.rate_box),
             ("volume", volume),
             ("ring_mode", self.ring_mode_box),
             ("repeat_interval", self.repeat_spin),
@@ -240,6 +275,12 @@ class SettingsDialog(QDialog):
             fields.addRow(label, field)
             if name == "server_url":
                 fields.addRow("", self.url_error)
+                fields.addRow("", self.url_hint)
+            if name == "token":
+                connection = QHBoxLayout()
+                connection.addWidget(self.test_connection_button)
+                connection.addWidget(self.connection_result, 1)
+                fields.addRow("", connection)
             if name == "volume":
                 fields.addRow("", self.chime_check)
         fields.addRow("", self.login_check)
@@ -303,18 +344,74 @@ class SettingsDialog(QDialog):
             self.ring_mode_box.addItem(names[mode], mode)
         self.ring_mode_box.setCurrentIndex(max(self.ring_mode_box.findData(current), 0))
 
+    def _fill_rates(self) -> None:
+        current = self.rate_box.currentData()
+        if current is None:
+            current = self._form.rate
+        translate = QCoreApplication.translate
+        self.rate_box.clear()
+        for label, rate in RATE_PRESETS:
+            self.rate_box.addItem(translate(label.context, label), rate)
+        if self.rate_box.findData(current) < 0:
+            # A rate set before the presets existed (or by hand) stays as it is.
+            custom = fill(translate("SettingsDialog", "Custom (%1 words/min)"), current)
+            self.rate_box.addItem(custom, current)
+        self.rate_box.setCurrentIndex(max(self.rate_box.findData(current), 0))
+
+    def _touch_url(self) -> None:
+        self._url_touched = True
+        self._validate()
+
     def _validate(self) -> None:
-        valid = normalized_server_url(self.url_edit.text()) is not None
-        self.url_error.setVisible(not valid)
-        self.save_button.setEnabled(valid and self.printing.valid)
+        text = self.url_edit.text()
+        problem = server_url_problem(text)
+        translate = QCoreApplication.translate
+        # An empty first-run form is not an error yet: say what is wrong once staff type.
+        self.url_error.setText(translate(SERVER_URL_CONTEXT, problem or ""))
+        self.url_error.setVisible(problem is not None and self._url_touched)
+        completed = normalized_server_url(text)
+        hint = completed is not None and completed.lower() != text.strip().rstrip("/").lower()
+        if completed is not None and hint:
+            self.url_hint.setText(
+                fill(translate("SettingsDialog", "Will connect to %1"), completed)
+            )
+        self.url_hint.setVisible(hint)
+        self.save_button.setEnabled(problem is None and self.printing.valid)
+        self.test_connection_button.setEnabled(problem is None)
+
+    def _forget_connection(self) -> None:
+        if self._connection is not None:
+            self._connection = None
+            self._show_connection()
+
+    def _show_connection(self) -> None:
+        translate = QCoreApplication.translate
+        if self._testing:
+            self.connection_result.setStyleSheet("color: #546e7a;")
+            self.connection_result.setText(translate("SettingsDialog", "Testing…"))
+            self.connection_result.show()
+            return
+        if self._connection is None:
+            self.connection_result.hide()
+            return
+        outcome, detail = self._connection
+        texts = {
+            Connection.CONNECTED: translate("SettingsDialog", "Connected"),
+            Connection.TOKEN_REJECTED: translate("SettingsDialog", "Token rejected"),
+            Connection.UNREACHABLE: translate("SettingsDialog", "Cannot connect"),
+            Connection.NO_TOKEN: translate("SettingsDialog", "Enter the device token first"),
+        }
+        text = texts[outcome]
+        if detail is not None and outcome is Connection.UNREACHABLE:
+            text = f"{text}: {translated(detail)}"
+        good = outcome is Connection.CONNECTED
+        self.connection_result.setStyleSheet(f"color: {'#2e7d32' if good else '#c62828'};")
+        self.connection_result.setText(text)
+        self.connection_result.show()
 
     def _show_token(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
         self.token_edit.setEchoMode(mode)
-
-    def _show_rate(self, value: int) -> None:
-        text = QCoreApplication.translate("SettingsDialog", "%1 words/min")
-        self.rate_value.setText(fill(text, value))
 
     def _show_volume(self, value: int) -> None:
         self.volume_value.setText(f"{value}%")

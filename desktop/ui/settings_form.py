@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from desktop.config import SETTINGS, validate_server_url
+from desktop.core.marks import QT_TRANSLATE_NOOP, Marked
 
 
 def _bounds(name: str) -> tuple[int, int]:
@@ -24,6 +25,12 @@ LINK_DOWN_THRESHOLD_RANGE = _bounds("link_down_threshold_s")
 PRINT_ON_CHOICES = next(spec for spec in SETTINGS if spec.name == "print_on").choices
 TICKET_TEXT_CHOICES = next(spec for spec in SETTINGS if spec.name == "ticket_text").choices
 COPIES_RANGE = _bounds("copies")
+# Speech rates staff choose from, in words per minute ("normal" is the setting's default).
+RATE_PRESETS: tuple[tuple[Marked, int], ...] = (
+    (QT_TRANSLATE_NOOP("SettingsDialog", "Slow"), 140),
+    (QT_TRANSLATE_NOOP("SettingsDialog", "Normal"), 180),
+    (QT_TRANSLATE_NOOP("SettingsDialog", "Fast"), 220),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +67,15 @@ class SettingsForm:
     link_down_threshold_s: int = 60
     start_at_login: bool = False
     printing: PrinterForm = field(default_factory=PrinterForm)
+
+
+def server_url_problem(text: str) -> str | None:
+    """Why ``text`` is not a usable server address (a marked sentence), or None if it is."""
+    try:
+        validate_server_url(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def normalized_server_url(text: str) -> str | None:

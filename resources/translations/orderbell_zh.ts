@@ -103,6 +103,14 @@
             <translation>本机无法保存设备令牌；来单铃退出前仍会使用它。原因见日志。</translation>
         </message>
         <message>
+            <source>Device token kept in a file</source>
+            <translation>设备令牌保存在文件中</translation>
+        </message>
+        <message>
+            <source>This PC has no system keyring, so the device token is kept in %1, which only your user account can read.</source>
+            <translation>这台电脑没有系统密钥环，设备令牌保存在 %1，只有你的用户账户能读取。</translation>
+        </message>
+        <message>
             <source>Self-check found problems</source>
             <translation>自检发现问题</translation>
         </message>
@@ -687,8 +695,8 @@
             <translation>断线多久后报警</translation>
         </message>
         <message>
-            <source>Enter the address as http(s)://host[:port], e.g. https://orders.example.com</source>
-            <translation>地址格式为 http(s)://主机[:端口]，例如 https://orders.example.com</translation>
+            <source>Test connection</source>
+            <translation>测试连接</translation>
         </message>
         <message>
             <source>Show</source>
@@ -743,8 +751,44 @@
             <translation>持续响铃，直到接单</translation>
         </message>
         <message>
-            <source>%1 words/min</source>
-            <translation>每分钟 %1 字</translation>
+            <source>Custom (%1 words/min)</source>
+            <translation>自定义（每分钟 %1 字）</translation>
+        </message>
+        <message>
+            <source>Will connect to %1</source>
+            <translation>将连接 %1</translation>
+        </message>
+        <message>
+            <source>Testing…</source>
+            <translation>正在测试…</translation>
+        </message>
+        <message>
+            <source>Connected</source>
+            <translation>已连接</translation>
+        </message>
+        <message>
+            <source>Token rejected</source>
+            <translation>令牌错误</translation>
+        </message>
+        <message>
+            <source>Cannot connect</source>
+            <translation>连不上</translation>
+        </message>
+        <message>
+            <source>Enter the device token first</source>
+            <translation>请先输入设备令牌</translation>
+        </message>
+        <message>
+            <source>Slow</source>
+            <translation>慢</translation>
+        </message>
+        <message>
+            <source>Normal</source>
+            <translation>正常</translation>
+        </message>
+        <message>
+            <source>Fast</source>
+            <translation>快</translation>
         </message>
     </context>
     <context>

@@ -107,16 +107,22 @@ TRANSLATIONS: dict[str, str] = {
     "Volume": "音量",
     "Repeat alerts every": "提醒重复间隔",
     "Alarm when disconnected for": "断线多久后报警",
-    "Enter the address as http(s)://host[:port], e.g. https://orders.example.com": (
-        "地址格式为 http(s)://主机[:端口]，例如 https://orders.example.com"
-    ),
     " s": " 秒",
     "Start OrderBell when I log in": "登录系统时自动启动来单铃",
     "Test voice": "试听语音",
     "Automatic (system language)": "自动（跟随系统语言）",
     "Automatic (by language)": "自动（按语言选择）",
     "%1 (not available)": "%1（不可用）",
-    "%1 words/min": "每分钟 %1 字",
+    "Custom (%1 words/min)": "自定义（每分钟 %1 字）",
+    "Slow": "慢",
+    "Normal": "正常",
+    "Fast": "快",
+    "Will connect to %1": "将连接 %1",
+    "Test connection": "测试连接",
+    "Testing…": "正在测试…",
+    "Token rejected": "令牌错误",
+    "Cannot connect": "连不上",
+    "Enter the device token first": "请先输入设备令牌",
     "Recommended: after a restart this PC rings again without anyone starting OrderBell.": (
         "建议勾选：电脑重启后，无需有人手动打开来单铃，也会照常提醒。"
     ),
@@ -151,6 +157,9 @@ TRANSLATIONS: dict[str, str] = {
     "Disconnected, retrying": "连接已断开，正在重试",
     "Device token rejected": "设备令牌被拒绝",
     "Device token not saved": "设备令牌未保存",
+    "Device token kept in a file": "设备令牌保存在文件中",
+    "This PC has no system keyring, so the device token is kept in %1, which only your user "
+    "account can read.": "这台电脑没有系统密钥环，设备令牌保存在 %1，只有你的用户账户能读取。",
     "Not connected to a server": "未连接到服务器",
     "The server refused this PC's device token: enter a valid one in Settings.": (
         "服务器拒绝了本机的设备令牌：请在设置中输入有效的设备令牌。"

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.app import QtCounterView, check_problem, order_row
+from desktop.app import NOTICE_TOKEN_STORAGE, QtCounterView, check_problem, order_row
 from desktop.core.cards import Alert
 from desktop.core.marks import QT_TRANSLATE_NOOP, Message, message
 from desktop.counter import (
@@ -40,7 +40,15 @@ from desktop.counter import (
     duration,
 )
 from desktop.i18n import install_translator
-from desktop.net import ApiError, CounterApi, LinkState, OrderConflict, OrderNotFound
+from desktop.net import (
+    ApiError,
+    CounterApi,
+    LinkState,
+    OrderConflict,
+    OrderNotFound,
+    ServerUnavailable,
+)
+from desktop.net.connection import Connection
 from desktop.net.orders import order_from_json
 from desktop.ui.card_stack import CardStack
 from desktop.ui.notice import NoticeCard
@@ -274,11 +282,12 @@ def test_tray_is_chinese(view: QtCounterView) -> None:
             assert english(texts) == [], link
 
 
-def test_dialogs_are_chinese(qtbot: Any, view: QtCounterView) -> None:
+async def test_dialogs_are_chinese(qtbot: Any, view: QtCounterView) -> None:
     """The Reject and Quit dialogs, and the settings dialog empty, filled and refusing an
     address."""
     view.reject_dialog.ask(7, "1234")
     assert english(visible_texts(view.reject_dialog)) == []
+    errors = await server_errors()
     quitting = QuitConfirmation()
     qtbot.addWidget(quitting)
     for waiting in (0, 3):
@@ -286,13 +295,33 @@ def test_dialogs_are_chinese(qtbot: Any, view: QtCounterView) -> None:
         assert english([*visible_texts(quitting), quitting.informativeText()]) == []
     view.show_notice(NOTICE_READY, message(READY), None)
     assert english(visible_texts(view.notices)) == []
-    dialog = SettingsDialog(SettingsForm())
+    dialog = SettingsDialog(SettingsForm(rate=150))
     qtbot.addWidget(dialog)
     dialog.advise_start_at_login(True)
     dialog.show()
     for address in ("", "ftp://x", "http://a b", "http://host:99999", "orders.example.com"):
         dialog.url_edit.setText(address)
+        dialog.url_edit.textEdited.emit(address)
         assert english(visible_texts(dialog)) == [], address
+    dialog.connection_testing()
+    assert english(visible_texts(dialog)) == []
+    unreachable = next(e for e in errors if isinstance(e, ServerUnavailable))
+    for outcome in Connection:
+        dialog.show_connection(outcome, unreachable.message)
+        assert english(visible_texts(dialog)) == [], outcome
+    view.show_notice(
+        NOTICE_TOKEN_STORAGE,
+        message(QT_TRANSLATE_NOOP("App", "Device token kept in a file")),
+        message(
+            QT_TRANSLATE_NOOP(
+                "App",
+                "This PC has no system keyring, so the device token is kept in %1, "
+                "which only your user account can read.",
+            ),
+            "/home/staff/.config/OrderBell/device-token.json",
+        ),
+    )
+    assert english(visible_texts(view.notices)) == []
 
 
 def test_check_problems_are_chinese(chinese: None) -> None:

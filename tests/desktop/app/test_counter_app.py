@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import contextlib
+import stat
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+import keyring.errors
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from backend.demo import DemoBackend, demo_backend
 from backend.simulator import SimulatedOrder, Simulator
-from desktop.app import READY_NOTICE_MS, DesktopApp
+from desktop.app import NOTICE_TOKEN_STORAGE, READY_NOTICE_MS, DesktopApp
 from desktop.autostart import XdgAutostart
 from desktop.config import DesktopSettings, MemoryKeyring, SettingsStore
 from desktop.core import phrasing
+from desktop.token_store import TOKEN_FILE
 from desktop.ui.icons import TrayState
 from desktop.ui.notice import NoticeLevel
 from orderbell_protocol import OrderStatus
@@ -64,9 +67,10 @@ async def running_app(
     token: str | None = None,
     installed: bool = False,
     output: str | None = None,
+    keyring_backend: MemoryKeyring | None = None,
 ) -> AsyncIterator[Running]:
     async with demo_backend() as backend, httpx.AsyncClient(base_url=backend.base_url) as http:
-        store = SettingsStore(directory / "config", MemoryKeyring())
+        store = SettingsStore(directory / "config", keyring_backend or MemoryKeyring())
         if configured:
             store.save(DesktopSettings(server_url=backend.base_url, repeat_interval_s=30))
             store.save_token(token or backend.token, backend.base_url)
@@ -415,6 +419,30 @@ def test_test_voice_says_when_playback_failed(
     qloop(scenario())
 
 
+def test_settings_test_connection_against_the_server(
+    qapp: QApplication, qloop: Run, tmp_path: Path, qtbot: Any
+) -> None:
+    """Test connection tries the typed address and token on the real server and says how it
+    went: connected with the right token, token rejected with a wrong one."""
+
+    async def scenario() -> None:
+        async with running_app(qapp, tmp_path, configured=False) as run:
+            dialog = run.app.settings_dialog
+            assert dialog is not None
+            dialog.url_edit.setText(run.backend.base_url.removeprefix("http://"))
+            dialog.token_edit.setText(run.backend.token)
+            qtbot.mouseClick(dialog.test_connection_button, Qt.MouseButton.LeftButton)
+            await until(lambda: dialog.connection_result.text() == "Connected", "connected")
+            dialog.token_edit.setText("obt_wrong")
+            qtbot.mouseClick(dialog.test_connection_button, Qt.MouseButton.LeftButton)
+            await until(
+                lambda: dialog.connection_result.text() == "Token rejected", "token rejected"
+            )
+            assert run.store.load().server_url == ""
+
+    qloop(scenario())
+
+
 def test_a_pc_without_sound_shows_the_no_sound_card_at_start(
     qapp: QApplication, qloop: Run, tmp_path: Path
 ) -> None:
@@ -425,5 +453,39 @@ def test_a_pc_without_sound_shows_the_no_sound_card_at_start(
             await until(lambda: "sound" in run.app.notices.kinds(), "the no-sound notice")
             assert run.app.notices.level("sound") is NoticeLevel.ALARM
             await until(lambda: run.app.tray.state is TrayState.NO_SOUND, "the tray alarm")
+
+    qloop(scenario())
+
+
+class NoKeyring(MemoryKeyring):
+    """A PC without a usable system keyring."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise keyring.errors.NoKeyringError("no keyring backend")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.NoKeyringError("no keyring backend")
+
+
+def test_without_a_keyring_the_token_is_kept_in_a_file_and_the_app_says_so(
+    qapp: QApplication, qloop: Run, tmp_path: Path, qtbot: Any
+) -> None:
+    """First run on a PC without a keyring: saving works, the token lands in an owner-only file,
+    a note says where, and the app connects."""
+
+    async def scenario() -> None:
+        async with running_app(
+            qapp, tmp_path, configured=False, keyring_backend=NoKeyring()
+        ) as run:
+            dialog = run.app.settings_dialog
+            assert dialog is not None
+            dialog.url_edit.setText(run.backend.base_url)
+            dialog.token_edit.setText(run.backend.token)
+            qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+            path = tmp_path / "config" / TOKEN_FILE
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600
+            assert NOTICE_TOKEN_STORAGE in run.app.notices.kinds()
+            assert str(path) in run.app.notices.text_of(NOTICE_TOKEN_STORAGE)
+            await until(lambda: run.app.counter.link.value == "connected", "the connection")
 
     qloop(scenario())

@@ -97,3 +97,24 @@ async def test_self_check_fails_when_the_sound_cannot_be_played(
     assert "FAIL speech en: voice gmw/en-us" in out
     assert "but it was not heard: aplay failed:" in out
     assert "OK   token: accepted" in out
+
+
+async def test_no_display_gives_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    """Started where there is no display, the app says so in one line instead of aborting."""
+    environ = command_env(tmp_path)
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        environ.pop(name, None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "desktop",
+        env=environ,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 90)
+    assert process.returncode == 2
+    assert out == b""
+    lines = err.decode().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("orderbell: no display")

@@ -17,6 +17,11 @@ from desktop.config import validate_server_url
         ("HTTP://Shop.Example:8080/orderbell/", "http://Shop.Example:8080/orderbell"),
         ("http://[::1]:8000", "http://[::1]:8000"),
         ("http://localhost", "http://localhost"),
+        ("192.168.1.10:8000", "http://192.168.1.10:8000"),
+        ("orders.example.com", "http://orders.example.com"),
+        ("localhost:8000/orderbell/", "http://localhost:8000/orderbell"),
+        ("[::1]:8000", "http://[::1]:8000"),
+        ("来单铃.中国:8080", "http://来单铃.中国:8080"),
     ],
 )
 def test_valid_addresses_are_normalised(typed: str, expected: str) -> None:
@@ -28,7 +33,10 @@ def test_valid_addresses_are_normalised(typed: str, expected: str) -> None:
     ("typed", "message"),
     [
         ("", "Enter the server address"),
-        ("192.168.1.10:8000", "must start with http:// or https://"),
+        ("shop.example:", "port"),
+        ("shop.example:99999", "port"),
+        ("admin@shop.example", "user name or password"),
+        ("shop.example?token=1", "'?' or '#'"),
         ("ftp://shop.example", "must start with http:// or https://"),
         ("ws://shop.example", "must start with http:// or https://"),
         ("http:shop.example", "must start with http:// or https://"),

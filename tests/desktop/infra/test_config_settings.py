@@ -53,7 +53,7 @@ def test_table_records_the_bounds() -> None:
         ("repeat_interval_s", 9),
         ("language", "fr"),
         ("start_at_login", 1),
-        ("server_url", "localhost:8000"),
+        ("server_url", "ftp://localhost:8000"),
     ],
 )
 def test_constructing_an_invalid_value_names_the_setting(name: str, value: object) -> None:

@@ -1,21 +1,17 @@
-"""The device token lives in the keyring under the server's host, never in a plain file."""
+"""The device token lives in the keyring under the server's host, or else in an owner-only file."""
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import keyring.core
 import keyring.errors
 import pytest
 
-from desktop.config import (
-    KEYRING_SERVICE,
-    DesktopSettings,
-    MemoryKeyring,
-    SettingsStore,
-    TokenStorageError,
-    token_account,
-)
+from desktop.config import DesktopSettings, MemoryKeyring, SettingsStore, token_account
+from desktop.token_store import KEYRING_SERVICE, TOKEN_FILE, TokenPlace, TokenStorageError
 
 TOKEN = "ob_dev_4f1c9a2b7e"
 
@@ -84,12 +80,75 @@ def test_missing_keyring_reads_as_no_token(tmp_path: Path) -> None:
     assert store.load_token() is None
 
 
-def test_missing_keyring_on_save_says_what_to_do(tmp_path: Path) -> None:
-    """Saving without a usable keyring raises TokenStorageError naming the fix."""
+def test_without_a_keyring_the_token_goes_to_an_owner_only_file(tmp_path: Path) -> None:
+    """No usable keyring: the token is kept in a file only this user can read (0600)."""
     store = SettingsStore(tmp_path, LockedKeyring())
-    with pytest.raises(TokenStorageError, match="keyring") as caught:
+    assert store.save_token(TOKEN, server_url="https://shop.example") is TokenPlace.FILE
+    path = tmp_path / TOKEN_FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert store.load_token("https://shop.example") == TOKEN
+
+
+def test_the_token_file_is_never_readable_by_others_while_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even a lax umask gives an owner-only file."""
+    monkeypatch.setattr(os, "umask", os.umask)
+    old = os.umask(0)
+    try:
+        SettingsStore(tmp_path, LockedKeyring()).save_token(TOKEN)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / TOKEN_FILE).stat().st_mode) == 0o600
+
+
+def test_a_loosened_token_file_is_made_owner_only_again(tmp_path: Path) -> None:
+    """A token file someone made readable to others is restricted again when read."""
+    store = SettingsStore(tmp_path, LockedKeyring())
+    store.save_token(TOKEN)
+    path = tmp_path / TOKEN_FILE
+    path.chmod(0o644)
+    assert store.load_token() == TOKEN
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_keyring_that_works_again_takes_the_token_out_of_the_file(tmp_path: Path) -> None:
+    """Saved to the keyring later, the token leaves no copy in the file."""
+    SettingsStore(tmp_path, LockedKeyring()).save_token(TOKEN, server_url="https://a.example")
+    working = MemoryKeyring()
+    store = SettingsStore(tmp_path, working)
+    assert store.load_token("https://a.example") == TOKEN
+    assert store.save_token(TOKEN, server_url="https://a.example") is TokenPlace.KEYRING
+    assert not (tmp_path / TOKEN_FILE).exists()
+    assert store.load_token("https://a.example") == TOKEN
+
+
+def test_tokens_of_several_servers_share_the_file(tmp_path: Path) -> None:
+    """Each server's token is kept under its host."""
+    store = SettingsStore(tmp_path, LockedKeyring())
+    store.save_token("one", server_url="https://a.example")
+    store.save_token("two", server_url="https://b.example")
+    assert store.load_token("https://a.example") == "one"
+    assert store.load_token("https://b.example") == "two"
+
+
+def test_a_damaged_token_file_is_kept_aside_and_reads_as_no_token(tmp_path: Path) -> None:
+    """Garbage in the token file: no token (settings open), and the file is kept, not lost."""
+    (tmp_path / TOKEN_FILE).write_bytes(b"\xff{not json")
+    store = SettingsStore(tmp_path, LockedKeyring())
+    assert store.load_token() is None
+    kept = list(tmp_path.glob(f"{TOKEN_FILE}.bad-*"))
+    assert [path.read_bytes() for path in kept] == [b"\xff{not json"]
+
+
+def test_nowhere_to_store_the_token_says_so(tmp_path: Path) -> None:
+    """Neither a keyring nor a writable file: TokenStorageError, without packaging advice."""
+    (tmp_path / TOKEN_FILE).mkdir()
+    store = SettingsStore(tmp_path, LockedKeyring())
+    with pytest.raises(TokenStorageError) as caught:
         store.save_token(TOKEN)
-    assert isinstance(caught.value.__cause__, keyring.errors.KeyringError)
+    assert TOKEN_FILE in str(caught.value)
+    assert "install" not in str(caught.value).lower()
 
 
 @pytest.fixture
@@ -107,12 +166,11 @@ def test_a_keyring_that_cannot_be_loaded_reads_as_no_token(tmp_path: Path) -> No
 
 
 @pytest.mark.usefixtures("misconfigured_keyring")
-def test_a_keyring_that_cannot_be_loaded_refuses_to_save_with_the_fix(tmp_path: Path) -> None:
+def test_a_keyring_that_cannot_be_loaded_leaves_the_token_in_the_file(tmp_path: Path) -> None:
+    """A backend that fails to load: the token is kept in the owner-only file."""
     store = SettingsStore(tmp_path)
-    with pytest.raises(TokenStorageError, match="keyring") as caught:
-        store.save_token(TOKEN, server_url="https://shop.example")
-    assert isinstance(caught.value.__cause__, keyring.errors.InitError)
-    assert "no_such_module" in str(caught.value)
+    assert store.save_token(TOKEN, server_url="https://shop.example") is TokenPlace.FILE
+    assert store.load_token("https://shop.example") == TOKEN
 
 
 @pytest.mark.usefixtures("misconfigured_keyring")
@@ -131,8 +189,7 @@ def test_a_keyring_that_cannot_be_loaded_is_tried_once(
     store = SettingsStore(tmp_path)
     assert store.load_token("https://shop.example") is None
     assert store.load_token("https://shop.example") is None
-    with pytest.raises(TokenStorageError, match="no_such_module"):
-        store.save_token(TOKEN, server_url="https://shop.example")
+    store.save_token(TOKEN, server_url="https://shop.example")
     assert len(attempts) == 1
 
 

@@ -9,6 +9,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
+from desktop.core.marks import QT_TRANSLATE_NOOP, message
+from desktop.net.connection import Connection
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.settings_form import SettingsForm
 
@@ -54,7 +56,7 @@ def click(qtbot: Any, widget: QWidget) -> None:
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPoint(8, widget.height() // 2))
 
 
-def choose(box: QComboBox, data: str) -> None:
+def choose(box: QComboBox, data: object) -> None:
     index = box.findData(data)
     assert index >= 0
     box.setCurrentIndex(index)
@@ -76,7 +78,7 @@ def test_edited_fields_are_saved(qtbot: Any, dialog: SettingsDialog) -> None:
     retype(qtbot, dialog.token_edit, "new-token")
     choose(dialog.language_box, "en")
     choose(dialog.voice_box, "gmw/en")
-    dialog.rate_slider.setValue(220)
+    choose(dialog.rate_box, 220)
     dialog.volume_slider.setValue(35)
     click(qtbot, dialog.chime_check)
     choose(dialog.ring_mode_box, "continuous")
@@ -114,10 +116,42 @@ def test_dialog_is_non_modal(dialog: SettingsDialog) -> None:
 
 
 def test_invalid_url_disables_save(qtbot: Any, dialog: SettingsDialog) -> None:
-    """A bad address keeps Save disabled and explains the expected form."""
-    retype(qtbot, dialog.url_edit, "orders.example.com/api")
+    """A bad address keeps Save disabled and says what is wrong with it."""
+    retype(qtbot, dialog.url_edit, "orders.example.com:99999")
     assert not dialog.save_button.isEnabled()
     assert dialog.url_error.isVisible()
+    assert dialog.url_error.text() == (
+        "The port in the server address must be a number from 1 to 65535."
+    )
+
+
+def test_address_without_scheme_is_completed_and_says_so(
+    qtbot: Any, dialog: SettingsDialog
+) -> None:
+    """host:port is taken as http://host:port, and the dialog shows what it will use."""
+    retype(qtbot, dialog.url_edit, "192.168.1.10:8000")
+    assert dialog.save_button.isEnabled()
+    assert not dialog.url_error.isVisible()
+    assert dialog.url_hint.isVisible()
+    assert dialog.url_hint.text() == "Will connect to http://192.168.1.10:8000"
+    assert dialog.form().server_url == "http://192.168.1.10:8000"
+
+
+def test_empty_first_run_form_shows_no_error(open_dialog: Callable[..., SettingsDialog]) -> None:
+    """Nothing typed yet is not a mistake: no red line on a fresh form."""
+    dialog = open_dialog(SettingsForm())
+    assert not dialog.url_error.isVisible()
+
+
+def test_error_shows_once_something_is_typed(
+    qtbot: Any, open_dialog: Callable[..., SettingsDialog]
+) -> None:
+    """Typing, then clearing the field, says what to enter."""
+    dialog = open_dialog(SettingsForm())
+    qtbot.keyClicks(dialog.url_edit, "h")
+    dialog.url_edit.backspace()
+    assert dialog.url_error.isVisible()
+    assert dialog.url_error.text().startswith("Enter the server address")
 
 
 def test_invalid_url_is_never_saved(qtbot: Any, dialog: SettingsDialog) -> None:
@@ -181,18 +215,73 @@ def test_load_replaces_every_field(dialog: SettingsDialog) -> None:
     assert dialog.form() == other
 
 
-def test_rate_value_is_shown(dialog: SettingsDialog) -> None:
-    """The speech rate is spelled out next to its slider."""
-    dialog.rate_slider.setValue(200)
-    assert dialog.rate_value.text() == "200 words/min"
+def test_rate_is_slow_normal_or_fast(dialog: SettingsDialog) -> None:
+    """The speech rate is chosen in words staff use, each a rate in words per minute."""
+    box = dialog.rate_box
+    assert [box.itemText(i) for i in range(3)] == ["Slow", "Normal", "Fast"]
+    assert [box.itemData(i) for i in range(3)] == [140, 180, 220]
+
+
+def test_a_rate_between_the_choices_is_kept(dialog: SettingsDialog) -> None:
+    """A rate set before (150 here) stays chosen as a custom rate, so saving keeps it."""
+    assert dialog.rate_box.currentText() == "Custom (150 words/min)"
+    assert dialog.form().rate == 150
 
 
 def test_test_voice_sends_current_fields(qtbot: Any, dialog: SettingsDialog) -> None:
     """Test voice hands over the fields as they are, saved or not."""
-    dialog.rate_slider.setValue(260)
+    choose(dialog.rate_box, 220)
     with qtbot.waitSignal(dialog.test_voice_requested, timeout=1000) as blocker:
         qtbot.mouseClick(dialog.test_voice_button, Qt.MouseButton.LeftButton)
-    assert blocker.args[0].rate == 260
+    assert blocker.args[0].rate == 220
+
+
+def test_test_connection_sends_address_and_token(qtbot: Any, dialog: SettingsDialog) -> None:
+    """Test connection hands over the address and token as typed, unsaved."""
+    retype(qtbot, dialog.token_edit, "obt_new")
+    with qtbot.waitSignal(dialog.test_connection_requested, timeout=1000) as blocker:
+        qtbot.mouseClick(dialog.test_connection_button, Qt.MouseButton.LeftButton)
+    assert blocker.args[0].token == "obt_new"
+    assert blocker.args[0].server_url == "https://orders.example.com"
+
+
+@pytest.mark.parametrize(
+    ("outcome", "text"),
+    [
+        (Connection.CONNECTED, "Connected"),
+        (Connection.TOKEN_REJECTED, "Token rejected"),
+        (Connection.NO_TOKEN, "Enter the device token first"),
+    ],
+)
+def test_connection_outcome_is_shown(
+    dialog: SettingsDialog, outcome: Connection, text: str
+) -> None:
+    """The test's outcome is spelled out next to its button."""
+    dialog.connection_testing()
+    assert dialog.connection_result.text() == "Testing…"
+    dialog.show_connection(outcome)
+    assert dialog.connection_result.isVisible()
+    assert dialog.connection_result.text() == text
+
+
+def test_unreachable_server_says_why(dialog: SettingsDialog) -> None:
+    """Cannot connect comes with the reason, in the UI language."""
+    reason = message(QT_TRANSLATE_NOOP("App", "Not connected to a server"))
+    dialog.show_connection(Connection.UNREACHABLE, reason)
+    assert dialog.connection_result.text() == "Cannot connect: Not connected to a server"
+
+
+def test_editing_the_address_forgets_the_outcome(qtbot: Any, dialog: SettingsDialog) -> None:
+    """An outcome about another address or token is not left standing."""
+    dialog.show_connection(Connection.CONNECTED)
+    retype(qtbot, dialog.url_edit, "https://other.example")
+    assert not dialog.connection_result.isVisible()
+
+
+def test_invalid_address_cannot_be_tested(qtbot: Any, dialog: SettingsDialog) -> None:
+    """Test connection waits for a usable address."""
+    retype(qtbot, dialog.url_edit, "ftp://x")
+    assert not dialog.test_connection_button.isEnabled()
 
 
 def test_voice_status_is_shown(dialog: SettingsDialog) -> None:

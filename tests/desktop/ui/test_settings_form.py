@@ -17,6 +17,8 @@ from desktop.ui.settings_form import normalized_server_url
         ("HTTPS://Orders.example.com", "https://Orders.example.com"),
         ("https://来单铃.中国", "https://来单铃.中国"),
         ("https://example.com/orderbell/", "https://example.com/orderbell"),
+        ("orders.example.com", "http://orders.example.com"),
+        ("192.168.1.10:8000", "http://192.168.1.10:8000"),
     ],
 )
 def test_valid_addresses_are_normalized(text: str, expected: str) -> None:
@@ -28,7 +30,6 @@ def test_valid_addresses_are_normalized(text: str, expected: str) -> None:
     "text",
     [
         "",
-        "orders.example.com",
         "ftp://orders.example.com",
         "http://",
         "http://host:",
