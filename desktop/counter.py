@@ -114,6 +114,20 @@ def duration(seconds: float) -> Message:
     return message(QT_TRANSLATE_NOOP("App", "%1 h %2 min"), hours, minutes)
 
 
+def link_down_notice(down_s: float) -> tuple[Message, Message]:
+    """The title and text of the link notice after ``down_s`` seconds without a link."""
+    title = message(QT_TRANSLATE_NOOP("App", "Order alerts disconnected"))
+    text = message(
+        QT_TRANSLATE_NOOP(
+            "App",
+            "The link to the server has been down for %1: no new order can arrive. "
+            "OrderBell keeps trying; check the network.",
+        ),
+        duration(down_s),
+    )
+    return title, text
+
+
 def waiting_order(order: RemoteOrder) -> WaitingOrder:
     """The alert board's view of an order the server lists as waiting."""
     digits = "".join(ch for ch in order.phone if ch.isdigit())
@@ -628,15 +642,7 @@ class Counter:
             self._link_notice_refresh = None
             return
         down = self.linkwatch.down_for(now) or 0.0
-        title = message(QT_TRANSLATE_NOOP("App", "Order alerts disconnected"))
-        text = message(
-            QT_TRANSLATE_NOOP(
-                "App",
-                "The link to the server has been down for %1: no new order can arrive. "
-                "OrderBell keeps trying; check the network.",
-            ),
-            duration(down),
-        )
+        title, text = link_down_notice(down)
         if alarm_changed:
             self.view.show_notice(NOTICE_LINK, title, text)
         elif self._link_notice_refresh is not None and now >= self._link_notice_refresh:

@@ -37,7 +37,7 @@ from desktop.counter import (
     PRINTER_PROBLEM_TITLES,
     READY,
     CounterStatus,
-    duration,
+    link_down_notice,
 )
 from desktop.i18n import install_translator
 from desktop.net import (
@@ -218,18 +218,7 @@ async def test_cards_and_their_errors_are_chinese(view: QtCounterView) -> None:
 
 def test_notices_are_chinese(view: QtCounterView) -> None:
     """The link, token and self-check notices."""
-    view.show_notice(
-        NOTICE_LINK,
-        Message(QT_TRANSLATE_NOOP("App", "Order alerts disconnected")),
-        Message(
-            QT_TRANSLATE_NOOP(
-                "App",
-                "The link to the server has been down for %1: no new order can arrive. "
-                "OrderBell keeps trying; check the network.",
-            ),
-            (duration(3725),),
-        ),
-    )
+    view.show_notice(NOTICE_LINK, *link_down_notice(3725))
     view.show_notice(
         NOTICE_TOKEN,
         Message(QT_TRANSLATE_NOOP("App", "Device token rejected")),
