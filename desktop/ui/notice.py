@@ -11,10 +11,13 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from desktop.core.marks import Message
 from desktop.ui.floating import FloatingCard
 from desktop.ui.naming import named
+from desktop.ui.textfit import fit_lines
 from desktop.ui.texts import translated
 
 NOTICE_WIDTH = 380
 SCREEN_MARGIN = 12
+TITLE_LINES = 2
+TEXT_LINES = 8
 
 
 class NoticeLevel(Enum):
@@ -57,8 +60,7 @@ class _Notice(QFrame):
         self.body_text: Message | str = ""
         self.title = named(QLabel(textFormat=Qt.TextFormat.PlainText), "title")
         self.text = named(QLabel(textFormat=Qt.TextFormat.PlainText), "text")
-        self.text.setWordWrap(True)
-        self.title.setWordWrap(True)
+        self._width = NOTICE_WIDTH
         self.action_button = named(QPushButton(), f"action_{kind}")
         self.close_button = named(QPushButton(), f"close_{kind}")
         self.expiry = QTimer(self)
@@ -67,7 +69,7 @@ class _Notice(QFrame):
         buttons.addStretch()
         buttons.addWidget(self.action_button)
         buttons.addWidget(self.close_button)
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.addWidget(self.title)
         layout.addWidget(self.text)
@@ -82,10 +84,23 @@ class _Notice(QFrame):
         )
         self.retranslate()
 
+    def fit(self, width: int) -> None:
+        """Break the texts into lines for a notice ``width`` pixels wide (its frame included)."""
+        self._width = width
+        self.retranslate()
+
     def retranslate(self) -> None:
         translate = QCoreApplication.translate
-        self.title.setText(translated(self.title_text))
-        self.text.setText(translated(self.body_text))
+        self.ensurePolished()
+        frame, margins = self.contentsMargins(), self._layout.contentsMargins()
+        inner = self._width - frame.left() - frame.right() - margins.left() - margins.right()
+        for label, text, max_lines in (
+            (self.title, translated(self.title_text), TITLE_LINES),
+            (self.text, translated(self.body_text), TEXT_LINES),
+        ):
+            label.ensurePolished()
+            lines, _ = fit_lines(text, label.font(), inner, max_lines) if text else ([], False)
+            label.setText("\n".join(lines))
         self.text.setVisible(bool(self.text.text()))
         labels = {
             NoticeAction.NONE: "",
@@ -183,9 +198,9 @@ class NoticeCard(FloatingCard):
         return notice.expiry.remainingTime()
 
     def text_of(self, kind: str) -> str:
-        """The text the notice of ``kind`` shows now, "" when it is not shown."""
+        """What the notice of ``kind`` says now, in the UI language ("" when it is not shown)."""
         notice = self._notices.get(kind)
-        return "" if notice is None else notice.text.text()
+        return "" if notice is None else translated(notice.body_text)
 
     def _new_notice(self, kind: str) -> _Notice:
         notice = _Notice(kind)
@@ -215,7 +230,14 @@ class NoticeCard(FloatingCard):
             NoticeLevel.INFO,
         )
         self.setStyleSheet(_STYLE % {"card_border": _COLORS[level][1]})
-        self.adjustSize()
+        self.ensurePolished()
+        margins = self._layout.contentsMargins()
+        width = self.contentsRect().width() - margins.left() - margins.right()
+        for notice in self._notices.values():
+            notice.fit(width)
+        # Labels do not wrap by themselves (see textfit): the card is as tall as its lines.
+        self._layout.invalidate()
+        self.setFixedHeight(self.sizeHint().height())
         screen = QGuiApplication.primaryScreen()
         if screen is not None:
             area = screen.availableGeometry()

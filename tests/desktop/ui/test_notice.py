@@ -9,8 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from desktop.core.marks import QT_TRANSLATE_NOOP, message
+from desktop.counter import link_down_notice
 from desktop.i18n import install_translator
 from desktop.ui.notice import NoticeAction, NoticeCard, NoticeLevel
+from tests.desktop.ui.test_card_fit import clipped
 
 LINK_DOWN = ("link_down", "Order alerts disconnected", "Check the network")
 
@@ -158,5 +160,29 @@ def test_messages_follow_the_language(qtbot: Any, qapp: Any, notices: NoticeCard
     install_translator(qapp, "zh")
     try:
         qtbot.waitUntil(lambda: notices.text_of("link") == "5 分钟", timeout=1000)
+    finally:
+        install_translator(qapp, "en")
+
+
+SELF_CHECK_LINES = (
+    "Speech does not work on this PC.\nThe server cannot be reached.\n"
+    "The server does not accept this PC's device token.\n"
+    "There is no system tray: alert cards still appear."
+)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_no_line_of_a_notice_is_clipped(qtbot: Any, qapp: Any, language: str) -> None:
+    """Long and several-line notices show every line, in both languages, whole on the card."""
+    install_translator(qapp, language)
+    try:
+        card = NoticeCard()
+        qtbot.addWidget(card)
+        card.show_notice("link", *link_down_notice(3725), action=NoticeAction.RECONNECT)
+        card.show_notice("self_check", "Self-check found problems", SELF_CHECK_LINES)
+        card.show_notice("file", "Device token kept in a file", "/" + "very-long-folder/" * 12)
+        qtbot.waitExposed(card)
+        assert clipped(card) == []
+        assert len(card.findChildren(QLabel, "text")[1].text().splitlines()) >= 4
     finally:
         install_translator(qapp, "en")
