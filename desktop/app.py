@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLocale, QTimer
+from PySide6.QtGui import QScreen
 from PySide6.QtWidgets import QApplication
 
 from desktop import autostart
@@ -411,6 +412,9 @@ class DesktopApp:
         self.cards.reject_clicked.connect(self.ask_reject_reason)
         self.cards.later_clicked.connect(self.later)
         self.cards.orders_requested.connect(self.show_orders)
+        # A screen plugged in or out, a resolution or task bar change: lay the cards out again.
+        self.qapp.primaryScreenChanged.connect(self._watch_screen)
+        self._watch_screen(self.qapp.primaryScreen())
         self.orders.accept_requested.connect(self.accept)
         self.orders.reject_requested.connect(self.ask_reject_reason)
         self.orders.refresh_requested.connect(self.counter.refresh_orders_soon)
@@ -461,6 +465,11 @@ class DesktopApp:
         """Tray menu Reconnect."""
         if self.stream is not None:
             self.stream.reconnect()
+
+    def _watch_screen(self, screen: QScreen | None) -> None:
+        if screen is not None:
+            screen.availableGeometryChanged.connect(self.cards.rearrange)
+        self.cards.rearrange()
 
     def _stack_area(self) -> Box | None:
         """The screen area for alert cards: the primary screen's, below the notice card."""

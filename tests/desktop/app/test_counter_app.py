@@ -489,3 +489,23 @@ def test_without_a_keyring_the_token_is_kept_in_a_file_and_the_app_says_so(
             await until(lambda: run.app.counter.link.value == "connected", "the connection")
 
     qloop(scenario())
+
+
+def test_cards_are_laid_out_again_when_the_screen_changes(
+    qapp: QApplication, qloop: Run, tmp_path: Path
+) -> None:
+    """A change of the screen's available area (resolution, task bar) re-places the cards."""
+
+    async def scenario() -> None:
+        async with running_app(qapp, tmp_path) as run:
+            order = await run.paid_order()
+            await until(lambda: run.app.cards.shows_in_full(order.id or 0), "the card")
+            card = run.app.cards.card(order.id or 0)
+            assert card is not None
+            placed = card.pos()
+            card.move(0, 0)
+            screen = qapp.primaryScreen()
+            screen.availableGeometryChanged.emit(screen.availableGeometry())
+            assert card.pos() == placed
+
+    qloop(scenario())
