@@ -12,6 +12,11 @@ import re
 
 REMARK_DISPLAY_CHARS = 1_000
 NAME_DISPLAY_CHARS = 200
+# What a scrolling text view shows of one text: a text view costs tens of microseconds per line
+# to build, so 100,000 short lines kept the Orders window frozen for seconds.
+DETAIL_LINES = 2_000
+DETAIL_CHARS = 200_000
+DETAIL_BLOCK = 1_000
 
 # C0 and C1 controls except the line breaks handled below, and the bidirectional embeddings,
 # overrides and isolates (they would reorder the quantity or the text after them).
@@ -42,7 +47,7 @@ def one_line(text: str, limit: int) -> tuple[str, bool]:
     return shown.replace("\n", " "), cut
 
 
-def whole_text(text: str, block: int = 1_000) -> str:
+def whole_text(text: str, block: int = DETAIL_BLOCK) -> str:
     """All of ``text``, cleaned like :func:`display_text`, for a scrolling text view.
 
     Lines longer than ``block`` characters are broken every ``block`` characters: a text view
@@ -55,6 +60,29 @@ def whole_text(text: str, block: int = 1_000) -> str:
     for line in _cleaned(text).split("\n"):
         lines.extend(line[start : start + block] for start in range(0, max(len(line), 1), block))
     return "\n".join(lines)
+
+
+def detail_text(
+    text: str,
+    max_lines: int = DETAIL_LINES,
+    max_chars: int = DETAIL_CHARS,
+    block: int = DETAIL_BLOCK,
+) -> tuple[str, bool]:
+    """The start of :func:`whole_text`: at most ``max_lines`` lines and about ``max_chars``
+    characters of ``text``; True when text was left out.
+
+    Only that start of ``text`` is looked at, so the work is bounded whatever its length.
+    """
+    if max_lines < 1 or max_chars < 1 or block < 1:
+        raise ValueError(f"sizes must be at least 1, got {max_lines}, {max_chars}, {block}")
+    head = _cleaned(text[:max_chars])
+    lines: list[str] = []
+    for line in head.split("\n", max_lines):
+        for start in range(0, max(len(line), 1), block):
+            if len(lines) == max_lines:
+                return "\n".join(lines), True
+            lines.append(line[start : start + block])
+    return "\n".join(lines), len(text) > max_chars
 
 
 def _cleaned(text: str) -> str:

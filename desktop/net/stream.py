@@ -39,6 +39,11 @@ CLOSE_TIMEOUT_S = 2.0
 STABLE_AFTER_S = 10.0
 FRAME_LOG_CHARS = 200
 CURSOR_SAVE_DELAY_S = 0.25
+# The largest event frame taken. The server bounds what customers type, but an order stored
+# before that (or by another system) may carry a remark of any length, and a frame over the
+# limit closes the link (1009) and comes back on every reconnect: the counter would never hear
+# another event. A 600,000-character Chinese remark is a 1.8 MB frame.
+MAX_FRAME_BYTES = 64 * 1024 * 1024
 
 
 class LinkState(Enum):
@@ -249,6 +254,7 @@ class EventStream:
             ping_interval=PING_INTERVAL_S,
             ping_timeout=PING_TIMEOUT_S,
             close_timeout=CLOSE_TIMEOUT_S,
+            max_size=MAX_FRAME_BYTES,
         )
 
     async def _listen(self, ws: ClientConnection) -> LinkState:

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent
-from PySide6.QtGui import QTextOption
-from PySide6.QtWidgets import QDialog, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtGui import QGuiApplication, QTextOption
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from desktop.core.display import whole_text
+from desktop.core.display import DETAIL_LINES, detail_text, whole_text
 from desktop.core.marks import fill
 from desktop.core.phrasing import format_amount
 from desktop.ui.icons import app_icon
@@ -21,7 +29,8 @@ class OrderDetails(QDialog):
 
     Non-modal and reused: :meth:`show_order` fills it and brings it forward. The text is plain
     (customer text never renders as markup) and laid out as it scrolls into view, so a
-    600,000-character remark opens at once.
+    600,000-character remark opens at once. A remark longer than :data:`DETAIL_LINES` lines
+    shows its start, says so, and offers to copy all of it to the clipboard.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -32,8 +41,17 @@ class OrderDetails(QDialog):
         self._row: OrderRow | None = None
         self.text = named(QPlainTextEdit(readOnly=True), "details")
         self.text.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.cut_note = named(QLabel(textFormat=Qt.TextFormat.PlainText), "cut_note")
+        self.cut_note.setWordWrap(True)
+        self.copy_button = named(QPushButton(), "copy_remark")
+        self.copy_button.clicked.connect(self.copy_remark)
+        cut = QHBoxLayout()
+        cut.addWidget(self.cut_note, 1)
+        cut.addWidget(self.copy_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
+        layout.addLayout(cut)
+        self._show_cut(False)
         self.resize(520, 480)
 
     def show_order(self, row: OrderRow) -> None:
@@ -44,10 +62,26 @@ class OrderDetails(QDialog):
         self.raise_()
         self.activateWindow()
 
+    def copy_remark(self) -> None:
+        """Put the whole remark on the clipboard (for a remark too long to show here)."""
+        clipboard = QGuiApplication.clipboard()
+        if self._row is not None and clipboard is not None:
+            clipboard.setText(whole_text(self._row.remark, block=max(len(self._row.remark), 1)))
+
     def retranslate(self) -> None:
         """Set every translatable text again in the current language."""
         translate = QCoreApplication.translate
         row = self._row
+        self.copy_button.setText(translate("OrderDetails", "Copy the whole remark"))
+        self.cut_note.setText(
+            fill(
+                translate(
+                    "OrderDetails",
+                    "The remark is longer than the %1 lines shown here; copy it to read it all.",
+                ),
+                DETAIL_LINES,
+            )
+        )
         if row is None:
             self.setWindowTitle(translate("OrderDetails", "Order"))
             return
@@ -61,9 +95,15 @@ class OrderDetails(QDialog):
             translate("OrderDetails", "Items:"),
         ]
         lines += ["  " + item_line(OrderLine(whole_text(i.name), i.quantity)) for i in row.items]
+        remark, cut = detail_text(row.remark)
         if row.remark:
-            lines += ["", translate("OrderDetails", "Remark:"), whole_text(row.remark)]
+            lines += ["", translate("OrderDetails", "Remark:"), remark]
         self.text.setPlainText("\n".join(lines))
+        self._show_cut(cut)
+
+    def _show_cut(self, cut: bool) -> None:
+        self.cut_note.setVisible(cut)
+        self.copy_button.setVisible(cut)
 
     @staticmethod
     def _status(row: OrderRow) -> str:

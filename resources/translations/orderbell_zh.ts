@@ -193,6 +193,14 @@
     <context>
         <name>OrderDetails</name>
         <message>
+            <source>Copy the whole remark</source>
+            <translation>复制完整备注</translation>
+        </message>
+        <message>
+            <source>The remark is longer than the %1 lines shown here; copy it to read it all.</source>
+            <translation>备注超过这里显示的 %1 行；复制后可阅读全部内容。</translation>
+        </message>
+        <message>
             <source>Order</source>
             <translation>订单</translation>
         </message>

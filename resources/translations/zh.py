@@ -44,6 +44,10 @@ TRANSLATIONS: dict[str, str] = {
     "Amount: %1": "金额：%1",
     "Items:": "菜品：",
     "Remark:": "备注：",
+    "Copy the whole remark": "复制完整备注",
+    "The remark is longer than the %1 lines shown here; copy it to read it all.": (
+        "备注超过这里显示的 %1 行；复制后可阅读全部内容。"
+    ),
     # NoticeCard
     "Open settings": "打开设置",
     "Reconnect now": "立即重新连接",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.core.display import display_text, one_line, whole_text
+from desktop.core.display import detail_text, display_text, one_line, whole_text
 
 
 def test_short_text_is_shown_as_is() -> None:
@@ -68,7 +68,37 @@ def test_whole_text_breaks_long_lines_into_blocks() -> None:
     assert {len(line) for line in lines} == {1_000}
 
 
-@pytest.mark.parametrize("call", [lambda: display_text("a", 0), lambda: whole_text("a", 0)])
+def test_detail_text_keeps_a_short_text_whole() -> None:
+    """A remark within the line budget is shown whole, nothing said to be left out."""
+    assert detail_text("第一行\r\n第二行", max_lines=5) == ("第一行\n第二行", False)
+
+
+def test_detail_text_stops_at_its_line_budget() -> None:
+    """100,000 lines: the first ``max_lines`` of them, and word that the rest was left out."""
+    shown, cut = detail_text("\n".join(f"第{i}行" for i in range(100_000)), max_lines=2_000)
+    lines = shown.split("\n")
+    assert cut
+    assert len(lines) == 2_000
+    assert lines[0] == "第0行"
+    assert lines[-1] == "第1999行"
+
+
+def test_detail_text_of_a_huge_line_is_bounded() -> None:
+    """A 600,000-character line: its first ``max_chars`` characters in blocks, the rest left out."""
+    shown, cut = detail_text("x" * 600_000, max_chars=200_000, block=1_000)
+    assert cut
+    assert shown.split("\n") == ["x" * 1_000] * 200
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: display_text("a", 0),
+        lambda: whole_text("a", 0),
+        lambda: detail_text("a", max_lines=0),
+        lambda: detail_text("a", max_chars=0),
+    ],
+)
 def test_sizes_below_one_are_refused(call: object) -> None:
     """A zero limit or block is a programming error, said at once."""
     with pytest.raises(ValueError, match="at least 1"):

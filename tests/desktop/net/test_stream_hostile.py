@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from http import HTTPStatus
 
 import pytest
@@ -106,6 +107,27 @@ async def test_garbage_frames_are_skipped_and_the_stream_stays_up(
     assert sum("skipping a malformed frame" in message for message in messages) == 5
     assert sum("does not know" in message for message in messages) == 1
     assert sum("binary frame" in message for message in messages) == 1
+
+
+async def test_an_event_with_a_huge_remark_is_delivered(
+    cursor: CursorStore, recorder: Recorder
+) -> None:
+    """A 600,000-character remark (a 1.8 MB frame) arrives; the link is not dropped for it."""
+    huge = wire_event(10)
+    huge = replace(huge, order=replace(huge.order, remark="备" * 600_000))
+    after = wire_event(11)
+
+    async def server(ws: ServerConnection) -> None:
+        await ws.send(encode_event(huge))
+        await ws.send(encode_event(after))
+        await ws.wait_closed()
+
+    async with fake_server(server, max_size=None) as (_, url):
+        stream = make_stream(url, "token", cursor, recorder)
+        async with running(stream):
+            await recorder.until_events(2)
+    assert recorder.events == [huge, after]
+    assert LinkState.DISCONNECTED not in recorder.states[:-1]  # only the final stop()
 
 
 async def test_authorization_header_and_since_are_sent(

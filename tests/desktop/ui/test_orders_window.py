@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QPushButton, QTableWidget, QWidget
 
+from desktop.core.display import DETAIL_LINES
 from desktop.ui.orders_window import OrdersWindow
 from orderbell_protocol import OrderLine, OrderStatus
 
@@ -125,8 +126,8 @@ def test_huge_remark_gives_a_bounded_cell_and_tooltip(window: OrdersWindow, make
 def test_double_click_shows_the_whole_order(
     qtbot: Any, window: OrdersWindow, make_row: Any
 ) -> None:
-    """The whole remark, however long, is one double-click away."""
-    remark = "很长的备注" * 120_000
+    """The order's details, remark included, are one double-click away."""
+    remark = "很长的备注" * 120
     window.set_waiting([make_row(remark=remark)])
     table = window.waiting_table
     cell = table.visualItemRect(table.item(0, REMARK_COLUMN)).center()
@@ -135,6 +136,32 @@ def test_double_click_shows_the_whole_order(
     qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
     assert window.details.isVisible()
     assert remark.replace("\n", "") in window.details.text.toPlainText().replace("\n", "")
+
+
+def test_remark_of_many_lines_shows_its_start_and_copies_whole(
+    qapp: Any, window: OrdersWindow, make_row: Any
+) -> None:
+    """100,000 lines: the view holds a bounded start, says so, and copies the whole remark."""
+    remark = "\n".join(f"第{i}行" for i in range(100_000))
+    row = make_row(remark=remark)
+    window.set_waiting([row])
+    window.details.show_order(row)
+    details = window.details
+    assert details.text.document().blockCount() < DETAIL_LINES + 20
+    assert "第1999行" in details.text.toPlainText()
+    assert "第2000行" not in details.text.toPlainText()
+    assert details.cut_note.isVisible()
+    assert "2000" in details.cut_note.text()
+    details.copy_button.click()
+    assert qapp.clipboard().text() == remark
+
+
+def test_short_remark_offers_no_copy(window: OrdersWindow, make_row: Any) -> None:
+    """A remark shown whole has no note and no copy button."""
+    row = make_row(remark="少辣")
+    window.details.show_order(row)
+    assert not window.details.cut_note.isVisible()
+    assert not window.details.copy_button.isVisible()
 
 
 @pytest.mark.parametrize(
