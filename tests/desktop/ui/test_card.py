@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +89,25 @@ def test_update_time_refreshes_the_wait(make_card: Callable[..., AlertCard], now
     card = make_card()
     card.update_time(now + timedelta(minutes=15))
     assert card.waited.text() == "paid 18 min ago"
+
+
+@pytest.mark.parametrize(
+    "paid_at",
+    [
+        datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=8))),
+        datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-8))),
+    ],
+    ids=["year 1", "year 9999"],
+)
+def test_payment_at_the_ends_of_the_calendar_shows_a_card(
+    make_card: Callable[..., AlertCard], now: datetime, paid_at: datetime
+) -> None:
+    """A paidAt in year 1 or 9999 gives a card with a wait line, now and as time goes on."""
+    card = make_card(paid_at=paid_at)
+    card.update_time(now + timedelta(minutes=1))
+    assert card.isVisible()
+    assert card.waited.text().startswith("paid ")
+    assert card.tail.text() == "1234"
 
 
 @pytest.mark.parametrize(
