@@ -13,6 +13,7 @@ from desktop.core.cards import Alert
 from desktop.core.display import NAME_DISPLAY_CHARS, REMARK_DISPLAY_CHARS, display_text
 from desktop.core.marks import Message, fill
 from desktop.core.phrasing import format_amount
+from desktop.core.urgency import Urgency, urgency, waited_since
 from desktop.ui.floating import FloatingCard
 from desktop.ui.naming import named
 from desktop.ui.textfit import fit_line, fit_lines
@@ -43,7 +44,7 @@ _STYLE = """
 QLabel { font-size: 14px; color: #263238; }
 QLabel#banner { background: #d32f2f; color: #ffffff; font-weight: 700; }
 QLabel#title { color: #546e7a; font-weight: 600; }
-QLabel#waited { color: #8d4a00; }
+QLabel#waited { color: %(waited)s; font-weight: %(waited_weight)s; }
 QLabel#tail_caption { color: #546e7a; }
 QLabel#tail { font-size: 40px; font-weight: 700; }
 QLabel#items { font-size: 16px; }
@@ -57,15 +58,42 @@ QPushButton#accept { background: #2e7d32; border-color: #1b5e20; color: #ffffff;
                      font-weight: 700; }
 QPushButton:disabled { background: #e0e0e0; border-color: #e0e0e0; color: #9e9e9e; }
 """
-_CALM = {"background": "#ffffff", "border": "3px solid #455a64"}
-_HIGHLIGHTED = {"background": "#fff8f6", "border": "5px solid #d32f2f"}
+# By how long a waiting order has been paid (desktop.core.urgency), then the reminder look.
+_LOOKS = {
+    Urgency.NORMAL: {
+        "background": "#ffffff",
+        "border": "3px solid #455a64",
+        "waited": "#8d4a00",
+        "waited_weight": "400",
+    },
+    Urgency.LATE: {
+        "background": "#fffbeb",
+        "border": "4px solid #f9a825",
+        "waited": "#8d4a00",
+        "waited_weight": "700",
+    },
+    Urgency.OVERDUE: {
+        "background": "#fbe9e7",
+        "border": "5px solid #ef6c00",
+        "waited": "#bf360c",
+        "waited_weight": "700",
+    },
+}
+_HIGHLIGHTED = {
+    "background": "#fff8f6",
+    "border": "5px solid #d32f2f",
+    "waited": "#8d4a00",
+    "waited_weight": "400",
+}
 
 
 class AlertCard(FloatingCard):
     """The card of one order: tail number, items, amount, remark, time since payment.
 
     A reminded order is highlighted with a red border and a banner. An order still waiting to
-    be accepted offers Accept / Reject… / Later; a reminder about an accepted order offers OK.
+    be accepted takes the colour of its urgency by its time since payment (amber after 2
+    minutes, orange after 5) and offers Accept / Reject… / Later; a reminder about an accepted
+    order offers OK.
     Every text is broken into lines for the card's width: the card is exactly as tall as what
     it shows, and at most as tall as :meth:`set_height_limit` allows (long order lists and
     remarks are shortened, saying so; the Orders window has the whole order).
@@ -131,10 +159,22 @@ class AlertCard(FloatingCard):
         self._now = now
         self.retranslate()
 
+    @property
+    def urgency(self) -> Urgency:
+        """How urgent the order is by its time since payment (reminded or accepted: normal)."""
+        alert = self._alert
+        if alert.reminded or not alert.awaiting_acceptance:
+            return Urgency.NORMAL
+        return urgency(waited_since(alert.paid_at, self._now))
+
     def update_time(self, now: datetime) -> None:
-        """Refresh the time since payment (the card's height does not change)."""
+        """Refresh the time since payment, and the colour when the order became more urgent."""
+        before = self.urgency
         self._now = now
-        self._fill_header()
+        if self.urgency != before:
+            self.retranslate()
+        else:
+            self._fill_header()
 
     def set_busy(self, busy: bool) -> None:
         """Disable the buttons while a request about this order runs; a new one clears errors."""
@@ -157,7 +197,7 @@ class AlertCard(FloatingCard):
     def retranslate(self) -> None:
         alert = self._alert
         translate = QCoreApplication.translate
-        self.setStyleSheet(_STYLE % (_HIGHLIGHTED if alert.reminded else _CALM))
+        self.setStyleSheet(_STYLE % (_HIGHLIGHTED if alert.reminded else _LOOKS[self.urgency]))
         self.accept_button.setText(translate("AlertCard", "Accept"))
         self.reject_button.setText(translate("AlertCard", "Reject…"))
         self.later_button.setText(translate("AlertCard", "Later"))

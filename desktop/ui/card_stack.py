@@ -138,9 +138,16 @@ class CardStack(QObject):
         return self._plan
 
     def update_times(self, now: datetime) -> None:
-        """Refresh every card's time since payment without bringing cards to the front."""
+        """Refresh every card's time since payment without bringing cards to the front.
+
+        A card that turned more urgent takes its new colour; when that changed its height
+        (a wider border), the column is laid out again.
+        """
+        heights = {order_id: card.height() for order_id, card in self._cards.items()}
         for card in self._cards.values():
             card.update_time(now)
+        if any(card.height() != heights[i] for i, card in self._cards.items()):
+            self.rearrange()
 
     def set_busy(self, order_id: int, busy: bool) -> None:
         """Disable or enable a card's buttons while a request about its order runs."""

@@ -67,8 +67,8 @@ def sample_alert(index: int, **changes: object) -> Alert:
 
 
 def card() -> QImage:
-    """A new order's card."""
-    return _grab(AlertCard(sample_alert(0), NOW))
+    """A new order's card, paid a minute ago."""
+    return _grab(AlertCard(sample_alert(0, paid_at=NOW - timedelta(minutes=1)), NOW))
 
 
 def reminder() -> QImage:
@@ -78,7 +78,8 @@ def reminder() -> QImage:
 
 
 def stack() -> QImage:
-    """Five waiting orders, one hurried, on a 1366×768 screen with a task bar."""
+    """Five waiting orders, one hurried, on a 1366×768 screen with a task bar: the oldest
+    unhurried one, waiting for 16 minutes, is orange."""
     width, height = SCREEN
     cards = CardStack(area=lambda: Box(0, 0, width, height - TASK_BAR), pointer=lambda: (-1, -1))
     alerts = [sample_alert(i) for i in range(5)]

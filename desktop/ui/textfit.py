@@ -9,7 +9,7 @@ line), into at most a given number of lines, the last one ending in "…" when t
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetrics, QTextLayout, QTextOption
+from PySide6.QtGui import QFont, QFontMetrics, QFontMetricsF, QTextLayout, QTextOption
 
 ELLIPSIS = "…"
 
@@ -41,7 +41,9 @@ def fit_lines(text: str, font: QFont, width: int, max_lines: int) -> tuple[list[
             line = layout.createLine()
             if not line.isValid():
                 break
-            line.setLineWidth(width)
+            # QTextLayout lets a line overrun its width by a fraction of a pixel: one pixel of
+            # slack keeps every line wholly inside the label.
+            line.setLineWidth(max(width - 1, 1))
             if len(lines) >= max_lines:
                 cut = True
                 break
@@ -55,9 +57,9 @@ def fit_lines(text: str, font: QFont, width: int, max_lines: int) -> tuple[list[
 
 def with_ellipsis(line: str, font: QFont, width: int) -> str:
     """``line`` followed by "…", shortened so that both fit ``width``."""
-    metrics = QFontMetrics(font)
+    metrics = QFontMetricsF(font)
     shown = line
-    while shown and metrics.horizontalAdvance(shown + ELLIPSIS) > width:
+    while shown and metrics.horizontalAdvance(shown + ELLIPSIS) > width - 1:
         shown = shown[:-1]
     return shown.rstrip() + ELLIPSIS
 

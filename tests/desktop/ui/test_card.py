@@ -161,12 +161,59 @@ def test_reminded_card_is_highlighted(make_card: Callable[..., AlertCard]) -> No
     assert "5px solid #d32f2f" in card.styleSheet()
 
 
-def test_new_order_card_is_calm(make_card: Callable[..., AlertCard]) -> None:
-    """A new order has no banner and the calm border."""
-    card = make_card()
+def border_colour(card: AlertCard) -> str:
+    """The colour a person sees on the card's left edge, half way down."""
+    return card.grab().toImage().pixelColor(1, card.height() // 2).name()
+
+
+def test_new_order_card_is_calm(make_card: Callable[..., AlertCard], now: datetime) -> None:
+    """An order paid under two minutes ago has no banner and the calm grey border."""
+    card = make_card(paid_at=now - timedelta(seconds=90))
     assert not card.highlighted
     assert not card.banner.isVisible()
-    assert "3px solid #455a64" in card.styleSheet()
+    assert border_colour(card) == "#455a64"
+
+
+@pytest.mark.parametrize(
+    ("minutes", "colour"), [(1, "#455a64"), (2, "#f9a825"), (4, "#f9a825"), (5, "#ef6c00")]
+)
+def test_card_colour_follows_the_wait_since_payment(
+    make_card: Callable[..., AlertCard], now: datetime, minutes: int, colour: str
+) -> None:
+    """Grey under 2 minutes, amber from 2, orange from 5 minutes after payment."""
+    card = make_card(paid_at=now - timedelta(minutes=minutes))
+    assert border_colour(card) == colour
+
+
+def test_card_turns_orange_as_the_order_waits(
+    make_card: Callable[..., AlertCard], now: datetime
+) -> None:
+    """The clock tick that passes 5 minutes turns a waiting card orange, its text still whole."""
+    card = make_card(paid_at=now - timedelta(minutes=4))
+    card.update_time(now + timedelta(minutes=1))
+    assert border_colour(card) == "#ef6c00"
+    assert card.waited.text() == "paid 5 min ago"
+    assert card.tail.text() == "1234"
+
+
+def test_reminder_look_wins_over_the_wait(
+    make_card: Callable[..., AlertCard], now: datetime
+) -> None:
+    """A hurried order 10 minutes after payment is red, not orange."""
+    card = make_card(paid_at=now - timedelta(minutes=10), reminded=True, reminder_count=1)
+    assert border_colour(card) == "#d32f2f"
+
+
+def test_accepted_order_is_not_coloured_by_its_wait(
+    make_card: Callable[..., AlertCard], now: datetime
+) -> None:
+    """An accepted order's card (a reminder) does not turn orange with age: it is not late."""
+    card = make_card(
+        paid_at=now - timedelta(minutes=10),
+        status=OrderStatus.CONFIRMED,
+        reminded=False,
+    )
+    assert border_colour(card) == "#455a64"
 
 
 def test_update_alert_highlights_an_existing_card(

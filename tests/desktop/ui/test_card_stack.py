@@ -290,3 +290,16 @@ def test_update_times(stack: CardStack, make_alert: Any, now: datetime) -> None:
     stack.show_alerts([make_alert()], now)
     stack.update_times(now + timedelta(minutes=10))
     assert shown(stack, 7).waited.text() == "paid 13 min ago"
+
+
+def test_cards_turning_urgent_stay_apart_and_on_screen(
+    stack: CardStack, screen: FakeScreen, make_alert: Any, now: datetime
+) -> None:
+    """When waiting cards take the overdue colour (a wider border), the column is laid out
+    again: no two windows overlap and all stay on the screen."""
+    stack.show_alerts([make_alert(order_id=i, paid_at=now) for i in (1, 2)], now)
+    stack.update_times(now + timedelta(minutes=6))
+    boxes = [global_box(window) for window in on_screen(stack)]
+    assert len(boxes) == 2
+    assert not boxes[0].intersects(boxes[1])
+    assert all(screen.area.contains(box) for box in boxes)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -54,12 +54,12 @@ def test_card_follows_language_change(
     qtbot: Any, translator: QTranslator, make_alert: Any, now: datetime
 ) -> None:
     """A shown card changes language without being rebuilt."""
-    card = AlertCard(make_alert(), now)
+    card = AlertCard(make_alert(paid_at=now - timedelta(seconds=90)), now)
     qtbot.addWidget(card)
     QCoreApplication.installTranslator(translator)
     qtbot.waitUntil(lambda: card.accept_button.text() == "AlertCard:Accept", timeout=1000)
     # The long marked texts share the header line, so the end of this one may be elided.
-    assert card.waited.text().startswith("OrderText:paid 3 m")
+    assert card.waited.text().startswith("OrderText:paid 1 m")
 
 
 def test_orders_window_follows_language_change(qtbot: Any, translator: QTranslator) -> None:
