@@ -1,9 +1,12 @@
 """Times the counter app in-process: payment callback -> event -> card shown -> speech started.
 
-Run as ``python -m benchmarks.desktop_probe --server URL --token T --kit DIR --events N`` with
-``QT_QPA_PLATFORM=offscreen``; prints one JSON object. It builds the real ``DesktopApp`` (real
-stream, conductor, Qt widgets and espeak-ng speech worker) against a running server, pays orders
-through signed callbacks and records when each step happened.
+Run as ``python -m benchmarks.desktop_probe --server URL --token T --kit DIR --events N
+[--database URL]`` with ``QT_QPA_PLATFORM=offscreen``; prints one JSON object. It builds the
+real ``DesktopApp`` (real stream, conductor, Qt widgets and espeak-ng speech worker) against a
+running server, pays orders through signed callbacks and records when each step happened. With
+the server's database it also pays an order whose remark was made 600,000 characters long in the
+database (the server refuses such a remark at submission, but an order stored before that check
+may hold one) and records how long the app's event loop was blocked while it handled it.
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ from typing import Any
 
 import httpx
 import qasync
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from backend.devkit import load_kit
 from backend.simulator import Simulator
@@ -29,13 +35,22 @@ from desktop.app import DesktopApp
 from desktop.config import DesktopSettings, MemoryKeyring, SettingsStore
 from desktop.core.cards import Alert
 from desktop.speech.worker import SpeechWorker
-from orderbell_protocol import Event
+from desktop.ui.rows import OrderRow
+from orderbell_protocol import Event, OrderStatus
 
 GAP_S = 4.0  # longer than one spoken announcement, so each event's speech starts afresh
+HUGE_REMARK = "备" * 600_000
+BEAT_MS = 5
+SETTLE_S = 1.0
 
 
 async def probe(
-    qapp: QApplication, server: str, token: str, kit_dir: Path, events: int
+    qapp: QApplication,
+    server: str,
+    token: str,
+    kit_dir: Path,
+    events: int,
+    database: str | None = None,
 ) -> dict[str, Any]:
     """Pay ``events`` orders one by one and time what the counter app does with each."""
     arrived: dict[str, float] = {}
@@ -86,12 +101,70 @@ async def probe(
                 if order.id is not None:
                     await app.counter.accept(order.id)
                 await asyncio.sleep(GAP_S)
+            huge = None
+            if database is not None:
+                huge = await _huge_remark(app, simulator, database, shown)
         app.quit.set()
         await app.shutdown()
     return {
         "events": results,
         "speech": speaker.status.problem or "available",
         "gather_s": gather_s,
+        "huge_remark": huge,
+    }
+
+
+async def _huge_remark(
+    app: DesktopApp, simulator: Simulator, database: str, shown: dict[str, float]
+) -> dict[str, Any]:
+    """Pay an order holding a 600,000-character remark; how long was the event loop blocked?"""
+    order = await simulator.submit(shop_id=1)
+    engine = create_async_engine(database)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("UPDATE orders SET remark = :remark WHERE number = :number"),
+                {"remark": HUGE_REMARK, "number": order.number},
+            )
+    finally:
+        await engine.dispose()
+    gaps: list[float] = []
+    last = [time.monotonic()]
+
+    def beat() -> None:
+        now = time.monotonic()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    heartbeat = QTimer()
+    heartbeat.setInterval(BEAT_MS)
+    heartbeat.timeout.connect(beat)
+    heartbeat.start()
+    sent = time.monotonic()
+    await simulator.pay(order)
+    # Polling, as for the timed events: the card has no awaitable, and this waits once.
+    while order.number not in shown and time.monotonic() - sent < 10:  # noqa: ASYNC110
+        await asyncio.sleep(0.001)
+    await asyncio.sleep(SETTLE_S)  # the Orders window's refresh and the speech follow
+    heartbeat.stop()
+    row = OrderRow(
+        order_id=order.id or 0,
+        number=order.number,
+        status=OrderStatus.TO_BE_CONFIRMED,
+        amount_fen=order.amount_fen,
+        remark=HUGE_REMARK,
+    )
+    began = time.monotonic()
+    app.orders.details.show_order(row)
+    QApplication.processEvents()
+    details_ms = 1000 * (time.monotonic() - began)
+    app.orders.details.close()
+    return {
+        "chars": len(HUGE_REMARK),
+        "card_ms": _ms(shown.get(order.number), sent),
+        "worst_stall_ms": 1000 * max(gaps, default=float("inf")),
+        "details_ms": details_ms,
+        "link": app.counter.link.value,
     }
 
 
@@ -132,9 +205,10 @@ def main() -> None:
     parser.add_argument("--token", required=True)
     parser.add_argument("--kit", type=Path, required=True)
     parser.add_argument("--events", type=int, default=3)
+    parser.add_argument("--database", help="the server's database URL: adds the huge remark")
     args = parser.parse_args()
     qapp = QApplication(sys.argv[:1])
-    result = qasync.run(probe(qapp, args.server, args.token, args.kit, args.events))
+    result = qasync.run(probe(qapp, args.server, args.token, args.kit, args.events, args.database))
     print(json.dumps(result))
 
 
