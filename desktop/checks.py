@@ -47,13 +47,7 @@ async def check_speech(
     The detail names the voice id, so a wrong automatic choice is visible at a glance.
     """
     status = await probe.status()
-    if not status.engine_ok:
-        raise RuntimeError(status.problem or "no speech engine works")
-    choice = status.choices.get(language)
-    if choice is None or choice.voice_id is None:
-        raise RuntimeError(choice.problem if choice else f"no voice for {language.value}")
-    if choice.problem:
-        raise RuntimeError(f"voice {choice.voice_id}: {choice.problem}")
+    voice = status.voice_verdict(language)
     with tempfile.TemporaryDirectory(prefix="orderbell-check-") as tmp:
         path = Path(tmp) / "check.wav"
         text = sample_phrase(language)
@@ -61,11 +55,9 @@ async def check_speech(
         level = measure_wav(path)
     if level.seconds < MIN_SPEECH_S or not level.audible:
         raise RuntimeError(
-            f"voice {choice.voice_id} produced only {level.seconds:.1f} s of audio "
-            f"(peak {level.peak})"
+            f"{voice}, but it produced only {level.seconds:.1f} s of audio (peak {level.peak})"
         )
-    checked = "its phonemes hold no language switch" if choice.checked else "phonemes not checkable"
-    detail = f"voice {choice.voice_id}, {checked}, synthesised {level.seconds:.1f} s"
+    detail = f"{voice}, synthesised {level.seconds:.1f} s"
     if not play:
         if not status.playback_ok:
             raise RuntimeError(f"{detail}, but it cannot be played: {status.problem}")

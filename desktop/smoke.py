@@ -33,6 +33,7 @@ from desktop.ui.icons import TrayState, app_image, tray_image
 
 if TYPE_CHECKING:
     from backend.demo import DemoBackend
+    from desktop.speech.worker import SpeechWorker
     from orderbell_protocol import Event
 
 # The speech engine, the backend and the event stream are imported by the steps that use
@@ -178,23 +179,32 @@ async def check_translations(qapp: QApplication) -> str:
     return f"{PROBE_TEXT!r} -> {chinese!r}, qtbase_zh_CN loads"
 
 
-async def check_speech() -> str:
-    """The speech engine writes the new-order phrase to a WAV that holds plausible speech."""
-    from desktop.core import phrasing
+async def check_speech(worker: SpeechWorker | None = None) -> str:
+    """The Mandarin voice speaks Mandarin (its phonemes for the new-order phrase switch to no
+    other language) and writes that phrase to a WAV that holds plausible speech.
+
+    Nothing is played: a build machine may have no sound card.
+    """
     from desktop.core.phrasing import Language
+    from desktop.speech.phonemes import sample_phrase
     from desktop.speech.worker import SpeechWorker
 
-    text = phrasing.new_order("1234", Language.ZH)
-    with tempfile.TemporaryDirectory(prefix="orderbell-smoke-") as tmp:
-        path = Path(tmp) / "smoke.wav"
-        worker = SpeechWorker()
-        try:
+    speaker = worker if worker is not None else SpeechWorker()
+    try:
+        status = await asyncio.to_thread(speaker.probe, SPEECH_TIMEOUT_S)
+        voice = status.voice_verdict(Language.ZH)
+        with tempfile.TemporaryDirectory(prefix="orderbell-smoke-") as tmp:
+            path = Path(tmp) / "smoke.wav"
             await asyncio.to_thread(
-                worker.synthesize_to_file, text, Language.ZH, path, SPEECH_TIMEOUT_S
+                speaker.synthesize_to_file,
+                sample_phrase(Language.ZH),
+                Language.ZH,
+                path,
+                SPEECH_TIMEOUT_S,
             )
-        finally:
-            await asyncio.to_thread(worker.close)
-        return describe_speech(path)
+            return f"{voice}, {describe_speech(path)}"
+    finally:
+        await asyncio.to_thread(speaker.close)
 
 
 async def check_chime() -> str:
@@ -218,7 +228,7 @@ def describe_speech(path: Path) -> str:
 
     macOS writes AIFF whatever the name says; such a file is only checked for its size.
     """
-    from desktop.speech.audio import measure_wav
+    from desktop.speech.audio import MEASURED_WIDTHS, measure_wav
 
     data = path.read_bytes()
     if not data.startswith(b"RIFF"):
@@ -228,7 +238,7 @@ def describe_speech(path: Path) -> str:
     level = measure_wav(path)
     if not MIN_SPEECH_S < level.seconds < MAX_SPEECH_S:
         raise SmokeFailure(f"the speech engine wrote {level.seconds:.1f} s of audio")
-    if level.sample_width != 2:
+    if level.sample_width not in MEASURED_WIDTHS:
         return f"{level.seconds:.1f} s of audio"
     if not level.audible:
         raise SmokeFailure(f"the speech engine wrote {level.seconds:.1f} s of near silence")

@@ -76,6 +76,7 @@ class Pyttsx3Engine:
         except Exception as exc:
             raise SpeechEngineError(f"no speech engine could be started: {exc}") from exc
         self._driver_name = str(self._engine.driver_name)
+        _print_to_log(self._engine)
         self._errors: list[tuple[str | None, Exception]] = []
         self._finished = threading.Event()
         # Callbacks must not hold `self`: a reference cycle would leave a discarded engine to
@@ -206,6 +207,22 @@ def _espeak_phonemes(espeak: Any, text: str, voice_id: str) -> str:
         clause = to_phonemes(ctypes.byref(cursor), _ESPEAK_CHARS_UTF8, _ESPEAK_MNEMONICS)
         clauses.append((clause or b"").decode("utf-8", errors="replace"))
     return " ".join(clauses)
+
+
+def _print_to_log(engine: Any) -> None:
+    """Send the driver's own prints to the debug log.
+
+    pyttsx3 2.99's espeak driver prints "Audio saved to …" on standard output for every file it
+    writes, which would stand between the lines of ``--self-check`` and the demo. Its module's
+    ``print`` is replaced (for every engine of that driver, the same each time).
+    """
+    module = getattr(getattr(engine, "proxy", None), "_module", None)
+    if module is not None:
+        module.print = _driver_print
+
+
+def _driver_print(*values: object, **_options: object) -> None:
+    logger.debug("speech driver: %s", " ".join(str(value) for value in values))
 
 
 def _error_recorder(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from desktop.core.phrasing import Language
+from desktop.speech.errors import SpeechEngineError
 from desktop.speech.voices import VoiceChoice
 
 
@@ -32,6 +33,24 @@ class SpeechStatus:
     def available(self) -> bool:
         """True when an engine works and its sound reaches the speakers."""
         return self.engine_ok and self.playback_ok
+
+    def voice_verdict(self, language: Language) -> str:
+        """The voice ``language`` is spoken with and what its phonemes showed, for a check's
+        line: "voice sit/cmn-latn-pinyin, its phonemes hold no language switch".
+
+        Raises SpeechEngineError when no engine works, no voice fits the language, or the
+        voice's phonemes show it would not speak the language.
+        """
+        if not self.engine_ok:
+            raise SpeechEngineError(self.problem or "no speech engine works")
+        choice = self.choices.get(language)
+        if choice is None or choice.voice_id is None:
+            raise SpeechEngineError(choice.problem if choice else f"no voice for {language.value}")
+        if choice.problem:
+            raise SpeechEngineError(f"voice {choice.voice_id}: {choice.problem}")
+        if not choice.checked:
+            return f"voice {choice.voice_id}, phonemes not checkable"
+        return f"voice {choice.voice_id}, its phonemes hold no language switch"
 
 
 class Speaker(Protocol):

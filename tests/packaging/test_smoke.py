@@ -15,15 +15,19 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from desktop import smoke
+from desktop.core.phrasing import Language
 from desktop.smoke import (
     SmokeFailure,
     SmokeReport,
     check_chime,
+    check_speech,
     check_translations,
     describe_speech,
     open_report,
     run_smoke_test,
 )
+from desktop.speech.errors import SpeechError
+from desktop.speech.worker import SpeechWorker
 from tests.sound import write_wav
 
 STEPS = ("qt", "icons", "translations", "speech", "chime", "backend", "websocket", "order")
@@ -50,6 +54,11 @@ def test_smoke_test_passes_from_source(tmp_path: Path) -> None:
     assert done.returncode == 0, f"{done.stdout}\n{done.stderr[-2000:]}"
     for step in STEPS:
         assert any(line.startswith(f"ok   {step}: ") for line in lines), step
+    assert any(
+        line.startswith("ok   speech: voice sit/cmn-latn-pinyin, its phonemes hold no language")
+        for line in lines
+    ), done.stdout
+    assert "Audio saved to" not in done.stdout
     assert lines[-1].startswith("SMOKE OK")
     assert (tmp_path / "state" / "OrderBell" / "log" / "smoke-test" / "orderbell.log").is_file()
 
@@ -155,6 +164,15 @@ def test_other_audio_formats_are_judged_by_size(tmp_path: Path) -> None:
     stub.write_bytes(b"FORM" + bytes(100))
     with pytest.raises(SmokeFailure, match="only 104 bytes"):
         describe_speech(stub)
+
+
+@pytest.mark.usefixtures("espeak")
+async def test_a_voice_that_would_not_speak_mandarin_fails_the_speech_step() -> None:
+    """espeak-ng's `cmn` voice, which reads Chinese with English rules, fails the step by name."""
+    worker = SpeechWorker()
+    worker.set_language_voice(Language.ZH, "sit/cmn")
+    with pytest.raises(SpeechError, match=r"voice sit/cmn: its phonemes switch language \(en"):
+        await check_speech(worker)
 
 
 async def test_the_shipped_chime_passes() -> None:

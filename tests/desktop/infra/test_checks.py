@@ -9,6 +9,7 @@ import pytest
 
 from desktop.checks import SpeechProbe, check_speech, startup_checks
 from desktop.core.phrasing import Language
+from desktop.speech.errors import SpeechError
 from desktop.speech.speaker import SpeechStatus
 from desktop.speech.voices import VoiceInfo
 from desktop.speech.worker import SpeechWorker
@@ -71,7 +72,7 @@ async def test_a_switching_chinese_voice_fails_its_line() -> None:
     phonemes = {"sit/cmn": "(en)nInt'u:_|(cmn)_|", "gmw/en-us": "n'u:"}
     with SpeechWorker(lambda: ToneEngine(phonemes), player=RecordingPlayer()) as worker:
         worker.set_language_voice(Language.ZH, "sit/cmn")
-        with pytest.raises(RuntimeError, match=r"voice sit/cmn: its phonemes switch language"):
+        with pytest.raises(SpeechError, match=r"voice sit/cmn: its phonemes switch language"):
             await check_speech(worker, Language.ZH, SpeechProbe(worker))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import wave
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,31 @@ def test_the_most_negative_sample_counts_as_loudest() -> None:
 def test_an_odd_trailing_byte_is_ignored() -> None:
     """A truncated last sample does not break the measurement."""
     assert peak_16bit((100).to_bytes(2, "little", signed=True) + b"\x7f") == 100
+
+
+def write_pcm(path: Path, width: int, samples: list[int]) -> Path:
+    """A mono WAV of raw samples ``width`` bytes wide (8-bit unsigned, wider signed)."""
+    signed = width > 1
+    frames = b"".join(sample.to_bytes(width, "little", signed=signed) for sample in samples)
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(width)
+        wav.setframerate(8_000)
+        wav.writeframes(frames)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("width", "loud", "quiet"),
+    [
+        (1, [128, 255, 0, 128], [128, 129, 127]),
+        (3, [0, 8_000_000, -8_000_000], [0, 2_000, -2_000]),
+        (4, [0, 2_000_000_000, -2_000_000_000], [0, 500_000, -500_000]),
+    ],
+)
+def test_other_sample_widths_are_measured(
+    tmp_path: Path, width: int, loud: list[int], quiet: list[int]
+) -> None:
+    """8-, 24- and 32-bit speech (SAPI5 may write them) counts as sound, their silence not."""
+    assert measure_wav(write_pcm(tmp_path / "loud.wav", width, loud)).peak > 30_000
+    assert not measure_wav(write_pcm(tmp_path / "quiet.wav", width, quiet)).audible

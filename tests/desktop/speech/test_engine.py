@@ -135,3 +135,15 @@ def test_discarded_engine_is_freed_at_once() -> None:
     inner = weakref.ref(engine._engine)
     del engine
     assert inner() is None
+
+
+@pytest.mark.usefixtures("espeak")
+def test_saving_to_file_prints_nothing(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The driver's "Audio saved to …" goes to the debug log, not between the command's lines."""
+    caplog.set_level("DEBUG", logger="desktop.speech.engine")
+    engine = Pyttsx3Engine()
+    engine.save_to_file("hello", tmp_path / "hello.wav")
+    assert capfd.readouterr().out == ""
+    assert "Audio saved to" in caplog.text
