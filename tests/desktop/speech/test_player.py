@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import ctypes
 import stat
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from desktop.speech.errors import PlaybackError
-from desktop.speech.player import CommandPlayer, default_player, system_command_env
+from desktop.speech.player import (
+    CommandPlayer,
+    WinsoundPlayer,
+    default_player,
+    system_command_env,
+)
 from tests.sound import SoundCard, write_wav
 
 
@@ -120,3 +128,63 @@ def test_a_frozen_app_started_without_a_library_path_passes_none() -> None:
 def test_from_source_the_environment_is_inherited() -> None:
     """Run from source, nothing is changed (None: inherit)."""
     assert system_command_env({"LD_LIBRARY_PATH": "/x"}, frozen=False) is None
+
+
+class FakeWinsound:
+    """Stands in for Windows' winsound module: records each call, fails when told to."""
+
+    SND_FILENAME = 0x20000
+    SND_NODEFAULT = 0x2
+
+    def __init__(self, failure: str | None = None) -> None:
+        self.failure = failure
+        self.calls: list[tuple[str, int]] = []
+
+    def PlaySound(self, sound: str, flags: int) -> None:  # noqa: N802 - winsound's own name
+        self.calls.append((sound, flags))
+        if self.failure is not None:
+            raise RuntimeError(self.failure)
+
+
+class FakeWinmm:
+    def __init__(self, devices: int) -> None:
+        self.devices = devices
+
+    def waveOutGetNumDevs(self) -> int:  # noqa: N802 - the Windows API's name
+        return self.devices
+
+
+def on_windows(monkeypatch: pytest.MonkeyPatch, winsound: FakeWinsound, devices: int = 1) -> None:
+    """Make WinsoundPlayer see Windows: its platform, winsound and winmm's device count."""
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setitem(sys.modules, "winsound", winsound)
+    monkeypatch.setattr(ctypes, "windll", SimpleNamespace(winmm=FakeWinmm(devices)), raising=False)
+
+
+def test_windows_plays_the_file_itself_and_never_the_default_beep(
+    monkeypatch: pytest.MonkeyPatch, tone: Path
+) -> None:
+    """winsound plays the file synchronously; a file it cannot play must not beep instead."""
+    winsound = FakeWinsound()
+    on_windows(monkeypatch, winsound)
+    WinsoundPlayer().play(tone, timeout=10)
+    assert winsound.calls == [(str(tone), FakeWinsound.SND_FILENAME | FakeWinsound.SND_NODEFAULT)]
+
+
+def test_windows_failing_to_play_is_not_heard(monkeypatch: pytest.MonkeyPatch, tone: Path) -> None:
+    """PlaySound's error (no device, a bad file) is a PlaybackError saying so."""
+    on_windows(monkeypatch, FakeWinsound(failure="Failed to play sound"))
+    with pytest.raises(PlaybackError, match="Windows could not play the sound: Failed to play"):
+        WinsoundPlayer().play(tone, timeout=10)
+
+
+def test_windows_without_an_output_device_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No wave output device at all is the output's problem."""
+    on_windows(monkeypatch, FakeWinsound(), devices=0)
+    assert WinsoundPlayer().output_problem() == "the computer has no sound output device"
+
+
+def test_windows_with_an_output_device_finds_no_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wave output device present: nothing to report (the mute switch is not read)."""
+    on_windows(monkeypatch, FakeWinsound(), devices=2)
+    assert WinsoundPlayer().output_problem() is None
