@@ -15,7 +15,7 @@ from desktop.core.phrasing import Language
 
 # "(en)", "(cmn)", "(en-us)", "(zh-yue)": a language name between parentheses.
 _SWITCH = re.compile(r"\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)\)")
-_LANGUAGE_NAMES = {Language.ZH: "Mandarin", Language.EN: "English"}
+LANGUAGE_NAMES = {Language.ZH: "Mandarin", Language.EN: "English"}
 
 
 def sample_phrase(language: Language) -> str:
@@ -44,6 +44,6 @@ def phoneme_problem(phonemes: str, language: Language) -> str | None:
     if switches:
         return (
             f"its phonemes switch language ({', '.join(switches)}): it would not speak "
-            f"{_LANGUAGE_NAMES[language]}"
+            f"{LANGUAGE_NAMES[language]}"
         )
     return None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from desktop.core.phrasing import Language
 from desktop.speech.errors import SpeechError
-from desktop.speech.phonemes import phoneme_problem
+from desktop.speech.phonemes import LANGUAGE_NAMES, phoneme_problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +88,23 @@ def choose_voice(
     return checked[0]
 
 
-def check_voice(voice_id: str, language: Language, phonemes: PhonemeReader) -> VoiceChoice:
-    """What the phonemes of one voice (e.g. chosen in Settings) say about it."""
+def check_voice(
+    voice_id: str,
+    language: Language,
+    phonemes: PhonemeReader,
+    voices: Sequence[VoiceInfo] = (),
+) -> VoiceChoice:
+    """What the phonemes of one voice (e.g. chosen in Settings) say about it.
+
+    Among the installed ``voices``, one tagged for another language is a problem whatever its
+    phonemes: espeak-ng's English voice reads each Chinese character as "Chinese letter",
+    with no language switch to show for it (a voice chosen before the language was changed).
+    """
+    installed = next((voice for voice in voices if voice.id == voice_id), None)
+    if installed is not None and not rank_voices([installed], language):
+        tags = ", ".join(installed.languages) or "another language"
+        wrong = f"it is a voice for {tags}, not {LANGUAGE_NAMES[language]}"
+        return VoiceChoice(language, voice_id, problem=wrong)
     try:
         found = phonemes(voice_id)
     except SpeechError as exc:

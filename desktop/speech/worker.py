@@ -426,7 +426,7 @@ class SpeechWorker:
                 choices[language] = self._automatic_voice(engine, language)
             else:
                 choices[language] = check_voice(
-                    override, language, _phoneme_reader(engine, language)
+                    override, language, _phoneme_reader(engine, language), engine.voices()
                 )
         with tempfile.TemporaryDirectory(prefix="orderbell-probe-") as directory:
             engine.save_to_file("OrderBell", Path(directory) / "probe.wav")

@@ -181,3 +181,14 @@ def test_no_fitting_voice() -> None:
     """No voice for the language: None, the driver's default voice then speaks."""
     assert pick_voice([VoiceInfo("gmw/af", "Afrikaans", ("af",))], Language.ZH) is None
     assert pick_voice([], Language.EN) is None
+
+
+def test_a_voice_of_another_language_is_a_problem_whatever_its_phonemes() -> None:
+    """Checked against the installed voices, an English voice chosen for Chinese is refused."""
+    choice = check_voice("gmw/en-us", Language.ZH, lambda _: "tS'aIni:zl,Et#3", ESPEAK)
+    assert choice.problem == "it is a voice for en-us, not Mandarin"
+
+
+def test_a_voice_not_in_the_list_is_judged_by_its_phonemes() -> None:
+    """A voice the list does not hold (another driver's id) is left to its phonemes."""
+    assert not check_voice("custom/zh", Language.ZH, lambda _: "n'i35n_|", ESPEAK).problem

@@ -423,10 +423,11 @@ def test_probe_checks_a_voice_chosen_in_settings(
     worker: SpeechWorker, engines: FakeEngines
 ) -> None:
     """A voice set for a language is what the probe reports and judges, not the automatic one."""
-    engines.phoneme_table = {"fake/cmn": "n'i35n_|", "fake/en": "(en)n'u:(cmn)"}
-    worker.set_language_voice(Language.ZH, "fake/en")
+    engines.voice_list.append(VoiceInfo("fake/cmn-en", "Mandarin, as English", ("cmn",)))
+    engines.phoneme_table = {"fake/cmn": "n'i35n_|", "fake/cmn-en": "(en)n'u:(cmn)"}
+    worker.set_language_voice(Language.ZH, "fake/cmn-en")
     status = worker.probe()
-    assert status.voices[Language.ZH] == "fake/en"
+    assert status.voices[Language.ZH] == "fake/cmn-en"
     assert status.choices[Language.ZH].checked
     assert "switch language" in status.choices[Language.ZH].problem
 
@@ -813,3 +814,15 @@ def test_the_output_check_finds_a_missing_sound_card(
     player.failure = "aplay failed: audio open error"
     assert worker.check_output() == "aplay failed: audio open error"
     assert events.sound.get(timeout=WAIT) == "aplay failed: audio open error"
+
+
+def test_probe_finds_a_settings_voice_of_another_language(
+    worker: SpeechWorker, engines: FakeEngines
+) -> None:
+    """An English voice kept for Chinese is a problem though its phonemes switch nothing (espeak
+    reads each character as "Chinese letter"): the voice is for en-us, not Mandarin."""
+    engines.phoneme_table = {"fake/cmn": "n'i35n_|", "fake/en": "tS'aIni:zl,Et#3"}
+    worker.set_language_voice(Language.ZH, "fake/en")
+    status = worker.probe()
+    assert status.choices[Language.ZH].problem == "it is a voice for en-us, not Mandarin"
+    assert "voice fake/en: it is a voice for en-us, not Mandarin" in status.problem
