@@ -1,17 +1,28 @@
-"""Finding bundled files (icons, sounds, translations) from source and from a frozen build."""
+"""Finding bundled files (icons, sounds, translations) from source, installed and frozen."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+# Where a wheel installs the files of the repository's resources/ folder (pyproject.toml maps
+# them there, so an installed OrderBell adds no generic top-level `resources` package).
+INSTALLED_FOLDER = "assets"
 
-def resources_root() -> Path:
-    """The ``resources`` folder: inside the PyInstaller bundle when frozen, else the repo's."""
+
+def resources_root(package_dir: Path | None = None) -> Path:
+    """The resources folder: in the PyInstaller bundle, in the installed package, or the repo's.
+
+    ``package_dir`` is the ``desktop`` package's folder (this module's, unless a test says).
+    """
     bundle = getattr(sys, "_MEIPASS", None)
     if getattr(sys, "frozen", False) and bundle:
         return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    package = package_dir or Path(__file__).resolve().parent
+    installed = package / INSTALLED_FOLDER
+    if installed.is_dir():
+        return installed
+    return package.parent / "resources"
 
 
 def resource_path(*parts: str) -> Path:

@@ -37,3 +37,17 @@ def test_frozen_flag_without_bundle_uses_the_source_tree(monkeypatch: pytest.Mon
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.delattr(sys, "_MEIPASS", raising=False)
     assert resources_root() == REPO / "resources"
+
+
+def test_installed_it_is_the_packages_assets_folder(tmp_path: Path) -> None:
+    """Installed from a wheel, resources come from desktop/assets beside the package's modules."""
+    package = tmp_path / "site-packages" / "desktop"
+    (package / "assets" / "translations").mkdir(parents=True)
+    assert resources_root(package) == package / "assets"
+
+
+def test_a_source_tree_without_assets_uses_the_repo_folder(tmp_path: Path) -> None:
+    """A package folder without assets/ (a checkout) finds resources/ beside it."""
+    package = tmp_path / "checkout" / "desktop"
+    package.mkdir(parents=True)
+    assert resources_root(package) == tmp_path / "checkout" / "resources"
