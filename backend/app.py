@@ -25,6 +25,7 @@ from backend.merchant import build_opener, merchant_config, merchant_credentials
 from backend.recent import RecentEvents
 from backend.reconcile import Reconciler, Schedule
 from backend.routes import admin, health, notify, stream, user
+from backend.routes import stats as stats_route
 from backend.routes.common import Services, error
 from backend.settings import Settings
 from backend.store import (
@@ -179,6 +180,7 @@ def create_app(
         Route("/admin/orders/{id:int}", admin.order_detail, methods=["GET"]),
         Route("/admin/orders/{id:int}/accept", admin.accept, methods=["PUT"]),
         Route("/admin/orders/{id:int}/reject", admin.reject, methods=["PUT"]),
+        Route("/admin/stats", stats_route.stats, methods=["GET"]),
         Route("/healthz", health.healthz, methods=["GET"]),
         WebSocketRoute("/ws/{sid}", stream.stream),
     ]

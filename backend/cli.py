@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from backend.devkit import create_kit, load_kit, write_kit
+from backend.report import FORMATS, render
 from backend.settings import (
     ConfigError,
     Settings,
@@ -25,6 +26,7 @@ from backend.settings import (
     read_environment,
 )
 from backend.simulator import SimulatedOrder, SimulationError, Simulator
+from backend.stats import check_range, daily_figures, day_bounds, local_day, parse_day
 from backend.store import (
     Database,
     DeviceToken,
@@ -35,6 +37,7 @@ from backend.store import (
     list_tokens,
     migrate_async,
     oldest_event_id,
+    paid_order_times,
     prune_events,
     revoke_token,
 )
@@ -163,6 +166,43 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         return 0 if reconciler.state.last_run_ok else 1
 
     return asyncio.run(run())
+
+
+MAX_SHOP_ID = 2**31 - 1
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    settings = _settings(args, require_merchant=False)
+    zone = settings.zone
+    now = _now()
+    today = local_day(now, zone)
+    if args.day is not None and (args.date_from is not None or args.date_to is not None):
+        raise ValueError("give either --day or --from/--to, not both")
+    if args.date_to is not None and args.date_from is None:
+        raise ValueError("--to needs --from")
+    if args.shop is not None and not 1 <= args.shop <= MAX_SHOP_ID:
+        raise ValueError(f"--shop must be a shop number from 1 to {MAX_SHOP_ID}")
+    if args.day is not None:
+        first = last = parse_day(args.day, "--day")
+    elif args.date_from is not None:
+        first = parse_day(args.date_from, "--from")
+        last = parse_day(args.date_to, "--to") if args.date_to is not None else today
+    else:
+        first = last = today
+    check_range(first, last)
+    start, end = day_bounds(first, last, zone)
+
+    async def run() -> None:
+        db = await _with_database(settings)
+        try:
+            orders = await paid_order_times(db, start=start, end=end, shop_id=args.shop)
+        finally:
+            await db.dispose()
+        shops = [args.shop] if args.shop is not None else []
+        sys.stdout.write(render(daily_figures(orders, first, last, zone, now, shops), args.format))
+
+    asyncio.run(run())
+    return 0
 
 
 def cmd_devkit(args: argparse.Namespace) -> int:
@@ -308,6 +348,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="one catch-up over every order due, then exit (serve reconciles continuously)",
     )
     reconcile.set_defaults(run=cmd_reconcile)
+
+    report = with_env(
+        commands.add_parser("report", help="orders and times to accept by day, in the shops' zone")
+    )
+    report.add_argument("--shop", type=int, help="only this shop (default: every shop)")
+    report.add_argument("--day", metavar="YYYY-MM-DD", help="one day (default: today)")
+    report.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first day")
+    report.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day (today)")
+    report.add_argument("--format", choices=FORMATS, default="table")
+    report.set_defaults(run=cmd_report)
 
     devkit = commands.add_parser("devkit", help="write a TEST merchant kit (never for real money)")
     devkit.add_argument("directory", type=Path)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
@@ -97,6 +98,15 @@ def _api_url(raw: str) -> str:
         raise ValueError("expected an http(s) address such as https://api.mch.weixin.qq.com")
     if parts.path or parts.query or parts.fragment:
         raise ValueError("expected the API's address alone, without a path or query")
+    return value
+
+
+def _timezone(raw: str) -> str:
+    value = raw.strip()
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("expected an IANA time zone name, e.g. Asia/Shanghai") from None
     return value
 
 
@@ -241,6 +251,12 @@ SETTINGS: tuple[Setting, ...] = (
         "seconds between checks that close the live streams of revoked device tokens",
     ),
     Setting(
+        "ORDERBELL_TIMEZONE",
+        _timezone,
+        "Asia/Shanghai",
+        "the shops' time zone: escalation opening hours and the times in messages",
+    ),
+    Setting(
         "ORDERBELL_LOG_LEVEL",
         _log_level,
         "INFO",
@@ -273,12 +289,18 @@ class Settings:
     ws_ping_interval_s: float = 10.0
     event_retention_days: int = 7
     revocation_check_s: float = 15.0
+    timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
 
     @property
     def reconciles(self) -> bool:
         """Whether unpaid orders are queried at WeChat Pay: the merchant's API key is set."""
         return self.wechatpay_merchant_key_file is not None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The shops' time zone (``ORDERBELL_TIMEZONE``)."""
+        return ZoneInfo(self.timezone)
 
     def __repr__(self) -> str:
         shown = []

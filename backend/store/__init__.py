@@ -52,6 +52,7 @@ from backend.store.reconciliation import (
 )
 from backend.store.retention import oldest_event_id, prune_events, replay_is_partial
 from backend.store.schema import DeviceTokenRow, EventRow, OrderRow
+from backend.store.statistics import count_waiting_orders, paid_order_times
 from backend.store.tokens import (
     DeviceToken,
     authenticate_token,
@@ -95,6 +96,7 @@ __all__ = [
     "authenticate_token",
     "cancel_unpaid",
     "claim_due_orders",
+    "count_waiting_orders",
     "create_token",
     "default_database_url",
     "events_after",
@@ -113,6 +115,7 @@ __all__ = [
     "notification_payload",
     "oldest_event_id",
     "order_to_json",
+    "paid_order_times",
     "prune_events",
     "record_last_seen",
     "record_payment",

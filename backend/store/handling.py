@@ -41,6 +41,7 @@ _REJECT = (
     .values(
         status=OrderStatus.CANCELLED,
         rejected_reason=bindparam("reason", type_=ORDERS.c.rejected_reason.type),
+        rejected_at=bindparam("changed_at", type_=ORDERS.c.rejected_at.type),
         updated_at=bindparam("changed_at", type_=ORDERS.c.updated_at.type),
     )
     .returning(*ORDERS.c)

@@ -54,6 +54,7 @@ _REFUND = (
     .values(
         status=OrderStatus.CANCELLED,
         pay_status=PayStatus.REFUNDED,
+        refunded_at=bindparam("changed_at", type_=ORDERS.c.refunded_at.type),
         updated_at=bindparam("changed_at", type_=ORDERS.c.updated_at.type),
     )
     .returning(*ORDERS.c)

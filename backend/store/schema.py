@@ -61,6 +61,13 @@ class OrderRow(Base):
             sqlite_where=_RECONCILED,
             postgresql_where=_RECONCILED,
         ),
+        Index("ix_orders_shop_id_paid_at", "shop_id", "paid_at"),
+        Index(
+            "ix_orders_waiting",
+            "id",
+            sqlite_where=text("status = 2"),
+            postgresql_where=text("status = 2"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -79,6 +86,8 @@ class OrderRow(Base):
     transaction_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rejected_reason: Mapped[str | None] = mapped_column(Text)
+    rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminder_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

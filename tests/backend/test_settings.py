@@ -104,6 +104,10 @@ def test_complete_merchant_configuration_loads() -> None:
         ("ORDERBELL_WS_PING_INTERVAL_S", "0"),
         ("ORDERBELL_WS_PING_INTERVAL_S", "often"),
         ("ORDERBELL_LOG_LEVEL", "LOUD"),
+        ("ORDERBELL_TIMEZONE", "Mars/Olympus_Mons"),
+        ("ORDERBELL_TIMEZONE", "../../etc/passwd"),
+        ("ORDERBELL_TIMEZONE", "Asia/\ud800"),
+        ("ORDERBELL_TIMEZONE", "Asia/Shang\x00hai"),
         ("ORDERBELL_WECHATPAY_APIV3_KEY", APIV3_KEY[:31]),
         ("ORDERBELL_RECONCILE_AFTER_S", "0.5"),
         ("ORDERBELL_RECONCILE_AFTER_S", "nan"),
@@ -309,3 +313,16 @@ def test_settings_table_lists_every_variable() -> None:
     for spec in SETTINGS:
         assert f"| `{spec.name}` |" in table
     assert len(table.splitlines()) == len(SETTINGS) + 2
+
+
+def test_shops_are_in_shanghai_time_unless_told_otherwise() -> None:
+    """ORDERBELL_TIMEZONE defaults to Asia/Shanghai and takes any IANA name."""
+    assert str(load_settings({}, require_merchant=False).zone) == "Asia/Shanghai"
+    urumqi = load_settings({"ORDERBELL_TIMEZONE": "Asia/Urumqi"}, require_merchant=False)
+    assert str(urumqi.zone) == "Asia/Urumqi"
+
+
+def test_an_unknown_time_zone_says_what_is_expected() -> None:
+    """A misspelt zone is refused with an example of a valid one."""
+    message = config_error({"ORDERBELL_TIMEZONE": "Asia/Shanghia"}, require_merchant=False)
+    assert "e.g. Asia/Shanghai" in message

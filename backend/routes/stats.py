@@ -1,0 +1,45 @@
+"""``GET /admin/stats``: a shop's acceptance figures by shop-local day, for its own counters."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from backend.routes.admin import counter_only
+from backend.routes.common import error, services
+from backend.stats import (
+    StatsRangeError,
+    check_range,
+    daily_figures,
+    day_bounds,
+    local_day,
+    parse_day,
+)
+from backend.store import DeviceToken, paid_order_times
+
+
+@counter_only
+async def stats(request: Request, device: DeviceToken) -> Response:
+    """``GET /admin/stats?from=YYYY-MM-DD&to=YYYY-MM-DD`` (both optional: today)."""
+    svc = services(request)
+    zone = svc.settings.zone
+    now = svc.now()
+    query = request.query_params
+    try:
+        first = parse_day(query["from"], "from") if "from" in query else local_day(now, zone)
+        last = parse_day(query["to"], "to") if "to" in query else first
+        check_range(first, last)
+    except StatsRangeError as exc:
+        return error(400, "BAD_REQUEST", str(exc))
+    start, end = day_bounds(first, last, zone)
+    orders = await paid_order_times(svc.db, start=start, end=end, shop_id=device.shop_id)
+    days = daily_figures(orders, first, last, zone, now, shops=[device.shop_id])
+    return JSONResponse(
+        {
+            "shopId": device.shop_id,
+            "timezone": svc.settings.timezone,
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            "days": [day.to_json() for day in days],
+        }
+    )
