@@ -12,19 +12,23 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
+from backend.accesslog import AccessLog
 from backend.auth import CustomerAuth
 from backend.devices import FLUSH_EVERY_S, DeviceDirectory
 from backend.doorbell import Doorbell, connect_options
 from backend.gc_policy import GcPolicy, keep_collections_short
 from backend.hub import Dispatcher, Hub, sendable
 from backend.merchant import build_opener, merchant_config, merchant_credentials, verifier_keys
+from backend.metrics import Metrics
 from backend.recent import RecentEvents
 from backend.reconcile import Reconciler, Schedule
 from backend.routes import admin, health, notify, stream, user
+from backend.routes import metrics as metrics_route
 from backend.routes import stats as stats_route
 from backend.routes.common import Services, error
 from backend.settings import Settings
@@ -74,6 +78,8 @@ def create_app(
     credentials = merchant_credentials(settings)
     hub = Hub(settings.ws_queue_limit)
     url = settings.database_url or default_database_url()
+    metrics = Metrics()
+    metrics.watch_connections(lambda: hub.connection_count)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -129,6 +135,7 @@ def create_app(
             opener=opener,
             customers=CustomerAuth(settings.user_jwt_secret),
             clock=clock,
+            metrics=metrics,
             reconciler=reconciler,
         )
         tasks = [
@@ -182,11 +189,13 @@ def create_app(
         Route("/admin/orders/{id:int}/reject", admin.reject, methods=["PUT"]),
         Route("/admin/stats", stats_route.stats, methods=["GET"]),
         Route("/healthz", health.healthz, methods=["GET"]),
+        Route("/metrics", metrics_route.metrics, methods=["GET"]),
         WebSocketRoute("/ws/{sid}", stream.stream),
     ]
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
+        middleware=[Middleware(AccessLog)],
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
     app.state.hub = hub

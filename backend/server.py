@@ -84,6 +84,7 @@ def server_config(app: Starlette, settings: Settings, host: str, port: int) -> u
         ws_ping_timeout=settings.ws_ping_interval_s,
         lifespan="on",
         log_config=None,
+        access_log=False,  # the app logs each request by route (backend.accesslog), no raw path
         proxy_headers=True,
         server_header=False,
         timeout_graceful_shutdown=5,

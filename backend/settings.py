@@ -101,6 +101,21 @@ def _api_url(raw: str) -> str:
     return value
 
 
+METRICS_TOKEN_MIN_CHARS = 16
+
+
+def _metrics_token(raw: str) -> str:
+    value = raw.strip()
+    if len(value) < METRICS_TOKEN_MIN_CHARS or not value.isascii() or not value.isprintable():
+        raise ValueError(
+            f"expected at least {METRICS_TOKEN_MIN_CHARS} printable ASCII characters "
+            "(e.g. from: openssl rand -hex 24)"
+        )
+    if any(char.isspace() for char in value):
+        raise ValueError("the token cannot contain spaces")
+    return value
+
+
 def _timezone(raw: str) -> str:
     value = raw.strip()
     try:
@@ -208,6 +223,13 @@ SETTINGS: tuple[Setting, ...] = (
         merchant=True,
     ),
     Setting(
+        "ORDERBELL_METRICS_TOKEN",
+        _metrics_token,
+        "",
+        "bearer token Prometheus sends to GET /metrics (16+ characters); empty: /metrics is off",
+        secret=True,
+    ),
+    Setting(
         "ORDERBELL_REMINDER_COOLDOWN_S",
         _positive_int,
         60,
@@ -282,6 +304,7 @@ class Settings:
     reconcile_after_s: float = 30.0
     order_expire_s: float = 900.0
     user_jwt_secret: str = ""
+    metrics_token: str = ""
     reminder_cooldown_s: int = 60
     ws_allow_anonymous: bool = False
     ws_queue_limit: int = 512

@@ -98,7 +98,7 @@ def _not_found(request: Request) -> Response:
     return error(404, "NOT_FOUND", f"no order {request.path_params['id']} in this shop")
 
 
-def _handled(request: Request, outcome: HandleOutcome) -> Response:
+def _handled(request: Request, outcome: HandleOutcome, handling: str) -> Response:
     if outcome.result is HandleResult.NOT_FOUND or outcome.order is None:
         return _not_found(request)
     if outcome.result is HandleResult.CONFLICT:
@@ -110,6 +110,10 @@ def _handled(request: Request, outcome: HandleOutcome) -> Response:
             },
             status_code=409,
         )
+    # This request's conditional update made the transition: counted here, once per order.
+    services(request).metrics.order_handled(
+        handling, outcome.order.paid_at, outcome.order.updated_at
+    )
     return Answer(order_to_json(outcome.order))
 
 
@@ -121,7 +125,7 @@ async def accept(request: Request, device: DeviceToken) -> Response:
     if order_id is None:
         return _not_found(request)
     outcome = await accept_order(svc.db, shop_id=device.shop_id, order_id=order_id, now=svc.now())
-    return _handled(request, outcome)
+    return _handled(request, outcome, "accepted")
 
 
 @counter_only
@@ -150,4 +154,4 @@ async def reject(request: Request, device: DeviceToken) -> Response:
         )
     except InvalidOrder as exc:
         return error(400, "BAD_REQUEST", str(exc))
-    return _handled(request, outcome)
+    return _handled(request, outcome, "rejected")

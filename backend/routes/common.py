@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from backend.auth import CustomerAuth
 from backend.devices import DeviceDirectory
 from backend.hub import Dispatcher, Hub
+from backend.metrics import Metrics
 from backend.reconcile import Reconciler
 from backend.settings import Settings
 from backend.store import Database
@@ -33,6 +34,7 @@ class Services:
     opener: NotificationOpener
     customers: CustomerAuth
     clock: Callable[[], float]
+    metrics: Metrics
     reconciler: Reconciler | None = None
 
     def now(self) -> datetime:

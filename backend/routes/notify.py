@@ -28,19 +28,23 @@ def fail(status: int, message: str) -> JSONResponse:
     return JSONResponse({"code": "FAIL", "message": message}, status_code=status)
 
 
-def _refused(exc: NotificationRejected, request_id: str) -> JSONResponse:
+def _refused(exc: NotificationRejected, request_id: str) -> tuple[str, JSONResponse]:
+    """The answer to a refused notification, and its outcome for the metrics."""
+    outcome = "refused"
     if isinstance(exc, DecryptionFailed):
+        outcome = "decrypt_failed"
         log.error(
             "notification %s: decryption failed after a valid signature: "
             "ORDERBELL_WECHATPAY_APIV3_KEY is probably wrong",
             request_id,
         )
     elif isinstance(exc, MerchantMismatch):
+        outcome = "mismatch"
         # Genuine and signed by WeChat Pay, yet not a payment we can book: someone must look.
         log.error("ANOMALY notification %s: %s; nothing recorded", request_id, exc.message)
     else:
         log.warning("notification %s refused (%s): %s", request_id, exc.status, exc.message)
-    return fail(exc.status, exc.message)
+    return outcome, fail(exc.status, exc.message)
 
 
 async def _bounded_body(request: Request) -> bytes | JSONResponse:
@@ -51,12 +55,26 @@ async def _bounded_body(request: Request) -> bytes | JSONResponse:
 
 
 async def pay_success(request: Request) -> Response:
-    """``POST /notify/paySuccess``."""
+    """``POST /notify/paySuccess``, counted by outcome."""
     svc: Services = services(request)
+    outcome, response = await _pay_success(request, svc)
+    svc.metrics.notification("payment", outcome)
+    return response
+
+
+async def refund_success(request: Request) -> Response:
+    """``POST /notify/refundSuccess``, counted by outcome."""
+    svc: Services = services(request)
+    outcome, response = await _refund_success(request, svc)
+    svc.metrics.notification("refund", outcome)
+    return response
+
+
+async def _pay_success(request: Request, svc: Services) -> tuple[str, Response]:
     request_id = request.headers.get("request-id", "-")
     body = await _bounded_body(request)
     if isinstance(body, JSONResponse):
-        return body
+        return "too_large", body
     try:
         transaction = svc.opener.open_payment(request.headers, body)
     except NotificationRejected as exc:
@@ -72,18 +90,18 @@ async def pay_success(request: Request) -> Response:
         outcome = await record_payment(svc.db, facts, now)
     except Exception:
         log.exception("notification %s: database error recording payment", request_id)
-        return fail(500, "database error")
+        return "error", fail(500, "database error")
     result = outcome.result
     number = transaction.out_trade_no
     if result is PaymentResult.PAID:
         log.info("order %s paid (notification %s)", number, request_id)
-        return Response(status_code=204)
+        return "paid", Response(status_code=204)
     if result is PaymentResult.DUPLICATE:
         log.info("order %s: duplicate payment notification %s", number, request_id)
-        return Response(status_code=204)
+        return "duplicate", Response(status_code=204)
     if result is PaymentResult.NOT_FOUND:
         log.warning("notification %s: unknown order %s; WeChat will retry", request_id, number)
-        return fail(500, "order not found")
+        return "unknown_order", fail(500, "order not found")
     order = outcome.order
     if result is PaymentResult.AMOUNT_MISMATCH:
         log.error(
@@ -95,7 +113,7 @@ async def pay_success(request: Request) -> Response:
             request_id,
             transaction.openid_masked,
         )
-        return fail(400, "amount does not match the order")
+        return "mismatch", fail(400, "amount does not match the order")
     log.error(
         "ANOMALY order %s: payment %s arrived for an order in status %s; not marked paid "
         "(notification %s)",
@@ -104,16 +122,14 @@ async def pay_success(request: Request) -> Response:
         order.status if order else "?",
         request_id,
     )
-    return fail(409, "order cannot be paid in its current state")
+    return "conflict", fail(409, "order cannot be paid in its current state")
 
 
-async def refund_success(request: Request) -> Response:
-    """``POST /notify/refundSuccess``."""
-    svc = services(request)
+async def _refund_success(request: Request, svc: Services) -> tuple[str, Response]:
     request_id = request.headers.get("request-id", "-")
     body = await _bounded_body(request)
     if isinstance(body, JSONResponse):
-        return body
+        return "too_large", body
     try:
         event_type, refund = svc.opener.open_refund(request.headers, body)
     except NotificationRejected as exc:
@@ -128,18 +144,18 @@ async def refund_success(request: Request) -> Response:
         outcome = await record_refund(svc.db, facts, svc.now())
     except Exception:
         log.exception("notification %s: database error recording refund", request_id)
-        return fail(500, "database error")
+        return "error", fail(500, "database error")
     number = refund.out_trade_no
     result = outcome.result
     if result is RefundResult.REFUNDED:
         log.info("order %s refunded (notification %s)", number, request_id)
-        return Response(status_code=204)
+        return "refunded", Response(status_code=204)
     if result in (RefundResult.DUPLICATE, RefundResult.IGNORED):
         log.info("order %s: %s refund notification %s", number, event_type, request_id)
-        return Response(status_code=204)
+        return result.value, Response(status_code=204)
     if result is RefundResult.NOT_FOUND:
         log.warning("notification %s: refund for unknown order %s", request_id, number)
-        return fail(500, "order not found")
+        return "unknown_order", fail(500, "order not found")
     log.error(
         "ANOMALY order %s: refund %s names transaction %s, not the order's (notification %s)",
         number,
@@ -147,4 +163,4 @@ async def refund_success(request: Request) -> Response:
         refund.transaction_id,
         request_id,
     )
-    return fail(400, "refund does not match the order's transaction")
+    return "mismatch", fail(400, "refund does not match the order's transaction")

@@ -10,14 +10,16 @@ from typing import Protocol
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from backend.accesslog import logfmt
 from backend.auth import bearer_token
-from backend.hub import Frame, Hub, Subscriber, frames_of
+from backend.hub import Frame, Subscriber, frames_of
 from backend.routes.common import Services, services
 from backend.store import events_after, last_event_id, replay_is_partial
 from backend.wsconnection import CounterSocket, counter_socket
 from orderbell_protocol import CLOSE_BAD_TOKEN, CLOSE_TOO_SLOW
 
 log = logging.getLogger(__name__)
+access = logging.getLogger("orderbell.access")
 
 LEGACY_SHOP = 1
 REPLAY_PAGE = 500
@@ -26,13 +28,36 @@ CLOSE_TIMEOUT_S = 2.0
 BACKLOG_HEADER = b"orderbell-backlog"
 
 
-async def _shop_for(websocket: WebSocket, svc: Services) -> tuple[int, int | None] | None:
-    """(shop, device token id) of the caller, or None when it may not listen."""
+ANONYMOUS = "(no token)"
+
+
+async def _shop_for(websocket: WebSocket, svc: Services) -> tuple[int, int | None, str] | None:
+    """(shop, device token id, device name) of the caller, or None when it may not listen."""
     token = bearer_token(websocket.headers) or websocket.query_params.get("token")
     if token:
         device = await svc.devices.authenticate(token, svc.now())
-        return (device.shop_id, device.id) if device else None
-    return (LEGACY_SHOP, None) if svc.settings.ws_allow_anonymous else None
+        return (device.shop_id, device.id, device.name) if device else None
+    return (LEGACY_SHOP, None, ANONYMOUS) if svc.settings.ws_allow_anonymous else None
+
+
+def _opened(shop_id: int, device: str) -> None:
+    access.info("%s", logfmt(ws="open", route="/ws/{sid}", shop=shop_id, device=device))
+
+
+def _ended(svc: Services, subscriber: Subscriber, device: str) -> None:
+    """Count and log one stream's end (the counter's own doing when no code was set)."""
+    code = subscriber.close_code
+    svc.metrics.stream_closed(code)
+    access.info(
+        "%s",
+        logfmt(
+            ws="close",
+            route="/ws/{sid}",
+            shop=subscriber.shop_id,
+            device=device,
+            code=code if code is not None else "peer",
+        ),
+    )
 
 
 def _since(websocket: WebSocket) -> int | None:
@@ -56,17 +81,18 @@ async def stream(websocket: WebSocket) -> None:
         return
     caller = await _shop_for(websocket, svc)
     if caller is None:
+        access.info("%s", logfmt(ws="refused", route="/ws/{sid}", code=CLOSE_BAD_TOKEN))
         # Before accept this becomes an HTTP 403 on the handshake.
         await websocket.close(code=CLOSE_BAD_TOKEN)
         return
-    shop_id, device_id = caller
+    shop_id, device_id, device = caller
     headers = await _backlog_headers(svc, shop_id, since)
     socket = counter_socket(websocket)
     subscriber = svc.hub.add(shop_id, device_id=device_id)
     if socket is None:
-        await _stream_asgi(websocket, svc, subscriber, since, headers)
+        await _stream_asgi(websocket, svc, subscriber, since, headers, device)
     else:
-        await _stream_detached(websocket, socket, svc, subscriber, since, headers)
+        await _stream_detached(websocket, socket, svc, subscriber, since, headers, device)
 
 
 async def _stream_detached(
@@ -76,6 +102,7 @@ async def _stream_detached(
     subscriber: Subscriber,
     since: int | None,
     headers: list[tuple[bytes, bytes]],
+    device: str,
 ) -> None:
     """Send the backlog, then leave the connection to the hub and its socket, and return.
 
@@ -86,7 +113,8 @@ async def _stream_detached(
     detached = False
     try:
         await websocket.accept(headers=headers)
-        socket.listen_only(lambda: _let_go(hub, subscriber))
+        _opened(subscriber.shop_id, device)
+        socket.listen_only(lambda: _let_go(svc, subscriber, device))
         if since is not None:
             await _replay(socket, svc, subscriber, since)
         if subscriber.close_code is None and not socket.lost:
@@ -100,6 +128,7 @@ async def _stream_detached(
     finally:
         if not detached:
             hub.remove(subscriber)
+            # Once listen_only was called, the socket's end calls _let_go, which logs it.
             await _close(websocket, socket, subscriber.close_code or CLOSE_NORMAL)
 
 
@@ -109,12 +138,16 @@ async def _stream_asgi(
     subscriber: Subscriber,
     since: int | None,
     headers: list[tuple[bytes, bytes]],
+    device: str,
 ) -> None:
     """Plain ASGI: a writer for the connection's whole life, and a reader to notice its end."""
     reader = None
     outlet = AsgiOutlet(websocket)
+    opened = False
     try:
         await websocket.accept(headers=headers)
+        _opened(subscriber.shop_id, device)
+        opened = True
         reader = asyncio.create_task(_watch_peer(websocket, subscriber))
         if since is not None:
             await _replay(outlet, svc, subscriber, since)
@@ -128,11 +161,14 @@ async def _stream_asgi(
             reader.cancel()
         svc.hub.remove(subscriber)
         await _close(websocket, None, subscriber.close_code or CLOSE_NORMAL)
+        if opened:
+            _ended(svc, subscriber, device)
 
 
-def _let_go(hub: Hub, subscriber: Subscriber) -> None:
-    """The connection ended: out of the hub."""
-    hub.remove(subscriber)
+def _let_go(svc: Services, subscriber: Subscriber, device: str) -> None:
+    """The connection ended: out of the hub, counted and logged."""
+    svc.hub.remove(subscriber)
+    _ended(svc, subscriber, device)
     subscriber.close(CLOSE_NORMAL)
 
 

@@ -326,3 +326,27 @@ def test_an_unknown_time_zone_says_what_is_expected() -> None:
     """A misspelt zone is refused with an example of a valid one."""
     message = config_error({"ORDERBELL_TIMEZONE": "Asia/Shanghia"}, require_merchant=False)
     assert "e.g. Asia/Shanghai" in message
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "short-token",
+        "sixteen chars ok!",
+        "令牌令牌令牌令牌令牌令牌令牌令牌",
+        "tab\tin-the-token-here",
+    ],
+)
+def test_a_weak_or_unsendable_metrics_token_is_refused_without_showing_it(token: str) -> None:
+    """Under 16 characters, a space or tab, non-ASCII: ConfigError naming the variable only."""
+    message = config_error({"ORDERBELL_METRICS_TOKEN": token})
+    assert message.startswith("ORDERBELL_METRICS_TOKEN")
+    assert token not in message
+
+
+def test_a_metrics_token_is_kept_secret() -> None:
+    """A good metrics token loads, and repr shows *** for it."""
+    token = "0123456789abcdef0123456789abcdef"
+    settings = load_settings({"ORDERBELL_METRICS_TOKEN": token}, require_merchant=False)
+    assert settings.metrics_token == token
+    assert token not in repr(settings)
