@@ -40,6 +40,7 @@ from desktop.counter import (
 from desktop.i18n import install_translator, pick_language
 from desktop.net import ApiError, CounterApi, EventStream, LinkState, RemoteOrder, stream_url
 from desktop.net.connection import check_connection
+from desktop.net.stats import TodayFigures
 from desktop.printing.device import PrintFailed
 from desktop.printing.kitchen import KitchenTickets, PrintSettings, print_test_ticket
 from desktop.printing.queue import PrintQueue
@@ -239,6 +240,9 @@ class QtCounterView:
     ) -> None:
         self.orders.set_waiting([order_row(order) for order in waiting])
         self.orders.set_handled([order_row(order) for order in handled])
+
+    def today_changed(self, figures: TodayFigures | None) -> None:
+        self.orders.set_today(figures)
 
 
 def _link_text(state: LinkState) -> str:

@@ -22,6 +22,7 @@ from desktop.core.phrasing import Language
 from desktop.core.soundwatch import SoundWatch
 from desktop.core.utterance import Priority, Utterance, UtteranceKind
 from desktop.net import ApiError, OrderConflict, RemoteOrder, TokenRejected
+from desktop.net.stats import TodayFigures
 from desktop.net.stream import LinkState
 from desktop.printing.device import PrintProblem
 from desktop.printing.kitchen import PRINT_ON_ACCEPT, PRINT_ON_ARRIVAL, KitchenTickets
@@ -90,6 +91,8 @@ class CounterView(Protocol):
         self, waiting: Sequence[RemoteOrder], handled: Sequence[RemoteOrder]
     ) -> None: ...
 
+    def today_changed(self, figures: TodayFigures | None) -> None: ...
+
 
 class OrdersApi(Protocol):
     """The part of :class:`desktop.net.CounterApi` the conductor uses."""
@@ -97,6 +100,8 @@ class OrdersApi(Protocol):
     async def waiting_orders(self) -> list[RemoteOrder]: ...
 
     async def handled_today(self, now: datetime) -> list[RemoteOrder]: ...
+
+    async def today_figures(self) -> TodayFigures: ...
 
     async def accept(self, order_id: int) -> RemoteOrder: ...
 
@@ -587,7 +592,18 @@ class Counter:
         )
         self.view.orders_changed(waiting, handled)
         self.wake()
+        await self._refresh_today(api)
         return True
+
+    async def _refresh_today(self, api: OrdersApi) -> None:
+        """Today's figures for the Orders window; none when the server cannot give them."""
+        try:
+            figures: TodayFigures | None = await api.today_figures()
+        except ApiError as exc:
+            # An older server has no statistics: the line is left out, nothing else changes.
+            log.info("today's figures are unavailable: %s", exc)
+            figures = None
+        self.view.today_changed(figures)
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run ``coroutine`` in the background (kept referenced, failures logged)."""

@@ -20,6 +20,7 @@ from desktop.net.errors import (
     TokenRejected,
 )
 from desktop.net.orders import MalformedAnswer, RemoteOrder, order_from_json
+from desktop.net.stats import TodayFigures, today_from_json
 from orderbell_protocol import OrderStatus
 
 PAGE_SIZE = 100  # the server's maximum
@@ -145,6 +146,12 @@ class CounterApi:
                 ):
                     break
         return sorted(found.values(), key=lambda o: (_handled_at(o), o.id), reverse=True)
+
+    async def today_figures(self) -> TodayFigures:
+        """Today's figures of this shop (the server's day, in the shop's time zone)."""
+        data = await self._request("GET", "/admin/stats")
+        with self._understood():
+            return today_from_json(data)
 
     async def order(self, order_id: int) -> RemoteOrder:
         """One order of this shop as it is now."""

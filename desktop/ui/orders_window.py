@@ -21,11 +21,19 @@ from PySide6.QtWidgets import (
 from desktop.core.display import NAME_DISPLAY_CHARS, display_text, one_line
 from desktop.core.marks import Message, fill
 from desktop.core.phrasing import format_amount
+from desktop.net.stats import TodayFigures
 from desktop.ui.icons import app_icon
 from desktop.ui.naming import named
 from desktop.ui.order_details import OrderDetails
 from desktop.ui.rows import OrderRow
-from desktop.ui.texts import clock_text, item_line, plain_tooltip, status_text, translated
+from desktop.ui.texts import (
+    clock_text,
+    item_line,
+    plain_tooltip,
+    status_text,
+    today_text,
+    translated,
+)
 from orderbell_protocol import OrderLine
 
 _ORDER, _PAID, _ITEMS, _AMOUNT, _REMARK, _REMINDERS, _ACTIONS = range(7)
@@ -63,6 +71,9 @@ class OrdersWindow(QWidget):
         self._busy: set[int] = set()
         self._error: Message | str = ""
         self.status_label = named(QLabel(textFormat=Qt.TextFormat.PlainText), "status")
+        self._today: TodayFigures | None = None
+        self.today_label = named(QLabel(textFormat=Qt.TextFormat.PlainText), "today")
+        self.today_label.hide()
         self.error_label = named(QLabel(textFormat=Qt.TextFormat.PlainText), "error")
         self.error_label.setStyleSheet("color: #c62828;")
         self.error_label.hide()
@@ -95,6 +106,11 @@ class OrdersWindow(QWidget):
         """List these orders as handled today, as given."""
         self._handled = list(rows)
         self._fill_handled()
+
+    def set_today(self, figures: TodayFigures | None) -> None:
+        """Show today's figures of the shop (None hides the line)."""
+        self._today = figures
+        self._fill_today()
 
     def set_status_text(self, text: str) -> None:
         """Show the link state, e.g. "Connected" or "Disconnected since 14:02"."""
@@ -153,6 +169,7 @@ class OrdersWindow(QWidget):
         self.error_label.setText(translated(self._error))
         self._fill_waiting()
         self._fill_handled()
+        self._fill_today()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         if event.type() == QEvent.Type.LanguageChange:
@@ -165,6 +182,7 @@ class OrdersWindow(QWidget):
         top.addWidget(self.refresh_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.today_label)
         layout.addWidget(self.error_label)
         layout.addWidget(self.waiting_heading)
         layout.addWidget(self.waiting_empty)
@@ -172,6 +190,11 @@ class OrdersWindow(QWidget):
         layout.addWidget(self.handled_heading)
         layout.addWidget(self.handled_empty)
         layout.addWidget(self.handled_table, 2)
+
+    def _fill_today(self) -> None:
+        figures = self._today
+        self.today_label.setText("" if figures is None else today_text(figures))
+        self.today_label.setVisible(figures is not None)
 
     def _fill_waiting(self) -> None:
         translate = QCoreApplication.translate

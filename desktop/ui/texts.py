@@ -9,6 +9,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import Qt
 
 from desktop.core.marks import Message, fill
+from desktop.net.stats import TodayFigures
 from desktop.ui.reject_reasons import reason_label
 from orderbell_protocol import OrderLine, OrderStatus
 
@@ -80,3 +81,23 @@ def plain_tooltip(text: str) -> str:
     """A tooltip that shows ``text`` exactly as typed: Qt renders a tooltip that looks like
     markup as HTML (images, links, font sizes), so customer text is escaped first."""
     return Qt.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)
+
+
+def today_text(figures: TodayFigures) -> str:
+    """Today's line, e.g. "今日 42 单 · 接单中位 38 秒 · 催单 3 · 超 5 分钟 1"."""
+    translate = QCoreApplication.translate
+    median = (
+        translate("OrderText", "none yet")
+        if figures.accept_median_s is None
+        else fill(translate("OrderText", "%1 s"), figures.accept_median_s)
+    )
+    return fill(
+        translate(
+            "OrderText",
+            "Today %1 orders · median time to accept %2 · reminders %3 · over 5 min %4",
+        ),
+        figures.paid,
+        median,
+        figures.reminders,
+        figures.waited_over_5_min,
+    )

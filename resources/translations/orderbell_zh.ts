@@ -283,6 +283,18 @@
             <source>Not paid</source>
             <translation>待付款</translation>
         </message>
+        <message>
+            <source>none yet</source>
+            <translation>暂无</translation>
+        </message>
+        <message>
+            <source>%1 s</source>
+            <translation>%1 秒</translation>
+        </message>
+        <message>
+            <source>Today %1 orders · median time to accept %2 · reminders %3 · over 5 min %4</source>
+            <translation>今日 %1 单 · 接单中位 %2 · 催单 %3 · 超 5 分钟 %4</translation>
+        </message>
     </context>
     <context>
         <name>OrdersWindow</name>

@@ -64,6 +64,12 @@ TRANSLATIONS: dict[str, str] = {
     "Completed": "已完成",
     "Waiting to be accepted": "待接单",
     "Not paid": "待付款",
+    # OrderText: the Orders window's line of today's figures
+    "Today %1 orders · median time to accept %2 · reminders %3 · over 5 min %4": (
+        "今日 %1 单 · 接单中位 %2 · 催单 %3 · 超 5 分钟 %4"
+    ),
+    "%1 s": "%1 秒",
+    "none yet": "暂无",
     # OrdersWindow
     "OrderBell — Orders": "来单铃 — 订单",
     "No orders are waiting.": "没有待接的订单。",

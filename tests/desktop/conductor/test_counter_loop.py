@@ -22,6 +22,7 @@ from desktop.core.marks import Message
 from desktop.core.phrasing import Language
 from desktop.counter import Counter, CounterStatus
 from desktop.net import CounterApi, EventStream, LinkState, RemoteOrder, stream_url
+from desktop.net.stats import TodayFigures
 from tests.conftest import LiveServer
 from tests.e2e.helpers import paid_order, simulator
 
@@ -40,6 +41,7 @@ class FakeView:
     calls: list[str] = field(default_factory=list)
     errors: dict[int, str] = field(default_factory=dict)
     waiting: list[int] = field(default_factory=list)
+    today: list[TodayFigures | None] = field(default_factory=list)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def _poke(self) -> None:
@@ -92,6 +94,10 @@ class FakeView:
         self, waiting: Sequence[RemoteOrder], handled: Sequence[RemoteOrder]
     ) -> None:
         self.waiting = [order.id for order in waiting]
+        self._poke()
+
+    def today_changed(self, figures: TodayFigures | None) -> None:
+        self.today.append(figures)
         self._poke()
 
 

@@ -23,6 +23,7 @@ from desktop.core.linkwatch import LinkWatch
 from desktop.core.phrasing import Language
 from desktop.counter import NOTICE_PRINTER, Counter, OrdersApi
 from desktop.net import CounterApi, EventStream, RemoteOrder, stream_url
+from desktop.net.stats import TodayFigures
 from desktop.printing.device import EscposPrinter
 from desktop.printing.kitchen import KitchenTickets, PrintSettings
 from desktop.printing.queue import PrintQueue
@@ -60,6 +61,9 @@ class AcceptedElsewhereFirst:
 
     async def handled_today(self, now: datetime) -> list[RemoteOrder]:
         return await self._api.handled_today(now)
+
+    async def today_figures(self) -> TodayFigures:
+        return await self._api.today_figures()
 
     async def order(self, order_id: int) -> RemoteOrder:
         return await self._api.order(order_id)

@@ -9,6 +9,7 @@ from desktop.core.alerts import AlertBoard
 from desktop.core.linkwatch import LinkWatch
 from desktop.counter import Counter, waiting_order
 from desktop.net import RemoteOrder
+from desktop.net.stats import TodayFigures
 from orderbell_protocol import OrderStatus, PayStatus
 from tests.desktop.conductor.test_counter_loop import FakeSpeaker, FakeView
 
@@ -55,6 +56,10 @@ class SlowApi:
 
     async def handled_today(self, now: datetime) -> list[RemoteOrder]:
         return []
+
+    async def today_figures(self) -> TodayFigures:
+        return TodayFigures(paid=len(self.waiting), accept_median_s=None, reminders=0,
+                            waited_over_5_min=0)  # fmt: skip
 
     async def accept(self, order_id: int) -> RemoteOrder:
         self.waiting = [o for o in self.waiting if o.id != order_id]

@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 from PySide6 import QtGui
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt, QTranslator
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QPushButton, QTableWidget, QWidget
 
 from desktop.core.display import DETAIL_LINES
+from desktop.net.stats import TodayFigures
+from desktop.resources import resource_path
 from desktop.ui.orders_window import OrdersWindow
 from orderbell_protocol import OrderLine, OrderStatus
 
@@ -298,3 +300,34 @@ def test_window_renders_to_a_picture(
     assert window.grab().save(str(path))
     assert path.stat().st_size > 0
     assert count_colors(window) > 20
+
+
+def test_todays_line_reads_as_the_owner_expects_in_chinese(window: OrdersWindow) -> None:
+    """In Chinese, the line reads "今日 42 单 · 接单中位 38 秒 · 催单 3 · 超 5 分钟 1"."""
+    translator = QTranslator()
+    assert translator.load(str(resource_path("translations", "orderbell_zh.qm")))
+    QCoreApplication.installTranslator(translator)
+    try:
+        window.set_today(
+            TodayFigures(paid=42, accept_median_s=38, reminders=3, waited_over_5_min=1)
+        )
+        shown = window.today_label.text()
+    finally:
+        QCoreApplication.removeTranslator(translator)
+    assert shown == "今日 42 单 · 接单中位 38 秒 · 催单 3 · 超 5 分钟 1"
+    assert window.today_label.isVisible()
+
+
+def test_todays_line_before_any_acceptance_says_none_yet(window: OrdersWindow) -> None:
+    """No order accepted yet today: the median is "none yet", not 0 s."""
+    window.set_today(TodayFigures(paid=2, accept_median_s=None, reminders=0, waited_over_5_min=0))
+    assert window.today_label.text() == (
+        "Today 2 orders · median time to accept none yet · reminders 0 · over 5 min 0"
+    )
+
+
+def test_without_figures_the_line_is_hidden(window: OrdersWindow) -> None:
+    """A server without statistics: no line at all."""
+    window.set_today(TodayFigures(paid=1, accept_median_s=5, reminders=0, waited_over_5_min=0))
+    window.set_today(None)
+    assert not window.today_label.isVisible()
