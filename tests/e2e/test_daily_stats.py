@@ -94,17 +94,28 @@ async def test_stats_need_a_device_token(live: LiveServer) -> None:
         assert (await http.get("/admin/stats")).status_code == 401
 
 
+async def report(
+    live: LiveServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    *args: str,
+) -> str:
+    """Seed the orders around midnight, run `orderbell-server report ARGS` and return its output."""
+    async with httpx.AsyncClient(base_url=live.base_url) as http:
+        await orders_either_side_of_midnight(live, http)
+    monkeypatch.setenv("ORDERBELL_DATABASE_URL", live.settings.database_url)
+    assert await asyncio.to_thread(server_command, ["report", *args]) == 0
+    return capsys.readouterr().out
+
+
 async def test_report_gives_csv_by_shop_and_day(
     live: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`report --from --to --format csv`: shop 1's two days and shop 2's, with the header."""
-    async with httpx.AsyncClient(base_url=live.base_url) as http:
-        await orders_either_side_of_midnight(live, http)
-    monkeypatch.setenv("ORDERBELL_DATABASE_URL", live.settings.database_url)
-    argv = ["report", "--from", "2026-11-26", "--to", "2026-11-27", "--format", "csv"]
-    code = await asyncio.to_thread(server_command, argv)
-    assert code == 0
-    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    out = await report(
+        live, monkeypatch, capsys, "--from", "2026-11-26", "--to", "2026-11-27", "--format", "csv"
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
     assert [(r["shop"], r["day"], r["paid"], r["accept_p50_s"]) for r in rows] == [
         ("1", "2026-11-26", "1", "40"),
         ("1", "2026-11-27", "1", "90"),
@@ -117,12 +128,10 @@ async def test_report_gives_json_for_one_shop_and_day(
     live: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`report --shop 1 --day D --format json`: the API's objects for that day."""
-    async with httpx.AsyncClient(base_url=live.base_url) as http:
-        await orders_either_side_of_midnight(live, http)
-    monkeypatch.setenv("ORDERBELL_DATABASE_URL", live.settings.database_url)
-    argv = ["report", "--shop", "1", "--day", "2026-11-27", "--format", "json"]
-    assert await asyncio.to_thread(server_command, argv) == 0
-    (day,) = json.loads(capsys.readouterr().out)
+    out = await report(
+        live, monkeypatch, capsys, "--shop", "1", "--day", "2026-11-27", "--format", "json"
+    )
+    (day,) = json.loads(out)
     assert (day["shopId"], day["day"], day["paid"], day["reminders"]) == (1, "2026-11-27", 1, 1)
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from tests.backend.postgres.conftest import Serve
+from tests.backend.postgres.helpers import Instance
 from tests.backend.scrape import METRICS_TOKEN, Samples, scrape, value
 from tests.e2e.helpers import paid_order, simulator
 
@@ -20,20 +23,27 @@ def accepted(samples: Samples) -> float:
     return value(samples, ACCEPTED, outcome="accepted")
 
 
-async def test_paid_on_one_accepted_on_the_other_is_observed_once(serve: Serve) -> None:
-    """Paid through A and accepted through B 30 s later: B observes it, A does not."""
+@contextlib.asynccontextmanager
+async def paid_on_a(serve: Serve) -> AsyncIterator[tuple[Instance, Instance, str, int]]:
+    """Instances A and B with metrics on, and an order paid through A: (a, b, token, order id)."""
     async with (
         serve("a", ORDERBELL_METRICS_TOKEN=METRICS_TOKEN) as a,
         serve("b", ORDERBELL_METRICS_TOKEN=METRICS_TOKEN) as b,
-        httpx.AsyncClient() as http,
-        httpx.AsyncClient(base_url=a.base_url) as on_a_http,
+        httpx.AsyncClient(base_url=a.base_url) as http,
     ):
         token = await a.device_token()
-        order = await paid_order(simulator(a, on_a_http))
+        order = await paid_order(simulator(a, http))
+        assert order.id is not None
+        yield a, b, token, order.id
+
+
+async def test_paid_on_one_accepted_on_the_other_is_observed_once(serve: Serve) -> None:
+    """Paid through A and accepted through B 30 s later: B observes it, A does not."""
+    async with paid_on_a(serve) as (a, b, token, order_id), httpx.AsyncClient() as http:
         waiting = await scrape(http, b.base_url)
         a.clock.advance(30)
         answer = await http.put(
-            f"{b.base_url}/admin/orders/{order.id}/accept",
+            f"{b.base_url}/admin/orders/{order_id}/accept",
             headers={"Authorization": f"Bearer {token}"},
         )
         assert answer.status_code == 200
@@ -41,27 +51,19 @@ async def test_paid_on_one_accepted_on_the_other_is_observed_once(serve: Serve) 
     assert value(waiting, "orderbell_orders_waiting") == 1
     assert (accepted(on_a), accepted(on_b)) == (0, 1)
     # WeChat Pay's success_time has whole seconds: the wait is 30 s, give or take one.
-    assert value(on_b, "orderbell_time_to_accept_seconds_sum", outcome="accepted") == pytest.approx(
-        30, abs=1
-    )
+    waited = value(on_b, "orderbell_time_to_accept_seconds_sum", outcome="accepted")
+    assert waited == pytest.approx(30, abs=1)
     assert value(on_a, "orderbell_orders_waiting") == value(on_b, "orderbell_orders_waiting") == 0
     assert value(on_a, "orderbell_notifications_total", kind="payment", outcome="paid") == 1
 
 
 async def test_accepts_racing_on_both_instances_count_one_order_once(serve: Serve) -> None:
     """Two counters press Accept at once, one on each instance: one observation in all."""
-    async with (
-        serve("a", ORDERBELL_METRICS_TOKEN=METRICS_TOKEN) as a,
-        serve("b", ORDERBELL_METRICS_TOKEN=METRICS_TOKEN) as b,
-        httpx.AsyncClient() as http,
-        httpx.AsyncClient(base_url=a.base_url) as on_a_http,
-    ):
-        token = await a.device_token()
-        order = await paid_order(simulator(a, on_a_http))
+    async with paid_on_a(serve) as (a, b, token, order_id), httpx.AsyncClient() as http:
         answers = await asyncio.gather(
             *(
                 http.put(
-                    f"{instance.base_url}/admin/orders/{order.id}/accept",
+                    f"{instance.base_url}/admin/orders/{order_id}/accept",
                     headers={"Authorization": f"Bearer {token}"},
                 )
                 for instance in (a, b, a, b)
