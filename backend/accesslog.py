@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-log = logging.getLogger("orderbell.access")
+log = logging.getLogger("backend.access")
 
 UNMATCHED = "(no route)"
 _CONVERTER = re.compile(r"\{(\w+):\w+\}")

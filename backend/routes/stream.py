@@ -19,7 +19,7 @@ from backend.wsconnection import CounterSocket, counter_socket
 from orderbell_protocol import CLOSE_BAD_TOKEN, CLOSE_TOO_SLOW
 
 log = logging.getLogger(__name__)
-access = logging.getLogger("orderbell.access")
+access = logging.getLogger("backend.access")
 
 LEGACY_SHOP = 1
 REPLAY_PAGE = 500

@@ -57,9 +57,9 @@ async def test_a_request_is_one_line_with_method_template_status_and_duration(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """GET /orders/42: method, the template /orders/{id}, status 201, 2.5 ms."""
-    caplog.set_level(logging.INFO, logger="orderbell.access")
+    caplog.set_level(logging.INFO, logger="backend.access")
     await request("/orders/42")
-    lines = [r.getMessage() for r in caplog.records if r.name == "orderbell.access"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "backend.access"]
     assert lines == ["method=GET route=/orders/{id} status=201 duration_ms=2.5"]
 
 
@@ -67,7 +67,7 @@ async def test_the_query_string_and_path_values_never_appear(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A token in the query and an id in the path stay out of the line."""
-    caplog.set_level(logging.INFO, logger="orderbell.access")
+    caplog.set_level(logging.INFO, logger="backend.access")
     await request(f"/orders/987654?token={SECRET}")
     text = caplog.text
     assert SECRET not in text
@@ -77,17 +77,17 @@ async def test_the_query_string_and_path_values_never_appear(
 
 async def test_an_unknown_path_is_logged_without_its_text(caplog: pytest.LogCaptureFixture) -> None:
     """A 404 for /obt_... is logged as '(no route)', not by its path."""
-    caplog.set_level(logging.INFO, logger="orderbell.access")
+    caplog.set_level(logging.INFO, logger="backend.access")
     await request(f"/{SECRET}")
-    lines = [r.getMessage() for r in caplog.records if r.name == "orderbell.access"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "backend.access"]
     assert lines == ['method=GET route="(no route)" status=404 duration_ms=2.5']
 
 
 async def test_a_handler_that_raises_is_logged_as_500(caplog: pytest.LogCaptureFixture) -> None:
     """An exception in the handler still gives its line, with status 500."""
-    caplog.set_level(logging.INFO, logger="orderbell.access")
+    caplog.set_level(logging.INFO, logger="backend.access")
     await request("/broken")
-    lines = [r.getMessage() for r in caplog.records if r.name == "orderbell.access"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "backend.access"]
     assert lines == ["method=GET route=/broken status=500 duration_ms=2.5"]
 
 
