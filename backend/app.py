@@ -106,7 +106,8 @@ def create_app(
             recent=recent,
         )
         # From here on every committed event reaches the counters without any route's help.
-        db.publish_to(dispatcher.committed)
+        db.publish_to(_counted(metrics, dispatcher))
+        db.time_transactions(metrics.transaction)
         reconciler = None
         api_client = None
         if credentials is None:
@@ -200,6 +201,16 @@ def create_app(
     )
     app.state.hub = hub
     return app
+
+
+def _counted(metrics: Metrics, dispatcher: Dispatcher) -> Callable[[Event], None]:
+    """The commit listener: count the event (once, by the instance that committed it), publish."""
+
+    def committed(event: Event) -> None:
+        metrics.event_committed(event.type)
+        dispatcher.committed(event)
+
+    return committed
 
 
 async def _recent_events(db: Database, last_id: int) -> RecentEvents:

@@ -37,13 +37,18 @@ NOTIFICATION_OUTCOMES = (
     "too_large",
     "error",
 )
+EVENT_TYPES = ("1", "2", "3")
 HANDLED_OUTCOMES = ("accepted", "rejected")
 # Close codes worth telling apart; any other is counted as "other", a counter's own end as "peer".
 CLOSE_CODES = ("1000", "1001", "4401", "4408", "peer", "other")
+TRANSACTION_KINDS = ("read", "write")
 
 # Payment to acceptance: seconds at the counter, up to the hour an order can wait.
 ACCEPT_BUCKETS = (5.0, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 90.0, 120.0, 180.0, 300.0, 600.0,
                   900.0, 1800.0, 3600.0)  # fmt: skip
+# A transaction: from a fraction of a millisecond (SQLite) to a database in trouble.
+TRANSACTION_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+                       2.5, 5.0)  # fmt: skip
 
 
 def close_code_label(code: int | None) -> str:
@@ -69,6 +74,12 @@ class Metrics:
             ["kind", "outcome"],
             registry=registry,
         )
+        self.events = Counter(
+            "orderbell_events",
+            "Order events committed by this instance (1 paid, 2 reminder, 3 updated)",
+            ["type"],
+            registry=registry,
+        )
         self.counters_connected = Gauge(
             "orderbell_counters_connected",
             "Counter streams connected to this instance now",
@@ -92,14 +103,25 @@ class Metrics:
             "Paid orders no counter has accepted or rejected yet (status 2), all shops",
             registry=registry,
         )
+        self.db_transaction = Histogram(
+            "orderbell_db_transaction_seconds",
+            "Seconds one database transaction took, waiting for the database included, by kind",
+            ["kind"],
+            buckets=TRANSACTION_BUCKETS,
+            registry=registry,
+        )
         # Every label value shows from the start (at 0), so rate() and alerts see a series.
         for kind in NOTIFICATION_KINDS:
             for outcome in NOTIFICATION_OUTCOMES:
                 self.notifications.labels(kind, outcome)
+        for event_type in EVENT_TYPES:
+            self.events.labels(event_type)
         for code in CLOSE_CODES:
             self.ws_closed.labels(code)
         for outcome in HANDLED_OUTCOMES:
             self.time_to_accept.labels(outcome)
+        for transaction_kind in TRANSACTION_KINDS:
+            self.db_transaction.labels(transaction_kind)
 
     def watch_connections(self, count: Callable[[], int]) -> None:
         """Read the connected-counter gauge from ``count`` at each scrape."""
@@ -108,6 +130,10 @@ class Metrics:
     def notification(self, kind: str, outcome: str) -> None:
         """Count one WeChat Pay notification."""
         self.notifications.labels(kind, outcome).inc()
+
+    def event_committed(self, event_type: int) -> None:
+        """Count one event this instance committed."""
+        self.events.labels(str(event_type)).inc()
 
     def stream_closed(self, code: int | None) -> None:
         """Count one counter stream that ended."""
@@ -119,6 +145,10 @@ class Metrics:
             self.time_to_accept.labels(outcome).observe(
                 max(0.0, (handled_at - paid_at).total_seconds())
             )
+
+    def transaction(self, kind: str, seconds: float) -> None:
+        """Observe one database transaction's duration."""
+        self.db_transaction.labels(kind).observe(seconds)
 
     def render(self) -> bytes:
         """The registry in Prometheus' text format."""

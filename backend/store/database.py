@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
@@ -31,6 +32,8 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 CommitListener = Callable[[Event], None]
+# Told the kind ("read" or "write") and the seconds of each transaction, waiting included.
+TransactionObserver = Callable[[str, float], None]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -99,10 +102,15 @@ class Database:
                 )
         self._read_engine = self.engine.execution_options(**{_READ_ONLY: True})
         self._listener: CommitListener | None = None
+        self._observer: TransactionObserver | None = None
 
     def publish_to(self, listener: CommitListener) -> None:
         """Hand every event committed from now on to ``listener`` (the dispatcher)."""
         self._listener = listener
+
+    def time_transactions(self, observer: TransactionObserver) -> None:
+        """Tell ``observer`` how long each transaction from now on took (the metrics)."""
+        self._observer = observer
 
     async def write(
         self,
@@ -123,11 +131,15 @@ class Database:
             transaction = WriteTransaction(connection)
             return work(transaction, *args, **kwargs), transaction.events
 
-        if self._workers is not None:
-            result, events = await self._workers.write(run)
-        else:
-            async with self.engine.begin() as connection:
-                result, events = await connection.run_sync(run)
+        started = time.perf_counter()
+        try:
+            if self._workers is not None:
+                result, events = await self._workers.write(run)
+            else:
+                async with self.engine.begin() as connection:
+                    result, events = await connection.run_sync(run)
+        finally:
+            self._took("write", started)
         if events and self._listener is not None:
             self._hand_over(self._listener, events)
         return result
@@ -136,10 +148,20 @@ class Database:
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Run ``work(connection, ...)`` as one read-only transaction (on SQLite, in a thread)."""
-        if self._workers is not None:
-            return await self._workers.read(lambda connection: work(connection, *args, **kwargs))
-        async with self._read_engine.connect() as connection:
-            return await connection.run_sync(work, *args, **kwargs)
+        started = time.perf_counter()
+        try:
+            if self._workers is not None:
+                return await self._workers.read(
+                    lambda connection: work(connection, *args, **kwargs)
+                )
+            async with self._read_engine.connect() as connection:
+                return await connection.run_sync(work, *args, **kwargs)
+        finally:
+            self._took("read", started)
+
+    def _took(self, kind: str, started: float) -> None:
+        if self._observer is not None:
+            self._observer(kind, time.perf_counter() - started)
 
     @staticmethod
     def _hand_over(listener: CommitListener, events: list[Event]) -> None:

@@ -82,6 +82,30 @@ async def test_accepting_observes_the_time_since_payment(live: LiveServer) -> No
     assert value(samples, "orderbell_orders_waiting") == 0
 
 
+async def test_committed_events_and_transactions_are_counted(live: LiveServer) -> None:
+    """Pay, remind, accept: one event of each type; the writes and reads were timed."""
+    token = await live.device_token()
+    async with httpx.AsyncClient(base_url=live.base_url) as http:
+        before = await scrape(http, live.base_url)
+        sim = simulator(live, http)
+        order = await sim.pay(await sim.submit())
+        assert order.id is not None
+        await sim.remind(order.id)
+        answer = await http.put(
+            f"/admin/orders/{order.id}/accept", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert answer.status_code == 200
+        after = await scrape(http, live.base_url)
+    for event_type in ("1", "2", "3"):
+        moved = value(after, "orderbell_events_total", type=event_type) - value(
+            before, "orderbell_events_total", type=event_type
+        )
+        assert moved == 1, event_type
+    transactions = "orderbell_db_transaction_seconds_count"
+    assert value(after, transactions, kind="write") - value(before, transactions, kind="write") >= 4
+    assert value(after, transactions, kind="read") > 0
+
+
 async def test_counters_connected_and_their_ends_are_counted(live: LiveServer) -> None:
     """Two counters connected show as 2; when one leaves, 1 and one 'peer' close."""
     token = await live.device_token()

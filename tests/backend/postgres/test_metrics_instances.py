@@ -55,6 +55,9 @@ async def test_paid_on_one_accepted_on_the_other_is_observed_once(serve: Serve) 
     assert waited == pytest.approx(30, abs=1)
     assert value(on_a, "orderbell_orders_waiting") == value(on_b, "orderbell_orders_waiting") == 0
     assert value(on_a, "orderbell_notifications_total", kind="payment", outcome="paid") == 1
+    # Each event is counted by the instance that committed it, not by every one publishing it.
+    events = [value(s, "orderbell_events_total", type="1") for s in (on_a, on_b)]
+    assert events == [1, 0]
 
 
 async def test_accepts_racing_on_both_instances_count_one_order_once(serve: Serve) -> None:
