@@ -26,8 +26,8 @@ from backend.simulator import Simulator
 from backend.store import Database, authenticate_token, create_token, list_tokens, migrate_async
 
 REPO = Path(__file__).resolve().parents[2]
-COMMAND_TIMEOUT_S = 30.0
-START_TIMEOUT_S = 20.0
+COMMAND_TIMEOUT_S = 60.0  # bounds, not expectations: a loaded CI machine starts Python slowly
+START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
 RECEIVE_TIMEOUT_S = 5.0
 
