@@ -41,6 +41,7 @@ from desktop.i18n import install_translator, pick_language
 from desktop.net import ApiError, CounterApi, EventStream, LinkState, RemoteOrder, stream_url
 from desktop.net.connection import check_connection
 from desktop.net.stats import TodayFigures
+from desktop.net.stream import STABLE_AFTER_S
 from desktop.printing.device import PrintFailed
 from desktop.printing.kitchen import KitchenTickets, PrintSettings, print_test_ticket
 from desktop.printing.queue import PrintQueue
@@ -323,6 +324,7 @@ class DesktopApp:
                 threshold_s=self.settings.link_down_threshold_s,
                 repeat_s=self.settings.link_alarm_repeat_s,
                 language=self.language,
+                stable_s=STABLE_AFTER_S,
             ),
             speaker=speaker,
             view=self.view,

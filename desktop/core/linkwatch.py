@@ -28,17 +28,29 @@ class LinkWatch:
     the first :meth:`due` or :meth:`disconnected`, so an app that never manages to connect still
     raises the alarm; :meth:`next_deadline` knows nothing before that first call.
 
+    A connection that closes within ``stable_s`` of opening does not end the outage: a link
+    that keeps opening and dropping at once (a frame the app cannot take, a proxy that cuts
+    every connection) delivers nothing, and raises the alarm like a link that stays down.
+
     Mute is the caller's business: drop ``speak`` while the alert board is muted.
     """
 
     def __init__(
-        self, threshold_s: float = 60.0, repeat_s: float = 180.0, language: Language = Language.ZH
+        self,
+        threshold_s: float = 60.0,
+        repeat_s: float = 180.0,
+        language: Language = Language.ZH,
+        stable_s: float = 10.0,
     ) -> None:
         self.threshold_s = threshold_s
         self.repeat_s = repeat_s
         self.language = language
+        self.stable_s = stable_s
         self._up = False
+        self._up_since: float | None = None
         self._down_since: float | None = None
+        # When the outage that the current connection interrupted began (None: no outage).
+        self._outage_since: float | None = None
         self._alarming = False
         self._next_say: float | None = None
         self._say_back_at: float | None = None
@@ -56,6 +68,9 @@ class LinkWatch:
 
     def connected(self, now: float) -> None:
         """The stream is open."""
+        if not self._up:
+            self._outage_since = self._down_since
+            self._up_since = now
         self._up = True
         self._down_since = None
         self._next_say = None
@@ -65,8 +80,11 @@ class LinkWatch:
     def disconnected(self, now: float) -> None:
         """The stream closed or a connect attempt failed; repeated calls keep the first time."""
         if self._up or self._down_since is None:
+            brief = self._up and self._up_since is not None and now - self._up_since < self.stable_s
             self._up = False
-            self._down_since = now
+            self._down_since = (
+                self._outage_since if brief and self._outage_since is not None else now
+            )
         # A flap shorter than one `due` never said "reconnected": keep the alarm going as it was.
         if self._say_back_at is not None:
             self._say_back_at = None

@@ -100,6 +100,30 @@ def test_flap_before_due_keeps_the_alarm() -> None:
     assert watch.next_deadline() == T0 + 281
 
 
+def test_link_that_drops_at_once_each_time_raises_the_alarm() -> None:
+    """Connections that close within seconds deliver nothing: the outage goes on counting."""
+    watch = LinkWatch()
+    watch.connected(T0 - 100)
+    watch.disconnected(T0)
+    for offset in range(5, 60, 5):
+        watch.connected(T0 + offset)
+        watch.disconnected(T0 + offset + 1)
+        assert watch.due(T0 + offset + 1) == LinkActions(alarm_on=False)
+    assert watch.next_deadline() == T0 + 60
+    assert said(watch.due(T0 + 60)) == ["订单提醒已断开，请检查网络"]
+
+
+def test_connection_that_held_ends_the_outage() -> None:
+    """A connection up for ``stable_s`` ends the outage: the next drop counts afresh."""
+    watch = LinkWatch(stable_s=10)
+    watch.connected(T0 - 100)
+    watch.disconnected(T0)
+    watch.connected(T0 + 30)
+    watch.disconnected(T0 + 40)
+    assert watch.next_deadline() == T0 + 100
+    assert watch.down_for(T0 + 50) == 10
+
+
 def test_threshold_repeat_and_language_are_settable() -> None:
     """Threshold, repeat period and language come from the constructor."""
     watch = LinkWatch(threshold_s=10, repeat_s=20, language=Language.EN)
