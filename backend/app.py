@@ -119,7 +119,14 @@ def create_app(
             api_client = httpx.AsyncClient(base_url=settings.wechatpay_api_url)
             api = WeChatPayApi(api_client, credentials, keys, clock=clock)
             schedule = Schedule(settings.reconcile_after_s, settings.order_expire_s)
-            reconciler = Reconciler(db, api, merchant_config(settings), schedule, clock)
+            reconciler = Reconciler(
+                db,
+                api,
+                merchant_config(settings),
+                schedule,
+                clock,
+                observer=metrics.reconciliation_pass,
+            )
             log.info(
                 "reconciliation on: unpaid orders are queried at %s from %g s after submission "
                 "and closed and cancelled after %g s",

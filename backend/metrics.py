@@ -20,6 +20,8 @@ from prometheus_client import (
     generate_latest,
 )
 
+from backend.reconcile import RunReport
+
 NOTIFICATION_KINDS = ("payment", "refund")
 # What became of a WeChat Pay notification (refused: before the database, e.g. a bad
 # signature; decrypt_failed: signed, but the APIv3 key does not open it; mismatch: genuine but
@@ -42,6 +44,17 @@ HANDLED_OUTCOMES = ("accepted", "rejected")
 # Close codes worth telling apart; any other is counted as "other", a counter's own end as "peer".
 CLOSE_CODES = ("1000", "1001", "4401", "4408", "peer", "other")
 TRANSACTION_KINDS = ("read", "write")
+# What the reconciler found of an unpaid order it asked WeChat Pay about (found_paid: paid, and
+# its notification never came; failed: the look itself failed and is taken up again).
+RECONCILE_OUTCOMES = (
+    "found_paid",
+    "already_paid",
+    "cancelled",
+    "unpaid",
+    "retried",
+    "anomaly",
+    "failed",
+)
 
 # Payment to acceptance: seconds at the counter, up to the hour an order can wait.
 ACCEPT_BUCKETS = (5.0, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 90.0, 120.0, 180.0, 300.0, 600.0,
@@ -110,6 +123,13 @@ class Metrics:
             buckets=TRANSACTION_BUCKETS,
             registry=registry,
         )
+        self.reconciled = Counter(
+            "orderbell_reconciled",
+            "Unpaid orders this instance asked WeChat Pay about, by what it found "
+            "(found_paid: paid without a notification)",
+            ["outcome"],
+            registry=registry,
+        )
         # Every label value shows from the start (at 0), so rate() and alerts see a series.
         for kind in NOTIFICATION_KINDS:
             for outcome in NOTIFICATION_OUTCOMES:
@@ -122,6 +142,8 @@ class Metrics:
             self.time_to_accept.labels(outcome)
         for transaction_kind in TRANSACTION_KINDS:
             self.db_transaction.labels(transaction_kind)
+        for reconcile_outcome in RECONCILE_OUTCOMES:
+            self.reconciled.labels(reconcile_outcome)
 
     def watch_connections(self, count: Callable[[], int]) -> None:
         """Read the connected-counter gauge from ``count`` at each scrape."""
@@ -145,6 +167,21 @@ class Metrics:
             self.time_to_accept.labels(outcome).observe(
                 max(0.0, (handled_at - paid_at).total_seconds())
             )
+
+    def reconciliation_pass(self, report: RunReport, failed: int) -> None:
+        """Count the orders of one reconciliation pass by what was found of each."""
+        found = {
+            "found_paid": report.found_paid,
+            "already_paid": report.already_paid,
+            "cancelled": report.cancelled,
+            "unpaid": report.unpaid,
+            "retried": report.retried,
+            "anomaly": report.anomalies,
+            "failed": failed,
+        }
+        for outcome, count in found.items():
+            if count:
+                self.reconciled.labels(outcome).inc(count)
 
     def transaction(self, kind: str, seconds: float) -> None:
         """Observe one database transaction's duration."""

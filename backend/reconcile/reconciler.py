@@ -47,6 +47,9 @@ from backend.wechatpay import (
 
 log = logging.getLogger(__name__)
 
+# Told each finished pass's report and how many of its orders failed (the metrics).
+PassObserver = Callable[["RunReport", int], None]
+
 BATCH = 50
 # One order is held this long by the instance asking about it: far longer than a query and a
 # close with their deadlines; an instance that dies mid-query lets go when it runs out.
@@ -112,6 +115,7 @@ class Reconciler:
         *,
         owner: str | None = None,
         batch: int = BATCH,
+        observer: PassObserver | None = None,
     ) -> None:
         self._db = db
         self._api = api
@@ -120,6 +124,7 @@ class Reconciler:
         self._clock = clock
         self._owner = owner or instance_name()
         self._batch = batch
+        self._observer = observer
         self.state = ReconcilerState()
 
     async def run_forever(self) -> None:
@@ -182,6 +187,8 @@ class Reconciler:
         self.state.last_run_ok = not failures
         self.state.last_report = report
         self.state.passes += 1
+        if self._observer is not None:
+            self._observer(report, len(failures))
         if report.checked:
             log.info("reconciliation: %s", report.summary())
         return report

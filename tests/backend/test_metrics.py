@@ -1,0 +1,37 @@
+"""The metrics' own bookkeeping: what each recorded fact adds, read from the registry."""
+
+from __future__ import annotations
+
+from backend.metrics import RECONCILE_OUTCOMES, Metrics
+from backend.reconcile import RunReport
+
+
+def reconciled(metrics: Metrics, outcome: str) -> float:
+    found = metrics.registry.get_sample_value("orderbell_reconciled_total", {"outcome": outcome})
+    assert found is not None, outcome
+    return found
+
+
+def test_a_reconciliation_pass_counts_each_order_by_what_was_found() -> None:
+    """Two found paid, three unpaid, an anomaly and a failure add exactly those."""
+    metrics = Metrics()
+    report = RunReport(checked=7, found_paid=2, unpaid=3, anomalies=1)
+    metrics.reconciliation_pass(report, failed=1)
+    counted = {outcome: reconciled(metrics, outcome) for outcome in RECONCILE_OUTCOMES}
+    assert counted == {
+        "found_paid": 2,
+        "already_paid": 0,
+        "cancelled": 0,
+        "unpaid": 3,
+        "retried": 0,
+        "anomaly": 1,
+        "failed": 1,
+    }
+
+
+def test_passes_add_up() -> None:
+    """A second pass adds to the first: the counter never goes back."""
+    metrics = Metrics()
+    metrics.reconciliation_pass(RunReport(checked=1, cancelled=1), failed=0)
+    metrics.reconciliation_pass(RunReport(checked=2, cancelled=2), failed=0)
+    assert reconciled(metrics, "cancelled") == 3
