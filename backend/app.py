@@ -125,6 +125,7 @@ def create_app(
                 merchant_config(settings),
                 schedule,
                 clock,
+                zone=settings.zone,
                 observer=metrics.reconciliation_pass,
             )
             log.info(

@@ -158,7 +158,9 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         try:
             async with httpx.AsyncClient(base_url=settings.wechatpay_api_url) as http:
                 api = WeChatPayApi(http, credentials, keys, clock=time.time)
-                reconciler = Reconciler(db, api, merchant_config(settings), schedule, time.time)
+                reconciler = Reconciler(
+                    db, api, merchant_config(settings), schedule, time.time, zone=settings.zone
+                )
                 report = await reconciler.catch_up()
         finally:
             await db.dispose()

@@ -276,7 +276,8 @@ SETTINGS: tuple[Setting, ...] = (
         "ORDERBELL_TIMEZONE",
         _timezone,
         "Asia/Shanghai",
-        "the shops' time zone: escalation opening hours and the times in messages",
+        "the shops' time zone: their day (daily order numbers and figures restart at its "
+        "midnight), escalation opening hours and the times in messages",
     ),
     Setting(
         "ORDERBELL_LOG_LEVEL",

@@ -17,6 +17,9 @@ from typing import Any
 
 PROTOCOL_VERSION = 1
 
+# A daily order number fits a 32-bit column; anything else on the wire is malformed.
+MAX_DAY_SEQ = 2**31 - 1
+
 # WebSocket close codes of /ws/{sid}.
 CLOSE_GOING_AWAY = 1001  # the server is shutting down: reconnect (elsewhere) with since=
 CLOSE_BAD_TOKEN = 4401  # missing, unknown or revoked device token: do not retry as is
@@ -80,6 +83,7 @@ class OrderSummary:
     remark: str = ""
     phone_tail: str = ""
     paid_at: datetime | None = None
+    address: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +102,7 @@ class Event:
     reminder_count: int | None = None
     waited_seconds: int | None = None
     reason: str | None = None
+    day_seq: int | None = None  # the shop's number of the order on its day (今日第12单)
 
     @property
     def content(self) -> str:
@@ -128,8 +133,11 @@ def event_to_dict(event: Event) -> dict[str, Any]:
             "remark": summary.remark,
             "phoneTail": summary.phone_tail,
             "paidAt": summary.paid_at.isoformat() if summary.paid_at else None,
+            "address": summary.address,
         },
     }
+    if event.day_seq is not None:
+        data["daySeq"] = event.day_seq
     if event.reminder_count is not None:
         data["reminderCount"] = event.reminder_count
     if event.waited_seconds is not None:
@@ -189,6 +197,7 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
         reminder_count=_optional_int(data, "reminderCount"),
         waited_seconds=_optional_int(data, "waitedSeconds"),
         reason=_optional_str(data, "reason"),
+        day_seq=_day_seq(data),
     )
 
 
@@ -211,7 +220,16 @@ def _summary(raw: object) -> OrderSummary:
         remark=_optional_str(raw, "remark") or "",
         phone_tail=_optional_str(raw, "phoneTail") or "",
         paid_at=None if paid_at is None else _time(raw, "paidAt"),
+        address=_optional_str(raw, "address") or "",
     )
+
+
+def _day_seq(data: Mapping[str, Any]) -> int | None:
+    # Optional: servers before daily numbers, and orders paid before them, have none.
+    value = _optional_int(data, "daySeq")
+    if value is not None and not 1 <= value <= MAX_DAY_SEQ:
+        raise ProtocolError(f"field 'daySeq' must be 1 to {MAX_DAY_SEQ}")
+    return value
 
 
 def _int(data: Mapping[str, Any], key: str) -> int:

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from starlette.applications import Starlette
@@ -29,6 +30,9 @@ from tests.sound import SoundCard, capturing_sound_card, missing_sound_card
 # One TLS context for the tests' HTTP clients (verify=TLS): httpx builds a new one, ~0.1 s of
 # loading CA certificates, for every client otherwise.
 TLS = ssl.create_default_context()
+
+# The shops' time zone unless a test configures another (ORDERBELL_TIMEZONE's default).
+SHOP_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 class FakeClock:

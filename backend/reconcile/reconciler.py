@@ -17,7 +17,7 @@ import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from backend.reconcile.schedule import Schedule
 from backend.store import (
@@ -113,6 +113,7 @@ class Reconciler:
         schedule: Schedule,
         clock: Callable[[], float],
         *,
+        zone: tzinfo,
         owner: str | None = None,
         batch: int = BATCH,
         observer: PassObserver | None = None,
@@ -122,6 +123,7 @@ class Reconciler:
         self._merchant = merchant
         self._schedule = schedule
         self._clock = clock
+        self._zone = zone  # a payment found by query gets its daily number like any other
         self._owner = owner or instance_name()
         self._batch = batch
         self._observer = observer
@@ -270,7 +272,7 @@ class Reconciler:
             paid_at=payment.success_time or now,
             found_by_query=True,
         )
-        outcome = await record_payment(self._db, facts, now)
+        outcome = await record_payment(self._db, facts, now, zone=self._zone)
         if outcome.result is PaymentResult.PAID:
             report.found_paid += 1
             waited = int((now - facts.paid_at).total_seconds())

@@ -87,7 +87,7 @@ async def _pay_success(request: Request, svc: Services) -> tuple[str, Response]:
         paid_at=transaction.success_time or now,
     )
     try:
-        outcome = await record_payment(svc.db, facts, now)
+        outcome = await record_payment(svc.db, facts, now, zone=svc.settings.zone)
     except Exception:
         log.exception("notification %s: database error recording payment", request_id)
         return "error", fail(500, "database error")

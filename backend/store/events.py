@@ -81,6 +81,7 @@ def append_event(
         reminder_count=reminder_count,
         waited_seconds=waited_seconds,
         reason=reason,
+        day_seq=order.day_seq,
     )
     payload = event_to_dict(event)
     del payload["id"]
@@ -144,6 +145,7 @@ def _summary(order: OrderView) -> OrderSummary:
         items=tuple(OrderLine(name=item.name, quantity=item.quantity) for item in order.items),
         remark=order.remark,
         phone_tail=digits[-4:],
+        address=order.address,
         paid_at=order.paid_at,
     )
 

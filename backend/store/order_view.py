@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row
@@ -46,6 +46,8 @@ class OrderView:
     last_reminded_at: datetime | None
     updated_at: datetime
     cancel_reason: str | None = None
+    business_day: date | None = None  # the shop-local day of the payment, which numbered it
+    day_seq: int | None = None  # the order's number on that day (今日第12单); None until paid
 
 
 def view_of(row: OrderRow | Row[Any]) -> OrderView:
@@ -78,6 +80,8 @@ def view_of(row: OrderRow | Row[Any]) -> OrderView:
         last_reminded_at=row.last_reminded_at,
         updated_at=row.updated_at,
         cancel_reason=row.cancel_reason,
+        business_day=row.business_day,
+        day_seq=row.day_seq,
     )
 
 
@@ -111,6 +115,8 @@ def order_to_json(view: OrderView) -> dict[str, Any]:
         "cancelReason": view.cancel_reason,
         "reminderCount": view.reminder_count,
         "lastRemindedAt": _iso(view.last_reminded_at),
+        "businessDay": None if view.business_day is None else view.business_day.isoformat(),
+        "daySeq": view.day_seq,
     }
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, tzinfo
 from enum import Enum
 
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from backend.store.database import Database, WriteTransaction
+from backend.store.day_numbers import business_day, number_order
 from backend.store.events import append_event
 from backend.store.order_view import OrderView, view_of
 from backend.store.schema import ORDERS
@@ -41,7 +42,8 @@ _PAY = (
         lease_owner=None,
         lease_until=None,
     )
-    .returning(*ORDERS.c)
+    # The whole row comes back from numbering the order, in the same transaction.
+    .returning(ORDERS.c.id, ORDERS.c.shop_id)
 )
 _REFUND = (
     update(ORDERS)
@@ -126,14 +128,19 @@ class RefundOutcome:
     event: Event | None
 
 
-async def record_payment(db: Database, facts: PaymentFacts, now: datetime) -> PaymentOutcome:
-    """Move a pending order to paid and log a new-order event; repeats change nothing.
+async def record_payment(
+    db: Database, facts: PaymentFacts, now: datetime, *, zone: tzinfo
+) -> PaymentOutcome:
+    """Move a pending order to paid, give it the shop's next daily number and log a new-order
+    event; repeats change nothing.
 
     The one path for a payment, notified or found by query: whichever comes first makes the
-    transition and appends the event, the other finds a duplicate.
+    transition, draws the number and appends the event, the other finds a duplicate. The number
+    belongs to the day ``now`` (when the payment is recorded) falls on in ``zone``, the shops'
+    time zone: staff call orders by it, so it follows the order they arrive in.
     """
     try:
-        return await db.write(_record_payment, facts, as_utc(now))
+        return await db.write(_record_payment, facts, as_utc(now), business_day(now, zone))
     except IntegrityError:
         # Another order already holds this transaction id: the notice cannot be for this order.
         logger.warning(
@@ -145,7 +152,7 @@ async def record_payment(db: Database, facts: PaymentFacts, now: datetime) -> Pa
 
 
 def _record_payment(
-    transaction: WriteTransaction, facts: PaymentFacts, now: datetime
+    transaction: WriteTransaction, facts: PaymentFacts, now: datetime, day: date
 ) -> PaymentOutcome:
     # The usual case, a first notice for a pending order of the right amount, is one UPDATE
     # that also returns the order. Only when it matches nothing do we look at why.
@@ -161,7 +168,7 @@ def _record_payment(
         },
     ).one_or_none()
     if paid is not None:
-        order = view_of(paid)
+        order = view_of(number_order(transaction, paid.id, paid.shop_id, day))
         event = append_event(transaction, order, EventType.NEW_ORDER, now)
         return PaymentOutcome(PaymentResult.PAID, order, event)
     return _not_paid(transaction.connection, facts)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -68,6 +69,14 @@ class OrderRow(Base):
             sqlite_where=text("status = 2"),
             postgresql_where=text("status = 2"),
         ),
+        # The database itself refuses a daily number given twice in one shop and day.
+        Index(
+            "uq_orders_shop_id_business_day_day_seq",
+            "shop_id",
+            "business_day",
+            "day_seq",
+            unique=True,
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -100,6 +109,9 @@ class OrderRow(Base):
     reconcile_anomaly: Mapped[str | None] = mapped_column(Text)
     reconciled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # Given when the payment is recorded: the shop-local day and the order's number that day.
+    business_day: Mapped[date | None] = mapped_column(Date)
+    day_seq: Mapped[int | None] = mapped_column(Integer)
 
 
 class EventRow(Base):
@@ -133,8 +145,19 @@ class DeviceTokenRow(Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class DailyOrderNumberRow(Base):
+    """The last daily order number a shop gave out on one of its days."""
+
+    __tablename__ = "daily_order_numbers"
+
+    shop_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
+
+
 # The same tables for SQLAlchemy Core, which every store operation uses: no identity map, no
 # unit of work.
 ORDERS = cast(Table, OrderRow.__table__)
 EVENTS = cast(Table, EventRow.__table__)
 DEVICE_TOKENS = cast(Table, DeviceTokenRow.__table__)
+DAILY_ORDER_NUMBERS = cast(Table, DailyOrderNumberRow.__table__)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from backend.settings import Settings
 from backend.store import Database, EventRow, PaymentFacts, record_payment
 from benchmarks import plots
 from benchmarks.callbacks import sign_all
@@ -162,7 +163,7 @@ async def _pay_directly(deployment: Deployment, orders: list[PendingOrder]) -> N
             facts = PaymentFacts(
                 order.number, "4200" + order.number[-24:].rjust(24, "0"), order.amount_fen, now
             )
-            await record_payment(db, facts, now)
+            await record_payment(db, facts, now, zone=Settings().zone)
     finally:
         await db.dispose()
 

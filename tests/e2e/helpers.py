@@ -24,6 +24,7 @@ from backend.server import bound_port, running_server
 from backend.settings import Settings
 from backend.simulator import SimulatedOrder, Simulator
 from backend.store import Database, Item, OrderView, PaymentFacts, record_payment, submit_order
+from tests.conftest import SHOP_ZONE
 
 RECEIVE_TIMEOUT_S = 5.0
 
@@ -135,6 +136,6 @@ async def paid_in_store(db: Database, now: datetime, shop_id: int = 1) -> OrderV
         now=now,
     )
     facts = PaymentFacts(order.number, f"4200{order.id:024d}", order.amount_fen, now)
-    paid = (await record_payment(db, facts, now)).order
+    paid = (await record_payment(db, facts, now, zone=SHOP_ZONE)).order
     assert paid is not None
     return paid

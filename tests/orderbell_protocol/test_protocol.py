@@ -137,3 +137,41 @@ def test_bad_order_summary_is_refused() -> None:
 def test_missing_order_summary_is_empty() -> None:
     """A frame without 'order' (an older server) decodes with an empty summary."""
     assert decode_event(frame_without("order")).order == OrderSummary()
+
+
+def test_day_number_and_address_round_trip() -> None:
+    """daySeq and the order's address decode back as sent."""
+    summary = OrderSummary(items=(OrderLine("米饭", 1),), address="演示路 1 号 3 单元")
+    event = sample(day_seq=12, order=summary)
+    data = json.loads(encode_event(event))
+    assert (data["daySeq"], data["order"]["address"]) == (12, "演示路 1 号 3 单元")
+    assert decode_event(encode_event(event)) == event
+
+
+def test_an_event_without_a_day_number_leaves_it_out() -> None:
+    """An order without a number (paid before numbering) sends no daySeq at all."""
+    assert "daySeq" not in json.loads(encode_event(sample()))
+
+
+def test_frame_of_an_older_server_has_no_number_and_no_address() -> None:
+    """A frame without daySeq or order.address decodes with neither."""
+    data = event_to_dict(sample())
+    del data["order"]["address"]
+    event = decode_event(json.dumps(data))
+    assert (event.day_seq, event.order.address) == (None, "")
+
+
+@pytest.mark.parametrize("value", [0, -3, 2**31, 10**30, True, "12", 12.0, [12]])
+def test_a_day_number_that_cannot_be_one_is_refused(value: object) -> None:
+    """daySeq must be a whole number from 1 to 2^31 - 1."""
+    data = event_to_dict(sample()) | {"daySeq": value}
+    with pytest.raises(ProtocolError, match="daySeq"):
+        decode_event(json.dumps(data))
+
+
+def test_an_address_that_is_not_text_is_refused() -> None:
+    """order.address must be a string."""
+    data = event_to_dict(sample())
+    data["order"]["address"] = {"street": 1}
+    with pytest.raises(ProtocolError, match="address"):
+        decode_event(json.dumps(data))

@@ -24,6 +24,7 @@ from backend.store import (
     remind_order,
     submit_order,
 )
+from tests.conftest import SHOP_ZONE
 
 pytestmark = pytest.mark.postgres
 
@@ -55,7 +56,7 @@ async def paid_order(db: Database, user_id: int = 7) -> OrderView:
         address="",
         now=NOW,
     )
-    outcome = await record_payment(db, facts_for(order), NOW)
+    outcome = await record_payment(db, facts_for(order), NOW, zone=SHOP_ZONE)
     assert outcome.order is not None
     return outcome.order
 
@@ -76,7 +77,10 @@ async def test_twenty_copies_over_two_instances_pay_once(
         now=NOW,
     )
     outcomes = await asyncio.gather(
-        *(record_payment((first, second)[n % 2], facts_for(order), NOW) for n in range(20))
+        *(
+            record_payment((first, second)[n % 2], facts_for(order), NOW, zone=SHOP_ZONE)
+            for n in range(20)
+        )
     )
     results = [outcome.result for outcome in outcomes]
     assert results.count(PaymentResult.PAID) == 1

@@ -11,6 +11,7 @@ import pytest
 from backend.hub import Dispatcher, Hub
 from backend.store import Database, Item, PaymentFacts, events_since, record_payment, submit_order
 from orderbell_protocol import Event
+from tests.conftest import SHOP_ZONE
 
 pytestmark = pytest.mark.postgres
 
@@ -40,7 +41,7 @@ async def test_poll_publishes_an_event_nobody_rang_for(postgres_url: str) -> Non
                 now=NOW,
             )
             facts = PaymentFacts(order.number, "4200" + "0" * 24, order.amount_fen, NOW)
-            await record_payment(db, facts, NOW)
+            await record_payment(db, facts, NOW, zone=SHOP_ZONE)
             frames = await asyncio.wait_for(counter.next_frames(), 5)
     finally:
         task.cancel()

@@ -37,6 +37,7 @@ from tests.backend.postgres.helpers import (
     eventually,
     open_transaction,
 )
+from tests.conftest import SHOP_ZONE
 from tests.pg import PostgresCluster
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
@@ -84,7 +85,7 @@ async def pay_new_order(db: Database) -> Event:
         now=NOW,
     )
     facts = PaymentFacts(order.number, f"4200{order.id:024d}", order.amount_fen, NOW)
-    event = (await record_payment(db, facts, NOW)).event
+    event = (await record_payment(db, facts, NOW, zone=SHOP_ZONE)).event
     assert event is not None
     return event
 

@@ -24,6 +24,7 @@ from backend.store import (
 )
 from orderbell_protocol import Event, EventType
 from tests.backend.postgres.helpers import eventually, open_transaction
+from tests.conftest import SHOP_ZONE
 
 pytestmark = pytest.mark.postgres
 
@@ -112,6 +113,7 @@ async def test_cursor_reader_never_skips_an_event(instances: tuple[Database, Dat
                 (first_db, second_db)[index % 2],
                 PaymentFacts(order.number, f"4200{order.id:024d}", order.amount_fen, NOW),
                 NOW,
+                zone=SHOP_ZONE,
             )
             for index, order in enumerate(orders)
         )

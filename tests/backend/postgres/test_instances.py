@@ -11,6 +11,7 @@ from backend.store import PaymentFacts, events_since, record_payment, submit_ord
 from backend.store.order_view import Item
 from tests.backend.postgres.conftest import Serve
 from tests.backend.postgres.helpers import Instance, eventually
+from tests.conftest import SHOP_ZONE
 from tests.e2e.helpers import counter, next_event, paid_order, simulator
 
 pytestmark = pytest.mark.postgres
@@ -32,7 +33,7 @@ async def old_events(instance: Instance, days_ago: float, count: int) -> list[in
             now=when,
         )
         facts = PaymentFacts(order.number, f"4200{order.id:024d}", order.amount_fen, when)
-        event = (await record_payment(instance.db, facts, when)).event
+        event = (await record_payment(instance.db, facts, when, zone=SHOP_ZONE)).event
         assert event is not None
         ids.append(event.id)
     return ids

@@ -20,6 +20,7 @@ from backend.store import (
     record_payment,
     submit_order,
 )
+from tests.conftest import SHOP_ZONE
 
 pytestmark = pytest.mark.postgres
 
@@ -38,7 +39,7 @@ async def pay_at(db: Database, when: datetime) -> int:
         now=when,
     )
     facts = PaymentFacts(order.number, f"4200{order.id:024d}", order.amount_fen, when)
-    event = (await record_payment(db, facts, when)).event
+    event = (await record_payment(db, facts, when, zone=SHOP_ZONE)).event
     assert event is not None
     return event.id
 

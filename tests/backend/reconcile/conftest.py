@@ -14,7 +14,7 @@ from backend.store import Database, Item, OrderView, migrate_async, submit_order
 from backend.wechatpay import MerchantConfig, VerifierKeys, WeChatPayApi
 from backend.wechatsim import PaymentAttempt
 from orderbell_protocol import Event
-from tests.conftest import TLS, FakeClock, WeChatSim
+from tests.conftest import SHOP_ZONE, TLS, FakeClock, WeChatSim
 
 AFTER_S = 30.0
 EXPIRE_S = 900.0
@@ -75,6 +75,7 @@ def make_reconciler(
             merchant,
             Schedule(after_s, expire_s),
             clock,
+            zone=SHOP_ZONE,
             owner=owner,
         )
 

@@ -19,6 +19,7 @@ from backend.store import (
     record_payment,
     submit_order,
 )
+from tests.conftest import SHOP_ZONE
 from tests.pg import PostgresCluster
 
 NOW = datetime(2026, 11, 26, 6, 5, 12, tzinfo=UTC)
@@ -122,7 +123,7 @@ def pay_order(db: Database) -> OrderStep:
     async def pay(order: OrderView) -> OrderView:
         paid_at = NOW + timedelta(minutes=1)
         facts = PaymentFacts(order.number, _transaction_id(order), order.amount_fen, paid_at)
-        outcome = await record_payment(db, facts, paid_at)
+        outcome = await record_payment(db, facts, paid_at, zone=SHOP_ZONE)
         assert outcome.result is PaymentResult.PAID
         assert outcome.order is not None
         return outcome.order

@@ -16,6 +16,7 @@ from backend.store import (
     record_payment,
     replay_is_partial,
 )
+from tests.conftest import SHOP_ZONE
 
 OrderStep = Callable[..., Awaitable[OrderView]]
 DAY = timedelta(days=1)
@@ -25,7 +26,7 @@ async def paid_on(db: Database, place_order: OrderStep, day: datetime) -> int:
     """Pay a new order at ``day``; returns the id of its event."""
     order = await place_order(now=day)
     facts = PaymentFacts(order.number, f"4200{order.id:024d}", order.amount_fen, day)
-    event = (await record_payment(db, facts, day)).event
+    event = (await record_payment(db, facts, day, zone=SHOP_ZONE)).event
     assert event is not None
     return event.id
 

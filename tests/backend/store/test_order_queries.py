@@ -88,5 +88,7 @@ async def test_order_json_uses_camel_case_and_iso_times(
         "cancelReason": None,
         "reminderCount": 0,
         "lastRemindedAt": None,
+        "businessDay": "2026-11-26",
+        "daySeq": 1,
     }
     assert type(data["status"]) is int

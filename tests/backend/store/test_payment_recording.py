@@ -30,6 +30,7 @@ from orderbell_protocol import (
     decode_event,
     encode_event,
 )
+from tests.conftest import SHOP_ZONE
 
 OrderStep = Callable[..., Awaitable[OrderView]]
 TRANSACTION_ID = "4200002611202611260000000001"
@@ -48,7 +49,9 @@ async def test_payment_moves_the_order_to_be_confirmed(
     """A matching notification marks the order paid and to be confirmed."""
     order = await place_order()
     paid_at = now + timedelta(seconds=30)
-    outcome = await record_payment(db, facts_for(order, paid_at), paid_at + timedelta(seconds=1))
+    outcome = await record_payment(
+        db, facts_for(order, paid_at), paid_at + timedelta(seconds=1), zone=SHOP_ZONE
+    )
     assert outcome.result is PaymentResult.PAID
     assert outcome.order is not None
     assert (outcome.order.status, outcome.order.pay_status) == (
@@ -65,7 +68,7 @@ async def test_payment_appends_a_new_order_event_for_the_card(
 ) -> None:
     """The type-1 event carries the order's number, amount, lines, remark and phone tail."""
     order = await place_order(shop_id=3)
-    outcome = await record_payment(db, facts_for(order, now), now)
+    outcome = await record_payment(db, facts_for(order, now), now, zone=SHOP_ZONE)
     event = outcome.event
     assert event is not None
     assert (event.id, event.type, event.shop_id, event.order_id) == (
@@ -94,7 +97,7 @@ async def test_logged_event_survives_the_wire_round_trip(
 ) -> None:
     """The stored event equals the returned one and decodes from its own encoding."""
     order = await place_order()
-    event = (await record_payment(db, facts_for(order, now), now)).event
+    event = (await record_payment(db, facts_for(order, now), now, zone=SHOP_ZONE)).event
     assert event is not None
     assert await events_since(db, 0) == [event]
     assert decode_event(encode_event(event)) == event
@@ -105,8 +108,10 @@ async def test_duplicate_notification_changes_nothing(
 ) -> None:
     """WeChat's retry of the same payment is DUPLICATE and appends no event."""
     order = await place_order()
-    first = await record_payment(db, facts_for(order, now), now)
-    again = await record_payment(db, facts_for(order, now), now + timedelta(minutes=5))
+    first = await record_payment(db, facts_for(order, now), now, zone=SHOP_ZONE)
+    again = await record_payment(
+        db, facts_for(order, now), now + timedelta(minutes=5), zone=SHOP_ZONE
+    )
     assert again.result is PaymentResult.DUPLICATE
     assert again.event is None
     assert again.order == first.order
@@ -119,7 +124,7 @@ async def test_twenty_concurrent_notifications_give_one_event(
     """Of 20 simultaneous deliveries exactly one pays the order and logs it; 19 are duplicates."""
     order = await place_order()
     outcomes = await asyncio.gather(
-        *(record_payment(db, facts_for(order, now), now) for _ in range(20))
+        *(record_payment(db, facts_for(order, now), now, zone=SHOP_ZONE) for _ in range(20))
     )
     results = [outcome.result for outcome in outcomes]
     assert results.count(PaymentResult.PAID) == 1
@@ -133,7 +138,7 @@ async def test_amount_mismatch_changes_nothing(
     """A notification for a different amount leaves the order unpaid and logs nothing."""
     order = await place_order()
     facts = PaymentFacts(order.number, TRANSACTION_ID, order.amount_fen - 1, now)
-    outcome = await record_payment(db, facts, now)
+    outcome = await record_payment(db, facts, now, zone=SHOP_ZONE)
     assert outcome.result is PaymentResult.AMOUNT_MISMATCH
     assert outcome.event is None
     assert await get_order_by_number(db, order.number) == order
@@ -143,7 +148,7 @@ async def test_amount_mismatch_changes_nothing(
 async def test_unknown_order_is_not_found(db: Database, now: datetime) -> None:
     """A notification for a number we never issued is NOT_FOUND."""
     facts = PaymentFacts("20261126060512000000", TRANSACTION_ID, 100, now)
-    outcome = await record_payment(db, facts, now)
+    outcome = await record_payment(db, facts, now, zone=SHOP_ZONE)
     assert (outcome.result, outcome.order, outcome.event) == (PaymentResult.NOT_FOUND, None, None)
 
 
@@ -152,8 +157,10 @@ async def test_second_transaction_for_a_paid_order_is_not_payable(
 ) -> None:
     """A different transaction paying an already paid order is NOT_PAYABLE and changes nothing."""
     order = await place_order()
-    paid = await record_payment(db, facts_for(order, now), now)
-    other = await record_payment(db, facts_for(order, now, "4200000000000000000000000002"), now)
+    paid = await record_payment(db, facts_for(order, now), now, zone=SHOP_ZONE)
+    other = await record_payment(
+        db, facts_for(order, now, "4200000000000000000000000002"), now, zone=SHOP_ZONE
+    )
     assert other.result is PaymentResult.NOT_PAYABLE
     assert other.order == paid.order
     assert len(await events_since(db, 0)) == 1
@@ -166,7 +173,7 @@ async def test_cancelled_order_is_not_payable(
     order = await place_order()
     cancel = text("UPDATE orders SET status = 6 WHERE id = :id")
     await db.write(lambda transaction: transaction.execute(cancel, {"id": order.id}))
-    outcome = await record_payment(db, facts_for(order, now), now)
+    outcome = await record_payment(db, facts_for(order, now), now, zone=SHOP_ZONE)
     assert outcome.result is PaymentResult.NOT_PAYABLE
     assert outcome.order is not None
     assert outcome.order.pay_status is PayStatus.UNPAID
@@ -178,8 +185,8 @@ async def test_transaction_id_of_another_order_is_not_payable(
 ) -> None:
     """Reusing another order's transaction id hits the unique constraint and is NOT_PAYABLE."""
     first, second = await place_order(), await place_order()
-    await record_payment(db, facts_for(first, now), now)
-    outcome = await record_payment(db, facts_for(second, now), now)
+    await record_payment(db, facts_for(first, now), now, zone=SHOP_ZONE)
+    outcome = await record_payment(db, facts_for(second, now), now, zone=SHOP_ZONE)
     assert outcome.result is PaymentResult.NOT_PAYABLE
     assert outcome.order == second
     assert len(await events_since(db, 0)) == 1
@@ -190,9 +197,9 @@ async def test_rejected_paid_order_repeats_as_duplicate(
 ) -> None:
     """A retry arriving after staff rejected the order is still just a DUPLICATE."""
     order = await place_order()
-    await record_payment(db, facts_for(order, now), now)
+    await record_payment(db, facts_for(order, now), now, zone=SHOP_ZONE)
     await reject_order(db, shop_id=1, order_id=order.id, reason="sold out", now=now)
-    outcome = await record_payment(db, facts_for(order, now), now)
+    outcome = await record_payment(db, facts_for(order, now), now, zone=SHOP_ZONE)
     assert outcome.result is PaymentResult.DUPLICATE
 
 
@@ -202,7 +209,7 @@ async def test_paid_at_in_another_zone_is_stored_as_utc(
     """WeChat's +08:00 success_time is kept as the same instant in UTC."""
     order = await place_order()
     paid_at = datetime.fromisoformat("2026-11-26T14:05:42+08:00")
-    await record_payment(db, facts_for(order, paid_at), now)
+    await record_payment(db, facts_for(order, paid_at), now, zone=SHOP_ZONE)
     stored = await get_order_by_number(db, order.number)
     assert stored is not None
     assert stored.paid_at == datetime(2026, 11, 26, 6, 5, 42, tzinfo=UTC)
@@ -214,9 +221,9 @@ async def test_duplicate_for_another_amount_is_an_amount_mismatch(
 ) -> None:
     """A repeat that names another amount is refused as a mismatch, as before it was paid."""
     order = await place_order()
-    await record_payment(db, facts_for(order, now), now)
+    await record_payment(db, facts_for(order, now), now, zone=SHOP_ZONE)
     facts = PaymentFacts(order.number, TRANSACTION_ID, order.amount_fen + 1, now)
-    outcome = await record_payment(db, facts, now)
+    outcome = await record_payment(db, facts, now, zone=SHOP_ZONE)
     assert outcome.result is PaymentResult.AMOUNT_MISMATCH
     assert len(await events_since(db, 0)) == 1
 
@@ -232,20 +239,22 @@ async def test_payment_and_its_event_commit_together(
     order = await place_order()
     monkeypatch.setattr(payments_module, "append_event", broken_log)
     with pytest.raises(RuntimeError, match="event log unavailable"):
-        await record_payment(db, facts_for(order, now), now)
+        await record_payment(db, facts_for(order, now), now, zone=SHOP_ZONE)
     assert await get_order_by_number(db, order.number) == order
     assert await events_since(db, 0) == []
 
 
-async def test_first_payment_is_one_update_and_one_insert(
+async def test_first_payment_writes_without_reading(
     db: Database, place_order: OrderStep, now: datetime
 ) -> None:
-    """The usual notice costs an UPDATE returning the order and the event INSERT: no SELECT."""
+    """The usual notice pays the order, draws the day's number, numbers the order and logs the
+    event: four writes and no SELECT."""
     order = await place_order()
     with recorded_statements() as statements:
-        await record_payment(db, facts_for(order, now), now)
-    on_tables = [s.split()[0] for s in statements if " orders" in s or " events" in s]
-    assert on_tables == ["UPDATE", "INSERT"]
+        await record_payment(db, facts_for(order, now), now, zone=SHOP_ZONE)
+    tables = (" orders ", " events ", " daily_order_numbers ")
+    on_tables = [s.split()[0] for s in statements if any(table in f"{s} " for table in tables)]
+    assert on_tables == ["UPDATE", "INSERT", "UPDATE", "INSERT"]
 
 
 @contextlib.contextmanager

@@ -24,6 +24,7 @@ from backend.store import (
 from backend.store.schema import EVENTS, ORDERS
 from orderbell_protocol import OrderStatus
 from tests.backend.store.conftest import NOW, OrderStep
+from tests.conftest import SHOP_ZONE
 
 AFTER_S = 30.0
 
@@ -158,7 +159,7 @@ async def pay(db: Database, order: OrderView, *, by_query: bool, at: datetime) -
     facts = PaymentFacts(
         order.number, f"4200{order.id:024d}", order.amount_fen, at, found_by_query=by_query
     )
-    return (await record_payment(db, facts, at)).result
+    return (await record_payment(db, facts, at, zone=SHOP_ZONE)).result
 
 
 async def test_payments_found_by_query_are_counted(db: Database, place_order: OrderStep) -> None:

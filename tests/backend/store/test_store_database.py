@@ -25,6 +25,7 @@ from backend.store import (
 )
 from orderbell_protocol import Event, EventType
 from tests.backend.store.conftest import OrderStep
+from tests.conftest import SHOP_ZONE
 
 
 @pytest.mark.sqlite_only
@@ -255,7 +256,9 @@ async def test_store_operations_publish_without_their_caller(
     heard: list[Event] = []
     db.publish_to(heard.append)
     order = await place_order()
-    paid = await record_payment(db, PaymentFacts(order.number, "4200" + "1" * 24, 6600, now), now)
+    paid = await record_payment(
+        db, PaymentFacts(order.number, "4200" + "1" * 24, 6600, now), now, zone=SHOP_ZONE
+    )
     reminded = await remind_order(db, order_id=order.id, user_id=7, now=now, cooldown_s=60)
     accepted = await accept_order(db, shop_id=1, order_id=order.id, now=now)
     assert heard == [paid.event, reminded.event, accepted.event]
@@ -272,7 +275,7 @@ async def test_a_failing_listener_does_not_fail_the_committed_write(
     db.publish_to(broken)
     order = await place_order()
     outcome = await record_payment(
-        db, PaymentFacts(order.number, "4200" + "2" * 24, 6600, now), now
+        db, PaymentFacts(order.number, "4200" + "2" * 24, 6600, now), now, zone=SHOP_ZONE
     )
     assert outcome.result is PaymentResult.PAID
     assert "publishing committed event" in caplog.text

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
 
-from backend.store import Database, migrate, migrate_async
-from backend.store.database import head_revision
+from backend.store import (
+    Database,
+    Item,
+    PaymentFacts,
+    get_order_by_number,
+    migrate,
+    migrate_async,
+    record_payment,
+    submit_order,
+)
+from backend.store.database import alembic_config, head_revision
 from backend.store.schema import Base
+from tests.conftest import SHOP_ZONE
+
+NOW = datetime(2026, 11, 26, 6, 5, 12, tzinfo=UTC)
 
 
 async def test_migration_creates_the_tables(database_url: str) -> None:
@@ -20,7 +34,13 @@ async def test_migration_creates_the_tables(database_url: str) -> None:
     async with database.engine.connect() as connection:
         tables = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
     await database.dispose()
-    assert tables == {"alembic_version", "orders", "events", "device_tokens"}
+    assert tables == {
+        "alembic_version",
+        "orders",
+        "events",
+        "device_tokens",
+        "daily_order_numbers",
+    }
 
 
 async def test_migration_twice_is_harmless(db: Database) -> None:
@@ -62,3 +82,46 @@ async def test_migrate_creates_a_missing_database_file(tmp_path: Path) -> None:
     path = tmp_path / "fresh.db"
     await migrate_async(f"sqlite+aiosqlite:///{path}")
     assert path.exists()
+
+
+async def test_upgrade_to_daily_numbers_keeps_paid_orders_unnumbered(database_url: str) -> None:
+    """Orders paid before 0005 keep their rows and no number; the next payment is number 1."""
+    database = Database(database_url)
+    try:
+        async with database.engine.begin() as connection:
+            await connection.run_sync(_upgrade_to, database_url, "0004")
+            await connection.execute(
+                text(
+                    "INSERT INTO orders (number, shop_id, user_id, status, pay_status,"
+                    " amount_fen, items, remark, phone, address, created_at, paid_at,"
+                    " reminder_count, updated_at) VALUES ('20261126140512000001', 1, 7, 2, 1,"
+                    " 200, '[]', '', '13800138000', '', :now, :now, 0, :now)"
+                ),
+                {"now": NOW},
+            )
+        await migrate_async(database_url)
+        old = await get_order_by_number(database, "20261126140512000001")
+        fresh = await submit_order(
+            database,
+            user_id=7,
+            shop_id=1,
+            items=[Item("米饭", 1, 200)],
+            remark="",
+            phone="13800138000",
+            address="",
+            now=NOW,
+        )
+        facts = PaymentFacts(fresh.number, "4200" + "7" * 24, 200, NOW)
+        paid = (await record_payment(database, facts, NOW, zone=SHOP_ZONE)).order
+    finally:
+        await database.dispose()
+    assert old is not None
+    assert (old.status, old.day_seq, old.business_day) == (2, None, None)
+    assert paid is not None
+    assert paid.day_seq == 1
+
+
+def _upgrade_to(connection: Connection, url: str, revision: str) -> None:
+    config = alembic_config(url)
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
