@@ -117,6 +117,7 @@ def order_row(order: RemoteOrder) -> OrderRow:
         reminder_count=order.reminder_count,
         rejected_reason=order.rejected_reason,
         refunded=order.pay_status is PayStatus.REFUNDED,
+        day_seq=order.day_seq,
     )
 
 

@@ -144,6 +144,8 @@ def waiting_order(order: RemoteOrder) -> WaitingOrder:
         remark=order.remark,
         paid_at=order.paid_at,
         phone_tail=digits[-4:],
+        address=order.address,
+        day_seq=order.day_seq,
     )
 
 
@@ -235,7 +237,7 @@ class Counter:
         self.board.handle_event(event, self._clock(), self._wall())
         if event.type is EventType.NEW_ORDER:
             amount = phrasing.format_amount(event.amount_fen)
-            title = phrasing.new_order_title(event.tail, self.language)
+            title = phrasing.new_order_title(event.tail, self.language, event.day_seq)
             self._to_notify[event.order_id] = (title, amount)
             if self.tickets is not None and self.tickets.prints_on(PRINT_ON_ARRIVAL):
                 self.spawn(self._print_arrival(event))
@@ -246,7 +248,7 @@ class Counter:
                 if event.waited_seconds is None
                 else phrasing.waited(event.waited_seconds, self.language)
             )
-            title = phrasing.reminder_title(event.tail, self.language)
+            title = phrasing.reminder_title(event.tail, self.language, event.day_seq)
             self._to_notify[event.order_id] = (title, text)
         self.refresh_orders_soon()
         self.wake()
@@ -501,8 +503,9 @@ class Counter:
             self._changes += 1
             self.wake()
         log.info("order %s accepted automatically", order.number)
-        text = phrasing.auto_accepted(order.tail, self.language)
-        self.view.notify(order.id, phrasing.new_order_title(order.tail, self.language), text)
+        text = phrasing.auto_accepted(order.tail, self.language, order.day_seq)
+        title = phrasing.new_order_title(order.tail, self.language, order.day_seq)
+        self.view.notify(order.id, title, text)
         if not self.board.muted(self._clock()):
             utterance = Utterance(
                 text, Priority.NEW_ORDER, UtteranceKind.AUTO_ACCEPTED, self.language, (order.id,)

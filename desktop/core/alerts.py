@@ -59,6 +59,8 @@ class _Entry:
             reminded=self.reminded,
             reminder_count=self.reminder_count,
             waited_seconds=self.waited_seconds,
+            address=order.address,
+            day_seq=order.day_seq,
         )
 
 
@@ -300,7 +302,9 @@ class AlertBoard:
         self.chimes.announce(Priority.REMINDER, now)
         self._to_say.append(
             Utterance(
-                text=phrasing.reminder(entry.order.tail, entry.waited_seconds, self.language),
+                text=phrasing.reminder(
+                    entry.order.tail, entry.waited_seconds, self.language, entry.order.day_seq
+                ),
                 priority=Priority.REMINDER,
                 kind=UtteranceKind.REMINDER,
                 language=self.language,
@@ -432,7 +436,9 @@ class AlertBoard:
     def _announcement(self, entries: list[_Entry]) -> Utterance:
         if len(entries) == 1:
             return Utterance(
-                text=phrasing.new_order(entries[0].order.tail, self.language),
+                text=phrasing.new_order(
+                    entries[0].order.tail, self.language, entries[0].order.day_seq
+                ),
                 priority=Priority.NEW_ORDER,
                 kind=UtteranceKind.NEW_ORDER,
                 language=self.language,
@@ -448,7 +454,9 @@ class AlertBoard:
 
     def _repeat(self, entries: list[_Entry]) -> Utterance:
         if len(entries) == 1:
-            text = phrasing.still_waiting(entries[0].order.tail, self.language)
+            text = phrasing.still_waiting(
+                entries[0].order.tail, self.language, entries[0].order.day_seq
+            )
         else:
             text = phrasing.orders_still_waiting(len(entries), self.language)
         return Utterance(

@@ -20,6 +20,8 @@ class WaitingOrder:
     remark: str = ""
     paid_at: datetime | None = None
     phone_tail: str = ""
+    address: str = ""
+    day_seq: int | None = None  # the shop's number of the order on its day (今日第12单)
 
     @property
     def tail(self) -> str:
@@ -37,6 +39,8 @@ class WaitingOrder:
             remark=event.order.remark,
             paid_at=event.order.paid_at,
             phone_tail=event.order.phone_tail,
+            address=event.order.address,
+            day_seq=event.day_seq,
         )
 
 
@@ -56,6 +60,8 @@ class Alert:
     reminded: bool
     reminder_count: int
     waited_seconds: int | None
+    address: str = ""
+    day_seq: int | None = None
 
     @property
     def awaiting_acceptance(self) -> bool:

@@ -12,6 +12,7 @@ import re
 
 REMARK_DISPLAY_CHARS = 1_000
 NAME_DISPLAY_CHARS = 200
+ADDRESS_DISPLAY_CHARS = 200
 # What a scrolling text view shows of one text: a text view costs tens of microseconds per line
 # to build, so 100,000 short lines kept the Orders window frozen for seconds.
 DETAIL_LINES = 2_000

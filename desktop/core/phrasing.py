@@ -39,11 +39,18 @@ def _is_digit(char: str) -> bool:
     return "0" <= char <= "9"
 
 
-def new_order(tail: str, language: Language) -> str:
-    """One new paid order, spoken."""
+def new_order(tail: str, language: Language, day_seq: int | None = None) -> str:
+    """One new paid order, spoken: its number of the day first (12号订单), then its tail.
+
+    The number of the day is said as a number (十二号, order twelve): staff call it so.
+    """
     said = spoken_tail(tail, language)
     if language is Language.ZH:
+        if day_seq is not None:
+            return f"您有新的外卖订单，{day_seq}号订单，尾号{said}"
         return f"您有新的外卖订单，尾号{said}"
+    if day_seq is not None:
+        return f"New order, order {day_seq}, number ending {said}"
     return f"New order, number ending {said}"
 
 
@@ -56,15 +63,21 @@ def new_orders(count: int, language: Language) -> str:
     return f"You have {count} new orders"
 
 
-def reminder(tail: str, waited_seconds: int | None, language: Language) -> str:
+def reminder(
+    tail: str, waited_seconds: int | None, language: Language, day_seq: int | None = None
+) -> str:
     """A customer hurries an order, spoken; the waiting time is left out when unknown."""
     said = spoken_tail(tail, language)
     if language is Language.ZH:
         text = f"顾客催单，尾号{said}"
+        if day_seq is not None:
+            text = f"顾客催单，{day_seq}号订单，尾号{said}"
         if waited_seconds is not None:
             text += f"，{waited(waited_seconds, language)}"
         return text
     text = f"Customer reminder, order ending {said}"
+    if day_seq is not None:
+        text = f"Customer reminder, order {day_seq}, ending {said}"
     if waited_seconds is not None:
         text += f", {waited(waited_seconds, language)}"
     return text
@@ -77,11 +90,15 @@ def waited(waited_seconds: int, language: Language) -> str:
     return f"waiting {_minutes_en(waited_seconds)}"
 
 
-def still_waiting(tail: str, language: Language) -> str:
+def still_waiting(tail: str, language: Language, day_seq: int | None = None) -> str:
     """The repeat of one order nobody has accepted yet, spoken."""
     said = spoken_tail(tail, language)
     if language is Language.ZH:
+        if day_seq is not None:
+            return f"{day_seq}号订单还未接单，尾号{said}"
         return f"尾号{said}的订单还未接单"
+    if day_seq is not None:
+        return f"Order {day_seq} is still waiting, ending {said}"
     return f"Order ending {said} is still waiting"
 
 
@@ -108,18 +125,18 @@ def link_back(language: Language) -> str:
     return "Order alerts reconnected"
 
 
-def new_order_title(tail: str, language: Language) -> str:
+def new_order_title(tail: str, language: Language, day_seq: int | None = None) -> str:
     """Card or notification title of a new order."""
     if language is Language.ZH:
-        return f"新订单 尾号{tail}"
-    return f"New order · ending {tail}"
+        return f"新订单 {_number_zh(day_seq)}尾号{tail}"
+    return f"New order{_number_en(day_seq)} · ending {tail}"
 
 
-def reminder_title(tail: str, language: Language) -> str:
+def reminder_title(tail: str, language: Language, day_seq: int | None = None) -> str:
     """Card or notification title of a hurried order."""
     if language is Language.ZH:
-        return f"顾客催单 尾号{tail}"
-    return f"Reminder · order ending {tail}"
+        return f"顾客催单 {_number_zh(day_seq)}尾号{tail}"
+    return f"Reminder · order{_number_en(day_seq)} ending {tail}"
 
 
 def link_down_title(language: Language) -> str:
@@ -129,11 +146,15 @@ def link_down_title(language: Language) -> str:
     return "Order alerts disconnected"
 
 
-def auto_accepted(tail: str, language: Language) -> str:
+def auto_accepted(tail: str, language: Language, day_seq: int | None = None) -> str:
     """This PC accepted an order by itself (auto-accept); said once, never repeated."""
     said = spoken_tail(tail, language)
     if language is Language.ZH:
+        if day_seq is not None:
+            return f"自动接单，{day_seq}号订单，尾号{said}"
         return f"自动接单，尾号{said}"
+    if day_seq is not None:
+        return f"Order {day_seq} accepted automatically, ending {said}"
     return f"Order ending {said} accepted automatically"
 
 
@@ -156,6 +177,14 @@ def format_amount(amount_fen: int) -> str:
     sign = "-" if amount_fen < 0 else ""
     yuan, fen = divmod(abs(amount_fen), 100)
     return f"{sign}¥{yuan}.{fen:02d}"
+
+
+def _number_zh(day_seq: int | None) -> str:
+    return "" if day_seq is None else f"{day_seq}号 "
+
+
+def _number_en(day_seq: int | None) -> str:
+    return "" if day_seq is None else f" {day_seq}"
 
 
 def _minutes_zh(waited_seconds: int) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
-from orderbell_protocol import OrderStatus, PayStatus
+from orderbell_protocol import MAX_DAY_SEQ, OrderStatus, PayStatus
 
 _Code = TypeVar("_Code", OrderStatus, PayStatus)
 
@@ -43,6 +43,7 @@ class RemoteOrder:
     accepted_at: datetime | None
     rejected_reason: str | None
     reminder_count: int
+    day_seq: int | None = None  # the shop's number of the order on its day; older servers: none
 
     @property
     def tail(self) -> str:
@@ -73,6 +74,7 @@ def order_from_json(data: object) -> RemoteOrder:
         accepted_at=_optional_time(data, "acceptedAt"),
         rejected_reason=_optional_str(data, "rejectedReason"),
         reminder_count=_int(data, "reminderCount"),
+        day_seq=_day_seq(data),
     )
 
 
@@ -87,6 +89,15 @@ def _int(data: Mapping[str, Any], key: str) -> int:
     # bool is an int subclass; true/false where a number belongs is a malformed answer.
     if not isinstance(value, int) or isinstance(value, bool):
         raise MalformedAnswer(f"field {key!r} must be an integer")
+    return value
+
+
+def _day_seq(data: Mapping[str, Any]) -> int | None:
+    if data.get("daySeq") is None:
+        return None
+    value = _int(data, "daySeq")
+    if not 1 <= value <= MAX_DAY_SEQ:
+        raise MalformedAnswer(f"field 'daySeq' must be 1 to {MAX_DAY_SEQ}")
     return value
 
 

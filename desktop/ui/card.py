@@ -10,7 +10,12 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.core.cards import Alert
-from desktop.core.display import NAME_DISPLAY_CHARS, REMARK_DISPLAY_CHARS, display_text
+from desktop.core.display import (
+    ADDRESS_DISPLAY_CHARS,
+    NAME_DISPLAY_CHARS,
+    REMARK_DISPLAY_CHARS,
+    display_text,
+)
 from desktop.core.marks import Message, fill
 from desktop.core.phrasing import format_amount
 from desktop.core.urgency import Urgency, urgency, waited_since
@@ -25,19 +30,28 @@ LINE_SPACING = 6
 REMARK_PADDING = (6, 4, 6, 4)
 ERROR_LINES = 3
 BANNER_LINES = 2
+# The tail's caption keeps at least this much room beside a long number of the day.
+CAPTION_MIN_WIDTH = 40
 ITEM_LINES_PER_DISH = 2
 
 
 @dataclass(frozen=True, slots=True)
 class Budget:
-    """How many lines the order lines and the remark may take on a card."""
+    """How many lines the order lines, the remark and the address may take on a card."""
 
     item_lines: int
     remark_lines: int
+    address_lines: int = 1
 
 
 # Tried in turn until the card fits the height it is given; the first is the normal card.
-BUDGETS = (Budget(10, 4), Budget(6, 3), Budget(4, 2), Budget(2, 1), Budget(1, 1))
+BUDGETS = (
+    Budget(10, 4, 3),
+    Budget(6, 3, 2),
+    Budget(4, 2, 1),
+    Budget(2, 1, 1),
+    Budget(1, 1, 1),
+)
 
 _STYLE = """
 #AlertCard { background: %(background)s; border: %(border)s; }
@@ -47,6 +61,8 @@ QLabel#title { color: #546e7a; font-weight: 600; }
 QLabel#waited { color: %(waited)s; font-weight: %(waited_weight)s; }
 QLabel#tail_caption { color: #546e7a; }
 QLabel#tail { font-size: 40px; font-weight: 700; }
+QLabel#day_seq { font-size: 40px; font-weight: 700; color: #d32f2f; }
+QLabel#phone, QLabel#address { color: #37474f; }
 QLabel#items { font-size: 16px; }
 QLabel#amount { font-size: 20px; font-weight: 700; }
 QLabel#remark { background: #fff3e0; }
@@ -88,7 +104,8 @@ _HIGHLIGHTED = {
 
 
 class AlertCard(FloatingCard):
-    """The card of one order: tail number, items, amount, remark, time since payment.
+    """The card of one order: its number of the day (12号) and tail number, items, amount,
+    the phone tail and the delivery address, remark, time since payment.
 
     A reminded order is highlighted with a red border and a banner. An order still waiting to
     be accepted takes the colour of its urgency by its time since payment (amber after 2
@@ -121,6 +138,10 @@ class AlertCard(FloatingCard):
         self.waited = _label("waited")
         self.tail_caption = _label("tail_caption")
         self.tail = _label("tail")
+        self.day_seq = _label("day_seq")
+        self.day_seq.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
+        self.phone = _label("phone")
+        self.address = _label("address")
         self.items = _label("items")
         self.amount = _label("amount")
         self.remark = _label("remark")
@@ -232,14 +253,36 @@ class AlertCard(FloatingCard):
         self._set_lines(self.banner, banner, BANNER_LINES)
         self.banner.setVisible(alert.reminded)
         self._fill_header()
-        caption = translate("AlertCard", "Order ending")
-        self.tail_caption.setText(fit_line(caption, self.tail_caption.font(), self._width() // 2))
-        tail, _ = display_text(alert.tail, 16)
-        self.tail.setText(fit_line(tail, self.tail.font(), self._width() // 2))
+        self._fill_number()
+        phone, _ = display_text(alert.phone_tail, 16)
+        phone = fill(translate("AlertCard", "Phone ending %1"), phone) if phone else ""
+        self._set_lines(self.phone, phone, 1)
+        self.phone.setVisible(bool(phone))
         self._set_lines(self.amount, format_amount(alert.amount_fen), 2)
         error = translated(self._error)
         self._set_lines(self.error, error, ERROR_LINES)
         self.error.setVisible(bool(error))
+
+    def _fill_number(self) -> None:
+        """The number row: the caption and the tail, and on the right the number of the day,
+        which staff call the order by. The tail gets room first, then the number."""
+        alert = self._alert
+        translate = QCoreApplication.translate
+        width = self._width()
+        tail, _ = display_text(alert.tail, 16)
+        tail = fit_line(tail, self.tail.font(), width // 2)
+        self.tail.setText(tail)
+        # Between the labels (and the stretch), the layout's spacing.
+        left = width - self.tail.fontMetrics().horizontalAdvance(tail) - 3 * LINE_SPACING
+        day = ""
+        if alert.day_seq is not None:
+            day = fill(translate("AlertCard", "#%1"), alert.day_seq)
+            day = fit_line(day, self.day_seq.font(), left - CAPTION_MIN_WIDTH)
+            left -= self.day_seq.fontMetrics().horizontalAdvance(day)
+        self.day_seq.setText(day)
+        self.day_seq.setVisible(bool(day))
+        caption = translate("AlertCard", "Order ending")
+        self.tail_caption.setText(fit_line(caption, self.tail_caption.font(), left))
 
     def _fill_header(self) -> None:
         alert = self._alert
@@ -263,6 +306,11 @@ class AlertCard(FloatingCard):
             text = fill(QCoreApplication.translate("AlertCard", "Remark: %1"), remark)
             cut = self._set_lines(self.remark, text, budget.remark_lines) or cut
         self.remark.setVisible(bool(remark))
+        address, _ = display_text(alert.address, ADDRESS_DISPLAY_CHARS)
+        if address:
+            text = fill(QCoreApplication.translate("AlertCard", "Address: %1"), address)
+            self._set_lines(self.address, text, budget.address_lines)
+        self.address.setVisible(bool(address))
         note = QCoreApplication.translate("AlertCard", "The whole remark is in the Orders window.")
         self._set_lines(self.remark_note, note if remark and cut else "", 2)
         self.remark_note.setVisible(bool(remark) and cut)
@@ -309,8 +357,8 @@ class AlertCard(FloatingCard):
         number = QHBoxLayout()
         number.addWidget(self.tail_caption, 0, Qt.AlignmentFlag.AlignBottom)
         number.addWidget(self.tail, 0, Qt.AlignmentFlag.AlignBottom)
-        # Room on the right for the day's order number.
         number.addStretch()
+        number.addWidget(self.day_seq, 0, Qt.AlignmentFlag.AlignBottom)
         buttons = QHBoxLayout()
         for button in (self.accept_button, self.reject_button, self.later_button, self.ok_button):
             buttons.addWidget(button)
@@ -323,6 +371,8 @@ class AlertCard(FloatingCard):
         widgets: Sequence[QWidget] = (
             self.items,
             self.amount,
+            self.phone,
+            self.address,
             self.remark,
             self.remark_note,
             self.error,

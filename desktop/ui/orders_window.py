@@ -208,7 +208,7 @@ class OrdersWindow(QWidget):
         for index, row in enumerate(rows):
             reminders = f"×{row.reminder_count}" if row.reminder_count else ""
             cells = {
-                _ORDER: row.tail,
+                _ORDER: _called(row),
                 _PAID: clock_text(row.paid_at),
                 _ITEMS: _excerpt(", ".join(_item_lines(row.items, CELL_CHARS))),
                 _AMOUNT: format_amount(row.amount_fen),
@@ -243,7 +243,7 @@ class OrdersWindow(QWidget):
             if row.rejected_reason:
                 # The label may be translated; the tooltip shows what the customer was told.
                 status.setToolTip(plain_tooltip(_excerpt(row.rejected_reason)))
-            table.setItem(index, 0, _cell(row.tail, bold=True))
+            table.setItem(index, 0, _cell(_called(row), bold=True))
             table.setItem(index, _STATUS, status)
             table.setItem(index, _TIME, _cell(clock_text(row.handled_at)))
             table.setItem(index, 3, _cell(format_amount(row.amount_fen)))
@@ -291,6 +291,13 @@ def _emitter(signal: SignalInstance, order_id: int) -> Callable[[], None]:
         signal.emit(order_id)
 
     return emit
+
+
+def _called(row: OrderRow) -> str:
+    """What staff call the order: its number of the day and its tail ("12号 · 1354")."""
+    if row.day_seq is None:
+        return row.tail
+    return fill(QCoreApplication.translate("OrdersWindow", "#%1 · %2"), row.day_seq, row.tail)
 
 
 def _excerpt(text: str) -> str:

@@ -23,6 +23,7 @@ class OrderRow:
     reminder_count: int = 0
     rejected_reason: str | None = None
     refunded: bool = False
+    day_seq: int | None = None  # the shop's number of the order on its day (今日第12单)
 
     @property
     def tail(self) -> str:

@@ -32,8 +32,20 @@
             <translation>知道了</translation>
         </message>
         <message>
+            <source>#%1</source>
+            <translation>%1号</translation>
+        </message>
+        <message>
             <source>Order ending</source>
             <translation>尾号</translation>
+        </message>
+        <message>
+            <source>Phone ending %1</source>
+            <translation>手机尾号 %1</translation>
+        </message>
+        <message>
+            <source>Address: %1</source>
+            <translation>地址：%1</translation>
         </message>
         <message>
             <source>The whole remark is in the Orders window.</source>
@@ -365,6 +377,10 @@
         <message>
             <source>Print ticket</source>
             <translation>打印小票</translation>
+        </message>
+        <message>
+            <source>#%1 · %2</source>
+            <translation>%1号 · 尾号 %2</translation>
         </message>
         <message>
             <source>Double-click the order to read it all.</source>

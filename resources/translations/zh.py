@@ -33,6 +33,10 @@ TRANSLATIONS: dict[str, str] = {
     "Remark: %1": "备注：%1",
     "… and %1 more": "…… 还有 %1 项",
     "The whole remark is in the Orders window.": "备注未显示完，完整内容见订单窗口。",
+    "#%1": "%1号",
+    "Phone ending %1": "手机尾号 %1",
+    "Address: %1": "地址：%1",
+    "#%1 · %2": "%1号 · 尾号 %2",
     # OverflowCard
     "%1 more orders waiting": "还有 %1 单待接",
     "Ending %1": "尾号 %1",

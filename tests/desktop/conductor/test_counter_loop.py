@@ -34,6 +34,7 @@ class FakeView:
     """Records what the conductor asks of the screen."""
 
     shown: list[int] = field(default_factory=list)
+    alerts: dict[int, Alert] = field(default_factory=dict)
     hidden: list[int] = field(default_factory=list)
     notices: dict[str, str] = field(default_factory=dict)
     statuses: list[CounterStatus] = field(default_factory=list)
@@ -49,6 +50,7 @@ class FakeView:
 
     def show_alerts(self, alerts: Sequence[Alert], now: datetime) -> None:
         self.shown.extend(alert.order_id for alert in alerts)
+        self.alerts.update((alert.order_id, alert) for alert in alerts)
         self.calls.extend(f"show {alert.order_id}" for alert in alerts)
         self._poke()
 
@@ -188,7 +190,8 @@ async def running_counter(
 
 
 async def test_paid_order_shows_a_card_and_is_spoken(live: LiveServer, tmp_path: Path) -> None:
-    """A paid order makes a card appear and the order's tail number be spoken."""
+    """A paid order makes a card appear, showing its number of the day, and the order be
+    spoken by that number and its tail: the shop's first order today is 1号订单."""
     token = await live.device_token()
     async with (
         running_counter(live, token, tmp_path) as run,
@@ -197,7 +200,8 @@ async def test_paid_order_shows_a_card_and_is_spoken(live: LiveServer, tmp_path:
         order = await paid_order(simulator(live, http))
         await until(run.view, lambda: order.id in run.view.shown and bool(run.speaker.said))
     said_tail = phrasing.spoken_tail(order.number[-4:], Language.ZH)
-    assert run.speaker.said[0] == f"您有新的外卖订单，尾号{said_tail}"
+    assert run.speaker.said[0] == f"您有新的外卖订单，1号订单，尾号{said_tail}"
+    assert run.view.alerts[order.id].day_seq == 1
 
 
 async def test_notification_follows_the_card(live: LiveServer, tmp_path: Path) -> None:
@@ -255,6 +259,22 @@ async def test_waiting_orders_are_loaded_on_connect(live: LiveServer, tmp_path: 
         async with running_counter(live, token, tmp_path) as run:
             await until(run.view, lambda: earlier.id in run.view.shown)
             assert run.view.waiting == [earlier.id]
+
+
+async def test_waiting_orders_keep_their_number_and_address(
+    live: LiveServer, tmp_path: Path
+) -> None:
+    """An order loaded from the waiting list shows its number of the day and its address."""
+    token = await live.device_token()
+    async with httpx.AsyncClient(base_url=live.base_url) as http:
+        sim = simulator(live, http)
+        first = await paid_order(sim)
+        second = await paid_order(sim)
+        async with running_counter(live, token, tmp_path) as run:
+            await until(run.view, lambda: second.id in run.view.shown)
+    alert = run.view.alerts[second.id]
+    assert (alert.day_seq, alert.address) == (2, "演示路 1 号")
+    assert run.view.alerts[first.id].day_seq == 1
 
 
 @pytest.mark.parametrize("language", [Language.ZH, Language.EN])

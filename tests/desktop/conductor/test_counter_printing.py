@@ -184,7 +184,7 @@ async def test_auto_accept_accepts_prints_and_announces_once(
         await until(run.view, lambda: bool(run.speaker.said))
         run.counter.step()
     said_tail = phrasing.spoken_tail(order.number[-4:], Language.ZH)
-    assert run.speaker.said == [f"自动接单，尾号{said_tail}"]
+    assert run.speaker.said == [f"自动接单，1号订单，尾号{said_tail}"]
     assert order.id not in run.view.shown
     assert order.number in fake_printer.tickets()[0].text
 

@@ -24,6 +24,8 @@ def build_event(
     waited_seconds: int | None = None,
     minutes_after_payment: float = 0.0,
     remark: str = "",
+    day_seq: int | None = None,
+    address: str = "",
 ) -> Event:
     """An event about order ``order_id`` whose number ends in ``order_id`` padded to 4 digits."""
     if status is None:
@@ -46,9 +48,11 @@ def build_event(
             remark=remark,
             phone_tail="5678",
             paid_at=PAID_AT,
+            address=address,
         ),
         reminder_count=reminder_count,
         waited_seconds=waited_seconds,
+        day_seq=day_seq,
     )
 
 

@@ -377,3 +377,28 @@ def test_waiting_order_from_event(new_order: EventBuilder, paid_at: datetime) ->
         phone_tail="5678",
     )
     assert order.tail == "0042"
+
+
+def test_numbered_order_is_announced_by_its_number_of_the_day(new_order: EventBuilder) -> None:
+    """An order numbered 12 today is announced as 12号订单, its tail after it."""
+    board = AlertBoard()
+    board.handle_event(new_order(1234, day_seq=12), T0)
+    board.due(T0)
+    assert said(board.due(T0 + 3)) == ["您有新的外卖订单，12号订单，尾号一二三四"]
+
+
+def test_numbered_order_repeats_by_its_number_of_the_day(new_order: EventBuilder) -> None:
+    """The repeat of a numbered order names it by its number too."""
+    board = AlertBoard(language=Language.EN)
+    board.handle_event(new_order(1234, day_seq=12), T0)
+    board.due(T0)
+    board.due(T0 + 3)
+    assert said(board.due(T0 + 33)) == ["Order 12 is still waiting, ending one two three four"]
+
+
+def test_card_carries_the_number_and_the_address(new_order: EventBuilder) -> None:
+    """The card of a numbered order gets its number of the day and the delivery address."""
+    board = AlertBoard()
+    board.handle_event(new_order(1, day_seq=7, address="世纪大道100号"), T0)
+    (alert,) = board.due(T0).show
+    assert (alert.day_seq, alert.address, alert.phone_tail) == (7, "世纪大道100号", "5678")

@@ -174,3 +174,11 @@ def test_type_3_cancels_a_pending_reminder(
 def test_priorities_rank_link_over_reminder_over_new_order() -> None:
     """A dead link outranks a reminder, which outranks new orders."""
     assert Priority.LINK > Priority.REMINDER > Priority.NEW_ORDER
+
+
+def test_reminder_of_a_numbered_order_names_its_number(reminder: EventBuilder) -> None:
+    """A customer hurrying order 12 is announced as 12号订单."""
+    board = AlertBoard()
+    board.handle_event(reminder(1234, day_seq=12, waited_seconds=600), T0)
+    texts = [utterance.text for utterance in board.due(T0).speak]
+    assert texts == ["顾客催单，12号订单，尾号一二三四，已等待10分钟"]

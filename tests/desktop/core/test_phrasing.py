@@ -163,3 +163,46 @@ def test_chinese_locales(name: str) -> None:
 def test_other_locales(name: str) -> None:
     """Every other locale chooses English."""
     assert language_for_locale(name) is Language.EN
+
+
+def test_new_order_zh_says_the_number_of_the_day_then_the_tail() -> None:
+    """A numbered order is announced by its number of the day (12号订单), its tail after it."""
+    assert phrasing.new_order("1234", Language.ZH, 12) == "您有新的外卖订单，12号订单，尾号一二三四"
+
+
+def test_new_order_en_says_the_number_of_the_day_then_the_tail() -> None:
+    """In English a numbered order is "order 12", its tail after it."""
+    assert phrasing.new_order("1234", Language.EN, 12) == (
+        "New order, order 12, number ending one two three four"
+    )
+
+
+def test_reminder_zh_names_the_number_of_the_day() -> None:
+    """A reminder of a numbered order names it the way staff call it."""
+    text = phrasing.reminder("1234", 5 * 60, Language.ZH, 12)
+    assert text == "顾客催单，12号订单，尾号一二三四，已等待5分钟"
+
+
+def test_reminder_en_names_the_number_of_the_day() -> None:
+    """An English reminder of a numbered order says "order 12"."""
+    text = phrasing.reminder("1234", None, Language.EN, 12)
+    assert text == "Customer reminder, order 12, ending one two three four"
+
+
+def test_repeat_names_the_number_of_the_day() -> None:
+    """The repeat of a numbered order starts with its number, in both languages."""
+    assert phrasing.still_waiting("1234", Language.ZH, 12) == "12号订单还未接单，尾号一二三四"
+    assert phrasing.still_waiting("1234", Language.EN, 12) == (
+        "Order 12 is still waiting, ending one two three four"
+    )
+
+
+def test_auto_accepted_names_the_number_of_the_day() -> None:
+    """An order accepted by the PC itself is named by its number too."""
+    assert phrasing.auto_accepted("1234", Language.ZH, 3) == "自动接单，3号订单，尾号一二三四"
+
+
+def test_titles_carry_the_number_of_the_day() -> None:
+    """Notification titles lead with the number staff call the order by."""
+    assert phrasing.new_order_title("1234", Language.ZH, 12) == "新订单 12号 尾号1234"
+    assert phrasing.reminder_title("1234", Language.EN, 12) == "Reminder · order 12 ending 1234"

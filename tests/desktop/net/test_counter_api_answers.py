@@ -62,6 +62,9 @@ GARBAGE = {
     "naive time": answering(200, page_of({**GOOD_ORDER, "createdAt": "2026-11-26T12:00:00"})),
     "amount is a bool": answering(200, page_of({**GOOD_ORDER, "amountFen": True})),
     "item is text": answering(200, page_of({**GOOD_ORDER, "items": ["rice"]})),
+    "daySeq zero": answering(200, page_of({**GOOD_ORDER, "daySeq": 0})),
+    "daySeq beyond 32 bits": answering(200, page_of({**GOOD_ORDER, "daySeq": 2**31})),
+    "daySeq is text": answering(200, page_of({**GOOD_ORDER, "daySeq": "12"})),
     "deeply nested": answering(200, "[" * 100_000),
     "bad gateway": answering(502, "<html>Bad Gateway</html>"),
     "server error": answering(500, {"code": "INTERNAL", "message": "boom"}),
@@ -150,3 +153,12 @@ async def test_handled_orders_at_the_ends_of_the_calendar(moment: str) -> None:
     async with api_with(answering(200, page_of(order))) as api:
         now = datetime(2026, 11, 26, 12, 0, tzinfo=timezone(timedelta(hours=8)))
         assert await api.handled_today(now) == []
+
+
+async def test_number_of_the_day_is_read_and_optional() -> None:
+    """An order's daySeq is read; an older server's order without one has none."""
+    numbered = {**GOOD_ORDER, "daySeq": 12, "businessDay": "2026-11-26"}
+    unnumbered = {**GOOD_ORDER, "id": 8}
+    async with api_with(answering(200, page_of(numbered, unnumbered))) as api:
+        orders = await api.waiting_orders()
+    assert [order.day_seq for order in orders] == [12, None]

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QWidget
 
+from desktop.i18n import install_translator
 from desktop.ui.card import AlertCard
 from orderbell_protocol import OrderLine, OrderStatus
 
@@ -319,3 +320,62 @@ def test_hostile_characters_never_reach_the_screen(make_card: Callable[..., Aler
     for char in ("\x00", "\x07", "\u202e", "\r", "\t"):
         assert char not in shown
     assert "\ufffd" in card.remark.text()
+
+
+def test_shows_the_number_of_the_day_large(make_card: Callable[..., AlertCard]) -> None:
+    """A numbered order shows "#12" as large as the tail number."""
+    card = make_card(day_seq=12)
+    assert card.day_seq.isVisible()
+    assert card.day_seq.text() == "#12"
+    assert card.day_seq.fontInfo().pixelSize() >= card.tail.fontInfo().pixelSize()
+
+
+def test_number_of_the_day_reads_hao_in_chinese(
+    qapp: Any, make_card: Callable[..., AlertCard]
+) -> None:
+    """In Chinese the card calls the order "12号", its tail beside it."""
+    install_translator(qapp, "zh")
+    try:
+        card = make_card(day_seq=12)
+        assert (card.day_seq.text(), card.tail.text()) == ("12号", "1234")
+    finally:
+        install_translator(qapp, "en")
+
+
+def test_a_long_number_never_hides_the_tail(make_card: Callable[..., AlertCard]) -> None:
+    """The largest number of the day is shortened; the tail number stays whole."""
+    card = make_card(day_seq=2**31 - 1)
+    assert card.tail.text() == "1234"
+    assert card.day_seq.text().endswith("…")
+
+
+def test_no_number_of_the_day_no_label(make_card: Callable[..., AlertCard]) -> None:
+    """An order from an older server has no number of the day: nothing is shown for it."""
+    assert not make_card(day_seq=None).day_seq.isVisible()
+
+
+def test_shows_the_phone_tail(make_card: Callable[..., AlertCard]) -> None:
+    """The last digits of the customer's phone are on the card."""
+    card = make_card(phone_tail="5678")
+    assert card.phone.isVisible()
+    assert card.phone.text() == "Phone ending 5678"
+
+
+def test_shows_the_delivery_address(make_card: Callable[..., AlertCard]) -> None:
+    """The delivery address is on the card."""
+    card = make_card(address="浦东新区世纪大道100号 2楼")
+    assert card.address.isVisible()
+    assert card.address.text() == "Address: 浦东新区世纪大道100号 2楼"
+
+
+def test_long_address_is_bounded(make_card: Callable[..., AlertCard]) -> None:
+    """A 10,000-line address takes at most three lines, the last one ending in "…"."""
+    card = make_card(address="\n".join(f"{i}号楼" for i in range(10_000)))
+    lines = card.address.text().splitlines()
+    assert len(lines) == 3
+    assert lines[-1].endswith("…")
+
+
+def test_empty_address_no_line(make_card: Callable[..., AlertCard]) -> None:
+    """Pick-up orders have no address: no address line."""
+    assert not make_card(address="").address.isVisible()

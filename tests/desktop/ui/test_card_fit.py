@@ -59,6 +59,11 @@ CASES = {
         "items": (OrderLine("<img src=x>\x07", 2**62),),
         "amount_fen": 2**63,
     },
+    "numbered, long address": {
+        "day_seq": 128,
+        "address": "上海市浦东新区世纪大道100号环球金融中心B座2801室，到了请打电话，不要敲门" * 4,
+    },
+    "the largest number of the day": {"day_seq": 2**31 - 1, "address": "y" * 300},
     "accepted, reminded": {
         "status": OrderStatus.CONFIRMED,
         "reminded": True,

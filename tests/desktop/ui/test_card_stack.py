@@ -141,13 +141,17 @@ def test_hiding_a_card_closes_the_gap(stack: CardStack, make_alert: Any, now: da
 def test_five_orders_fit_one_column_on_screen(
     stack: CardStack, screen: FakeScreen, make_alert: Any, now: datetime, area: Box
 ) -> None:
-    """Five waiting orders: one column of at most three full cards and the compact card, every
-    window and every Accept button wholly on the screen, none overlapping another."""
+    """Five waiting orders, numbered and with addresses: one column of at most three full cards
+    and the compact card, every window and every Accept button wholly on the screen, none
+    overlapping another."""
     screen.area = area
     items = tuple(OrderLine(f"招牌菜 {i}", 1) for i in range(6))
-    stack.show_alerts(
-        [make_alert(order_id=i, items=items, remark="少辣\n多放葱") for i in range(1, 6)], now
-    )
+    address = "上海市浦东新区世纪大道100号环球金融中心B座2801室"
+    alerts = [
+        make_alert(order_id=i, items=items, remark="少辣\n多放葱", day_seq=i, address=address)
+        for i in range(1, 6)
+    ]
+    stack.show_alerts(alerts, now)
     windows = on_screen(stack)
     boxes = [global_box(window) for window in windows]
     assert stack.overflow_card in windows

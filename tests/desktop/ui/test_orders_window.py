@@ -331,3 +331,11 @@ def test_without_figures_the_line_is_hidden(window: OrdersWindow) -> None:
     window.set_today(TodayFigures(paid=1, accept_median_s=5, reminders=0, waited_over_5_min=0))
     window.set_today(None)
     assert not window.today_label.isVisible()
+
+
+def test_numbered_orders_are_called_by_their_number(window: OrdersWindow, make_row: Any) -> None:
+    """A numbered order's Order cell leads with its number of the day, its tail after it."""
+    window.set_waiting([make_row(day_seq=12)])
+    window.set_handled([make_row(order_id=8, status=OrderStatus.CONFIRMED, day_seq=3)])
+    assert window.waiting_table.item(0, 0).text() == "#12 · 1234"
+    assert window.handled_table.item(0, 0).text() == "#3 · 0008"
