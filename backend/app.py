@@ -190,6 +190,7 @@ def create_app(
     routes = [
         Route("/user/order/submit", user.submit, methods=["POST"]),
         Route("/user/order/reminder/{id:int}", user.reminder, methods=["GET", "POST"]),
+        Route("/user/order/{id:int}", user.order, methods=["GET"]),
         Route("/notify/paySuccess", notify.pay_success, methods=["POST"]),
         Route("/notify/refundSuccess", notify.refund_success, methods=["POST"]),
         Route("/admin/orders", admin.orders, methods=["GET"]),
@@ -197,6 +198,7 @@ def create_app(
         Route("/admin/orders/{id:int}/accept", admin.accept, methods=["PUT"]),
         Route("/admin/orders/{id:int}/reject", admin.reject, methods=["PUT"]),
         Route("/admin/stats", stats_route.stats, methods=["GET"]),
+        Route("/admin/orders/{id:int}/reminder-reply", admin.reminder_reply, methods=["PUT"]),
         Route("/healthz", health.healthz, methods=["GET"]),
         Route("/metrics", metrics_route.metrics, methods=["GET"]),
         WebSocketRoute("/ws/{sid}", stream.stream),

@@ -20,6 +20,15 @@ PROTOCOL_VERSION = 1
 # A daily order number fits a 32-bit column; anything else on the wire is malformed.
 MAX_DAY_SEQ = 2**31 - 1
 
+# The counter's replies to a customer's reminder (催单) that need no typing, by the name the
+# counter API takes, and the words the customer is shown.
+REPLY_PRESETS = {
+    "cooking": "已在制作",
+    "ready_soon": "马上出餐",
+    "rider_picked_up": "骑手已取餐",
+}
+MAX_REPLY_CHARS = 60  # a free-text reply: one line the customer reads at a glance
+
 # WebSocket close codes of /ws/{sid}.
 CLOSE_GOING_AWAY = 1001  # the server is shutting down: reconnect (elsewhere) with since=
 CLOSE_BAD_TOKEN = 4401  # missing, unknown or revoked device token: do not retry as is
@@ -103,6 +112,7 @@ class Event:
     waited_seconds: int | None = None
     reason: str | None = None
     day_seq: int | None = None  # the shop's number of the order on its day (今日第12单)
+    reminder_reply: str | None = None  # type 3 only: the counter answered the customer's 催单
 
     @property
     def content(self) -> str:
@@ -144,6 +154,8 @@ def event_to_dict(event: Event) -> dict[str, Any]:
         data["waitedSeconds"] = event.waited_seconds
     if event.reason is not None:
         data["reason"] = event.reason
+    if event.reminder_reply is not None:
+        data["reminderReply"] = event.reminder_reply
     return data
 
 
@@ -198,6 +210,7 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
         waited_seconds=_optional_int(data, "waitedSeconds"),
         reason=_optional_str(data, "reason"),
         day_seq=_day_seq(data),
+        reminder_reply=_optional_str(data, "reminderReply"),
     )
 
 

@@ -1,4 +1,5 @@
-"""Counter API for device tokens: list, view, accept and reject the shop's own orders."""
+"""Counter API for device tokens: list, view, accept and reject the shop's own orders, and
+answer a customer's reminder."""
 
 from __future__ import annotations
 
@@ -20,8 +21,12 @@ from backend.store import (
     list_orders,
     order_to_json,
     reject_order,
+    reply_to_reminder,
 )
 from backend.store.orders import MAX_PAGE_SIZE
+from backend.store.replies import ReplyResult
+from backend.validation import BadInput, check_text
+from orderbell_protocol import MAX_REPLY_CHARS, REPLY_PRESETS
 
 Handler = Callable[[Request, DeviceToken], Awaitable[Response]]
 # Far beyond any shop's history; it keeps the row offset inside a 64-bit SQL integer.
@@ -155,3 +160,62 @@ async def reject(request: Request, device: DeviceToken) -> Response:
     except InvalidOrder as exc:
         return error(400, "BAD_REQUEST", str(exc))
     return _handled(request, outcome, "rejected")
+
+
+@counter_only
+async def reminder_reply(request: Request, device: DeviceToken) -> Response:
+    """``PUT /admin/orders/{id}/reminder-reply`` with ``{"preset": "cooking"}`` or
+    ``{"text": "..."}``: answer the customer's 催单; every counter and the customer see it."""
+    svc = services(request)
+    order_id = order_id_of(request)
+    if order_id is None:
+        return _not_found(request)
+    try:
+        data = json.loads(await read_body(request, 4 * 1024))
+        reply = _reply_of(data)
+    except BodyTooLarge:
+        return error(413, "TOO_LARGE", "body too large")
+    except (UnicodeDecodeError, RecursionError, ValueError) as exc:
+        # BadInput says what to fix; a JSONDecodeError (a ValueError too) is not JSON at all.
+        message = str(exc) if isinstance(exc, BadInput) else _REPLY_SHAPE
+        return error(400, "BAD_REQUEST", message)
+    outcome = await reply_to_reminder(
+        svc.db, shop_id=device.shop_id, order_id=order_id, reply=reply, now=svc.now()
+    )
+    if outcome.result is ReplyResult.NOT_FOUND or outcome.order is None:
+        return _not_found(request)
+    if outcome.result is not ReplyResult.REPLIED:
+        not_reminded = outcome.result is ReplyResult.NOT_REMINDED
+        return Answer(
+            {
+                "code": "NOT_REMINDED" if not_reminded else "NOT_WAITING",
+                "message": (
+                    "the customer has not hurried this order"
+                    if not_reminded
+                    else f"order is no longer on its way (status {outcome.order.status})"
+                ),
+                "order": order_to_json(outcome.order),
+            },
+            status_code=409,
+        )
+    return Answer(order_to_json(outcome.order))
+
+
+_REPLY_SHAPE = (
+    'body must be JSON: {"preset": "' + '" | "'.join(REPLY_PRESETS) + '"} or {"text": "..."}'
+)
+
+
+def _reply_of(data: object) -> str:
+    """The words the customer is shown: a preset's, or the counter's own (checked) text."""
+    if not isinstance(data, dict) or ("preset" in data) == ("text" in data):
+        raise BadInput(_REPLY_SHAPE)
+    if "preset" in data:
+        preset = data["preset"]
+        if not isinstance(preset, str) or preset not in REPLY_PRESETS:
+            raise BadInput(f"'preset' must be one of: {', '.join(REPLY_PRESETS)}")
+        return REPLY_PRESETS[preset]
+    text = data["text"]
+    if not isinstance(text, str):
+        raise BadInput("'text' must be a string")
+    return check_text(text.strip(), "'text'", max_chars=MAX_REPLY_CHARS, min_chars=1)

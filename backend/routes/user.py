@@ -1,4 +1,5 @@
-"""Customer endpoints, as the Sky Take-out mini program calls them: submit and hurry an order."""
+"""Customer endpoints, as the Sky Take-out mini program calls them: submit, hurry and look at an
+order."""
 
 from __future__ import annotations
 
@@ -10,8 +11,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from backend.auth import Unauthorized
-from backend.routes.common import BodyTooLarge, error, order_id_of, read_body, services
-from backend.store import InvalidOrder, Item, ReminderResult, remind_order, submit_order
+from backend.routes.common import Answer, BodyTooLarge, error, order_id_of, read_body, services
+from backend.store import (
+    InvalidOrder,
+    Item,
+    ReminderResult,
+    get_order_by_id,
+    order_to_json,
+    remind_order,
+    submit_order,
+)
 
 BODY_LIMIT = 64 * 1024
 
@@ -128,3 +137,20 @@ async def reminder(request: Request) -> Response:
             "waitedSeconds": event.waited_seconds if event else None,
         }
     )
+
+
+async def order(request: Request) -> Response:
+    """``GET /user/order/{id}``: the customer's own order, with the counter's answer to a 催单
+    (``reminderReply``) and the order's number of the day."""
+    svc = services(request)
+    try:
+        user_id = svc.customers.user_id(request.headers, svc.clock())
+    except Unauthorized as exc:
+        return error(401, "UNAUTHORIZED", str(exc))
+    order_id = order_id_of(request)
+    found = None if order_id is None else await get_order_by_id(svc.db, order_id)
+    if found is None:
+        return error(404, "NOT_FOUND", f"no order {request.path_params['id']}")
+    if found.user_id != user_id:
+        return error(403, "FORBIDDEN", "this is not your order")
+    return Answer(order_to_json(found))

@@ -60,6 +60,7 @@ def append_event(
     reminder_count: int | None = None,
     waited_seconds: int | None = None,
     reason: str | None = None,
+    reminder_reply: str | None = None,
 ) -> Event:
     """Log what just happened to ``order`` in this write transaction, and return the event.
 
@@ -82,6 +83,7 @@ def append_event(
         waited_seconds=waited_seconds,
         reason=reason,
         day_seq=order.day_seq,
+        reminder_reply=reminder_reply,
     )
     payload = event_to_dict(event)
     del payload["id"]

@@ -48,6 +48,8 @@ class OrderView:
     cancel_reason: str | None = None
     business_day: date | None = None  # the shop-local day of the payment, which numbered it
     day_seq: int | None = None  # the order's number on that day (今日第12单); None until paid
+    reminder_reply: str | None = None  # the counter's latest answer to the customer's reminders
+    reminder_replied_at: datetime | None = None
 
 
 def view_of(row: OrderRow | Row[Any]) -> OrderView:
@@ -82,6 +84,8 @@ def view_of(row: OrderRow | Row[Any]) -> OrderView:
         cancel_reason=row.cancel_reason,
         business_day=row.business_day,
         day_seq=row.day_seq,
+        reminder_reply=row.reminder_reply,
+        reminder_replied_at=row.reminder_replied_at,
     )
 
 
@@ -117,6 +121,8 @@ def order_to_json(view: OrderView) -> dict[str, Any]:
         "lastRemindedAt": _iso(view.last_reminded_at),
         "businessDay": None if view.business_day is None else view.business_day.isoformat(),
         "daySeq": view.day_seq,
+        "reminderReply": view.reminder_reply,
+        "reminderRepliedAt": _iso(view.reminder_replied_at),
     }
 
 

@@ -112,6 +112,9 @@ class OrderRow(Base):
     # Given when the payment is recorded: the shop-local day and the order's number that day.
     business_day: Mapped[date | None] = mapped_column(Date)
     day_seq: Mapped[int | None] = mapped_column(Integer)
+    # The counter's latest answer to the customer's reminders (已在制作…), and when it was given.
+    reminder_reply: Mapped[str | None] = mapped_column(Text)
+    reminder_replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class EventRow(Base):

@@ -175,3 +175,10 @@ def test_an_address_that_is_not_text_is_refused() -> None:
     data["order"]["address"] = {"street": 1}
     with pytest.raises(ProtocolError, match="address"):
         decode_event(json.dumps(data))
+
+
+def test_reminder_reply_round_trips_and_is_left_out_when_absent() -> None:
+    """A reply to a reminder travels as reminderReply; events without one do not name it."""
+    replied = sample(type=EventType.ORDER_UPDATED, reminder_reply="马上出餐")
+    assert decode_event(encode_event(replied)) == replied
+    assert "reminderReply" not in encode_event(sample())

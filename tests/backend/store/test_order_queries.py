@@ -90,5 +90,7 @@ async def test_order_json_uses_camel_case_and_iso_times(
         "lastRemindedAt": None,
         "businessDay": "2026-11-26",
         "daySeq": 1,
+        "reminderReply": None,
+        "reminderRepliedAt": None,
     }
     assert type(data["status"]) is int
