@@ -59,6 +59,7 @@ from desktop.ui.notice import NoticeAction, NoticeCard, NoticeLevel
 from desktop.ui.orders_window import OrdersWindow
 from desktop.ui.quit_dialog import QuitConfirmation
 from desktop.ui.reject_dialog import RejectDialog
+from desktop.ui.reply_dialog import ReplyDialog
 from desktop.ui.rows import OrderRow
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.settings_form import PrinterForm, SettingsForm
@@ -301,6 +302,7 @@ class DesktopApp:
         self.tray = Tray()
         self.orders = OrdersWindow()
         self.reject_dialog = RejectDialog()
+        self.reply_dialog = ReplyDialog()
         self.quit_dialog = QuitConfirmation()
         self.settings_dialog: SettingsDialog | None = None
         self.view = QtCounterView(
@@ -403,7 +405,13 @@ class DesktopApp:
         await asyncio.to_thread(self.print_worker.stop)
         self.tray.hide()
         self.cards.close_all()
-        windows = (self.notices, self.orders, self.reject_dialog, self.quit_dialog)
+        windows = (
+            self.notices,
+            self.orders,
+            self.reject_dialog,
+            self.reply_dialog,
+            self.quit_dialog,
+        )
         for window in (*windows, self.settings_dialog):
             if window is not None:
                 window.close()
@@ -418,6 +426,7 @@ class DesktopApp:
         self.cards.accept_clicked.connect(self.accept)
         self.cards.reject_clicked.connect(self.ask_reject_reason)
         self.cards.later_clicked.connect(self.later)
+        self.cards.reply_clicked.connect(self.ask_reply)
         self.cards.orders_requested.connect(self.show_orders)
         # A screen plugged in or out, a resolution or task bar change: lay the cards out again.
         self.qapp.primaryScreenChanged.connect(self._watch_screen)
@@ -427,6 +436,7 @@ class DesktopApp:
         self.orders.refresh_requested.connect(self.counter.refresh_orders_soon)
         self.orders.reprint_requested.connect(self.reprint)
         self.reject_dialog.reason_chosen.connect(self.reject)
+        self.reply_dialog.reply_chosen.connect(self.reply)
         self.tray.orders_requested.connect(self.show_orders)
         self.tray.mute_requested.connect(self.counter.mute)
         self.tray.test_alert_requested.connect(self.counter.test_alert)
@@ -454,6 +464,18 @@ class DesktopApp:
         card = self.cards.card(order_id)
         tail = card.alert.tail if card is not None else str(order_id)
         self.reject_dialog.ask(order_id, tail, lambda d: self.cards.place_beside(order_id, d))
+
+    def reply(self, order_id: int, preset: str, text: str) -> None:
+        """An answer to the customer's reminder was chosen."""
+        self.spawn(self.counter.reply(order_id, preset, text))
+
+    def ask_reply(self, order_id: int) -> None:
+        """Reply… pressed on a reminded card: offer the presets and a line."""
+        card = self.cards.card(order_id)
+        called = card.alert.tail if card is not None else str(order_id)
+        if card is not None and card.alert.day_seq is not None:
+            called = f"{card.alert.day_seq} · {called}"
+        self.reply_dialog.ask(order_id, called, lambda d: self.cards.place_beside(order_id, d))
 
     def later(self, order_id: int) -> None:
         """Later (or OK on a card that needs no decision) pressed."""

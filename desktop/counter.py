@@ -109,6 +109,8 @@ class OrdersApi(Protocol):
 
     async def reject(self, order_id: int, reason: str) -> RemoteOrder: ...
 
+    async def reply_to_reminder(self, order_id: int, *, preset: str, text: str) -> RemoteOrder: ...
+
 
 def duration(seconds: float) -> Message:
     """How long something has lasted, in whole minutes: "1 min", "2 h 5 min"."""
@@ -293,6 +295,31 @@ class Counter:
     async def reject(self, order_id: int, reason: str) -> bool:
         """Staff rejected the order with ``reason``."""
         return await self._handle(order_id, "reject", lambda api: api.reject(order_id, reason))
+
+    async def reply(self, order_id: int, preset: str, text: str) -> bool:
+        """Staff answered the customer's reminder: a preset (by name), else their own words.
+
+        The order is not handled by it: it rings on until accepted. The server's type-3 event
+        brings the answer to every counter's card, this one's too.
+        """
+        api = self.api
+        if api is None:
+            self.view.show_card_error(
+                order_id, message(QT_TRANSLATE_NOOP("App", "Not connected to a server"))
+            )
+            return False
+        self.view.set_card_busy(order_id, True)
+        try:
+            order = await api.reply_to_reminder(order_id, preset=preset, text=text)
+        except ApiError as exc:
+            log.warning("reply to the reminder of order #%s failed: %s", order_id, exc)
+            self.view.show_card_error(order_id, exc.message)
+            return False
+        finally:
+            self.view.set_card_busy(order_id, False)
+            self.wake()
+        log.info("order %s: reminder answered here: %s", order.number, order.reminder_reply)
+        return True
 
     def later(self, order_id: int) -> None:
         """Staff pressed Later: silence this order for the snooze time."""

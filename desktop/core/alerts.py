@@ -61,6 +61,7 @@ class _Entry:
             waited_seconds=self.waited_seconds,
             address=order.address,
             day_seq=order.day_seq,
+            reminder_reply=order.reminder_reply,
         )
 
 

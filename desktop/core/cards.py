@@ -22,6 +22,7 @@ class WaitingOrder:
     phone_tail: str = ""
     address: str = ""
     day_seq: int | None = None  # the shop's number of the order on its day (今日第12单)
+    reminder_reply: str | None = None  # what a counter answered the customer's reminder
 
     @property
     def tail(self) -> str:
@@ -41,6 +42,7 @@ class WaitingOrder:
             phone_tail=event.order.phone_tail,
             address=event.order.address,
             day_seq=event.day_seq,
+            reminder_reply=event.reminder_reply,
         )
 
 
@@ -62,6 +64,7 @@ class Alert:
     waited_seconds: int | None
     address: str = ""
     day_seq: int | None = None
+    reminder_reply: str | None = None
 
     @property
     def awaiting_acceptance(self) -> bool:

@@ -44,6 +44,7 @@ class RemoteOrder:
     rejected_reason: str | None
     reminder_count: int
     day_seq: int | None = None  # the shop's number of the order on its day; older servers: none
+    reminder_reply: str | None = None  # the counter's latest answer to the customer's 催单
 
     @property
     def tail(self) -> str:
@@ -75,6 +76,7 @@ def order_from_json(data: object) -> RemoteOrder:
         rejected_reason=_optional_str(data, "rejectedReason"),
         reminder_count=_int(data, "reminderCount"),
         day_seq=_day_seq(data),
+        reminder_reply=_optional_str(data, "reminderReply"),
     )
 
 

@@ -167,6 +167,14 @@ class CounterApi:
             "PUT", f"/admin/orders/{order_id}/reject", order_id, body={"reason": reason}
         )
 
+    async def reply_to_reminder(self, order_id: int, *, preset: str, text: str) -> RemoteOrder:
+        """Answer the customer's reminder with a preset (by its name) or, if ``preset`` is
+        empty, with ``text``; every counter and the customer see it."""
+        body = {"preset": preset} if preset else {"text": text}
+        return await self._order_call(
+            "PUT", f"/admin/orders/{order_id}/reminder-reply", order_id, body=body
+        )
+
     async def _order_call(
         self, method: str, path: str, order_id: int, body: Mapping[str, Any] | None = None
     ) -> RemoteOrder:

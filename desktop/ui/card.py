@@ -63,6 +63,7 @@ QLabel#tail_caption { color: #546e7a; }
 QLabel#tail { font-size: 40px; font-weight: 700; }
 QLabel#day_seq { font-size: 40px; font-weight: 700; color: #d32f2f; }
 QLabel#phone, QLabel#address { color: #37474f; }
+QLabel#reply { color: #1b5e20; font-weight: 600; }
 QLabel#items { font-size: 16px; }
 QLabel#amount { font-size: 20px; font-weight: 700; }
 QLabel#remark { background: #fff3e0; }
@@ -107,10 +108,10 @@ class AlertCard(FloatingCard):
     """The card of one order: its number of the day (12号) and tail number, items, amount,
     the phone tail and the delivery address, remark, time since payment.
 
-    A reminded order is highlighted with a red border and a banner. An order still waiting to
-    be accepted takes the colour of its urgency by its time since payment (amber after 2
-    minutes, orange after 5) and offers Accept / Reject… / Later; a reminder about an accepted
-    order offers OK.
+    A reminded order is highlighted with a red border and a banner, offers Reply… and shows
+    the answer a counter gave (已回复：马上出餐). An order still waiting to be accepted takes the
+    colour of its urgency by its time since payment (amber after 2 minutes, orange after 5) and
+    offers Accept / Reject… / Later; a reminder about an accepted order offers OK.
     Every text is broken into lines for the card's width: the card is exactly as tall as what
     it shows, and at most as tall as :meth:`set_height_limit` allows (long order lists and
     remarks are shortened, saying so; the Orders window has the whole order).
@@ -119,11 +120,13 @@ class AlertCard(FloatingCard):
         accept_clicked(order_id): Accept was clicked.
         reject_clicked(order_id): Reject… was clicked; the wiring asks for the reason.
         later_clicked(order_id): Later was clicked, or OK on an already accepted order.
+        reply_clicked(order_id): Reply… was clicked on a reminded order.
     """
 
     accept_clicked = Signal(int)
     reject_clicked = Signal(int)
     later_clicked = Signal(int)
+    reply_clicked = Signal(int)
 
     def __init__(self, alert: Alert, now: datetime) -> None:
         super().__init__("AlertCard")
@@ -148,6 +151,9 @@ class AlertCard(FloatingCard):
         self.remark.setContentsMargins(*REMARK_PADDING)
         self.remark_note = _label("remark_note")
         self.error = _label("error")
+        self.reply = _label("reply")
+        self.reply_button = named(QPushButton(), "reply")
+        self.reply_button.clicked.connect(lambda: self.reply_clicked.emit(self.order_id))
         self.accept_button = named(QPushButton(), "accept")
         self.reject_button = named(QPushButton(), "reject")
         self.later_button = named(QPushButton(), "later")
@@ -199,7 +205,8 @@ class AlertCard(FloatingCard):
 
     def set_busy(self, busy: bool) -> None:
         """Disable the buttons while a request about this order runs; a new one clears errors."""
-        for button in (self.accept_button, self.reject_button, self.later_button, self.ok_button):
+        buttons = (self.accept_button, self.reject_button, self.later_button, self.ok_button)
+        for button in (*buttons, self.reply_button):
             button.setEnabled(not busy)
         if busy:
             self.show_error("")
@@ -223,6 +230,8 @@ class AlertCard(FloatingCard):
         self.reject_button.setText(translate("AlertCard", "Reject…"))
         self.later_button.setText(translate("AlertCard", "Later"))
         self.ok_button.setText(translate("AlertCard", "OK"))
+        self.reply_button.setText(translate("AlertCard", "Reply…"))
+        self.reply_button.setVisible(alert.reminded)
         for button in (self.accept_button, self.reject_button, self.later_button):
             button.setVisible(alert.awaiting_acceptance)
         self.ok_button.setVisible(not alert.awaiting_acceptance)
@@ -250,7 +259,8 @@ class AlertCard(FloatingCard):
             translate("AlertCard", "Customer is waiting — reminder ×%1"),
             max(alert.reminder_count, 1),
         )
-        self._set_lines(self.banner, banner, BANNER_LINES)
+        beside = self.reply_button.sizeHint().width() + LINE_SPACING
+        self._set_lines(self.banner, banner, BANNER_LINES, beside)
         self.banner.setVisible(alert.reminded)
         self._fill_header()
         self._fill_number()
@@ -259,6 +269,11 @@ class AlertCard(FloatingCard):
         self._set_lines(self.phone, phone, 1)
         self.phone.setVisible(bool(phone))
         self._set_lines(self.amount, format_amount(alert.amount_fen), 2)
+        reply = alert.reminder_reply or ""
+        if reply:
+            reply = fill(translate("AlertCard", "Replied: %1"), display_text(reply, 200)[0])
+        self._set_lines(self.reply, reply, 2)
+        self.reply.setVisible(alert.reminded and bool(reply))
         error = translated(self._error)
         self._set_lines(self.error, error, ERROR_LINES)
         self.error.setVisible(bool(error))
@@ -336,10 +351,11 @@ class AlertCard(FloatingCard):
         """The width of the card's text column, inside its border and margins."""
         return self.contentsRect().width() - MARGINS[0] - MARGINS[2]
 
-    def _set_lines(self, label: QLabel, text: str, max_lines: int) -> bool:
-        """Set ``text`` broken for the label's width, at most ``max_lines``; True when cut."""
+    def _set_lines(self, label: QLabel, text: str, max_lines: int, beside: int = 0) -> bool:
+        """Set ``text`` broken for the label's width (the card's, less ``beside`` pixels taken
+        by a widget beside it), at most ``max_lines``; True when cut."""
         margins = label.contentsMargins()
-        width = self._width() - margins.left() - margins.right()
+        width = self._width() - beside - margins.left() - margins.right()
         lines, cut = fit_lines(text, label.font(), width, max_lines) if text else ([], False)
         label.setText("\n".join(lines))
         return cut
@@ -365,7 +381,11 @@ class AlertCard(FloatingCard):
         layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(*MARGINS)
         layout.setSpacing(LINE_SPACING)
-        layout.addWidget(self.banner)
+        # The answer to the customer sits beside the banner that says they are waiting.
+        banner = QHBoxLayout()
+        banner.addWidget(self.banner, 1)
+        banner.addWidget(self.reply_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout.addLayout(banner)
         layout.addLayout(header)
         layout.addLayout(number)
         widgets: Sequence[QWidget] = (
@@ -375,6 +395,7 @@ class AlertCard(FloatingCard):
             self.address,
             self.remark,
             self.remark_note,
+            self.reply,
             self.error,
         )
         for widget in widgets:

@@ -66,12 +66,14 @@ class CardStack(QObject):
     Signals:
         accept_clicked(order_id): Accept was clicked on a card.
         reject_clicked(order_id): Reject… was clicked on a card.
+        reply_clicked(order_id): Reply… was clicked on a reminded order's card.
         later_clicked(order_id): Later, or OK on an already accepted order, was clicked.
         orders_requested(): the compact card's button was clicked.
     """
 
     accept_clicked = Signal(int)
     reject_clicked = Signal(int)
+    reply_clicked = Signal(int)
     later_clicked = Signal(int)
     orders_requested = Signal()
 
@@ -251,5 +253,6 @@ class CardStack(QObject):
         card = AlertCard(alert, now)
         card.accept_clicked.connect(self.accept_clicked)
         card.reject_clicked.connect(self.reject_clicked)
+        card.reply_clicked.connect(self.reply_clicked)
         card.later_clicked.connect(self.later_clicked)
         return card

@@ -32,6 +32,10 @@
             <translation>知道了</translation>
         </message>
         <message>
+            <source>Replied: %1</source>
+            <translation>已回复：%1</translation>
+        </message>
+        <message>
             <source>#%1</source>
             <translation>%1号</translation>
         </message>
@@ -42,6 +46,10 @@
         <message>
             <source>Phone ending %1</source>
             <translation>手机尾号 %1</translation>
+        </message>
+        <message>
+            <source>Reply…</source>
+            <translation>回复…</translation>
         </message>
         <message>
             <source>Address: %1</source>
@@ -604,6 +612,41 @@
         <message>
             <source>Restaurant closed</source>
             <translation>餐厅已打烊，暂时无法接单</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReplyDialog</name>
+        <message>
+            <source>Being prepared</source>
+            <translation>已在制作</translation>
+        </message>
+        <message>
+            <source>Ready in a moment</source>
+            <translation>马上出餐</translation>
+        </message>
+        <message>
+            <source>The rider has it</source>
+            <translation>骑手已取餐</translation>
+        </message>
+        <message>
+            <source>Reply to customer</source>
+            <translation>回复顾客</translation>
+        </message>
+        <message>
+            <source>Answer the customer of order %1:</source>
+            <translation>回复订单 %1 的顾客：</translation>
+        </message>
+        <message>
+            <source>Or type a short reply</source>
+            <translation>或输入一句回复</translation>
+        </message>
+        <message>
+            <source>Send</source>
+            <translation>发送</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
         </message>
     </context>
     <context>

@@ -37,6 +37,16 @@ TRANSLATIONS: dict[str, str] = {
     "Phone ending %1": "手机尾号 %1",
     "Address: %1": "地址：%1",
     "#%1 · %2": "%1号 · 尾号 %2",
+    "Reply…": "回复…",
+    "Replied: %1": "已回复：%1",
+    # ReplyDialog: a preset's Chinese is the words the customer reads
+    "Being prepared": "已在制作",
+    "Ready in a moment": "马上出餐",
+    "The rider has it": "骑手已取餐",
+    "Reply to customer": "回复顾客",
+    "Answer the customer of order %1:": "回复订单 %1 的顾客：",
+    "Or type a short reply": "或输入一句回复",
+    "Send": "发送",
     # OverflowCard
     "%1 more orders waiting": "还有 %1 单待接",
     "Ending %1": "尾号 %1",

@@ -375,3 +375,40 @@ async def test_ready_notice_on_first_connect_and_after_an_outage() -> None:
     counter.step()
     assert "ready" in view.notices
     assert "link" not in view.notices
+
+
+async def test_an_answer_to_a_reminder_reaches_the_other_counter(
+    live: LiveServer, tmp_path: Path
+) -> None:
+    """Counter A answers a customer's 催单: counter B's card shows the answer and the order
+    keeps ringing there until it is accepted."""
+    token_a = await live.device_token(name="A")
+    token_b = await live.device_token(name="B")
+    async with (
+        running_counter(live, token_a, tmp_path / "a") as a,
+        running_counter(live, token_b, tmp_path / "b") as b,
+        httpx.AsyncClient(base_url=live.base_url) as http,
+    ):
+        sim = simulator(live, http)
+        order = await paid_order(sim)
+        assert order.id is not None
+        await sim.remind(order.id)
+        await until(b.view, lambda: b.view.alerts.get(order.id, None) is not None)
+        await until(b.view, lambda: b.view.alerts[order.id].reminded)
+        assert await a.counter.reply(order.id, "ready_soon", "")
+        await until(b.view, lambda: b.view.alerts[order.id].reminder_reply == "马上出餐")
+        assert [alert.order_id for alert in b.counter.board.ringing] == [order.id]
+
+
+async def test_a_failed_answer_shows_on_the_card(live: LiveServer, tmp_path: Path) -> None:
+    """An answer the server refuses (the order was never hurried) is shown on the card."""
+    token = await live.device_token()
+    async with (
+        running_counter(live, token, tmp_path) as run,
+        httpx.AsyncClient(base_url=live.base_url) as http,
+    ):
+        order = await paid_order(simulator(live, http))
+        assert order.id is not None
+        await until(run.view, lambda: order.id in run.view.shown)
+        assert not await run.counter.reply(order.id, "", "马上好")
+    assert order.id in run.view.errors

@@ -75,6 +75,9 @@ class AcceptedElsewhereFirst:
     async def reject(self, order_id: int, reason: str) -> RemoteOrder:
         return await self._api.reject(order_id, reason)
 
+    async def reply_to_reminder(self, order_id: int, *, preset: str, text: str) -> RemoteOrder:
+        raise NotImplementedError
+
 
 @contextlib.asynccontextmanager
 async def printing_counter(

@@ -68,6 +68,9 @@ class SlowApi:
     async def reject(self, order_id: int, reason: str) -> RemoteOrder:
         raise AssertionError("not used")
 
+    async def reply_to_reminder(self, order_id: int, *, preset: str, text: str) -> RemoteOrder:
+        raise NotImplementedError
+
 
 def counter(api: SlowApi) -> Counter:
     return Counter(

@@ -133,10 +133,10 @@ def test_waiting_order_offers_accept_reject_later(make_card: Callable[..., Alert
 
 
 def test_accepted_order_offers_only_ok(make_card: Callable[..., AlertCard]) -> None:
-    """A reminder about an accepted order only needs acknowledging."""
+    """A reminder about an accepted order only needs acknowledging, or an answer."""
     card = make_card(status=OrderStatus.CONFIRMED, reminded=True, reminder_count=1)
     visible = [b.objectName() for b in card.findChildren(QPushButton) if b.isVisible()]
-    assert visible == ["ok"]
+    assert sorted(visible) == ["ok", "reply"]
 
 
 def test_ok_emits_later(qtbot: Any, make_card: Callable[..., AlertCard]) -> None:
@@ -158,7 +158,7 @@ def test_reminded_card_is_highlighted(make_card: Callable[..., AlertCard]) -> No
     card = make_card(reminded=True, reminder_count=2)
     assert card.highlighted
     assert card.banner.isVisible()
-    assert card.banner.text() == "Customer is waiting — reminder ×2"
+    assert card.banner.text().replace("\n", " ") == "Customer is waiting — reminder ×2"
     assert "5px solid #d32f2f" in card.styleSheet()
 
 
@@ -379,3 +379,29 @@ def test_long_address_is_bounded(make_card: Callable[..., AlertCard]) -> None:
 def test_empty_address_no_line(make_card: Callable[..., AlertCard]) -> None:
     """Pick-up orders have no address: no address line."""
     assert not make_card(address="").address.isVisible()
+
+
+def test_reminded_card_offers_a_reply(qtbot: Any, make_card: Callable[..., AlertCard]) -> None:
+    """A reminded order's card offers Reply…, which sends the order id."""
+    card = make_card(reminded=True, reminder_count=1)
+    assert card.reply_button.isVisible()
+    with qtbot.waitSignal(card.reply_clicked) as clicked:
+        qtbot.mouseClick(card.reply_button, Qt.MouseButton.LeftButton)
+    assert clicked.args == [7]
+
+
+def test_card_without_a_reminder_offers_no_reply(make_card: Callable[..., AlertCard]) -> None:
+    """Nothing to answer before the customer hurries the order."""
+    assert not make_card().reply_button.isVisible()
+
+
+def test_reminded_card_shows_the_answer_given(make_card: Callable[..., AlertCard]) -> None:
+    """The answer a counter gave the customer is on the card."""
+    card = make_card(reminded=True, reminder_count=1, reminder_reply="马上出餐")
+    assert card.reply.isVisible()
+    assert card.reply.text() == "Replied: 马上出餐"
+
+
+def test_no_answer_yet_no_answer_line(make_card: Callable[..., AlertCard]) -> None:
+    """A reminded card nobody answered shows no answer line."""
+    assert not make_card(reminded=True, reminder_count=1).reply.isVisible()

@@ -64,6 +64,14 @@ CASES = {
         "address": "上海市浦东新区世纪大道100号环球金融中心B座2801室，到了请打电话，不要敲门" * 4,
     },
     "the largest number of the day": {"day_seq": 2**31 - 1, "address": "y" * 300},
+    "reminded, answered at length": {
+        "reminded": True,
+        "reminder_count": 2,
+        "day_seq": 12,
+        "reminder_reply": "汤还在熬，大概再等五分钟，马上给您送出，抱歉久等了" * 2,
+        "items": TWELVE_DISHES,
+        "remark": LONG_REMARK,
+    },
     "accepted, reminded": {
         "status": OrderStatus.CONFIRMED,
         "reminded": True,
