@@ -9,11 +9,11 @@ import pytest
 
 from backend.devkit import MerchantKit
 from backend.reconcile import Reconciler
-from backend.store import Database, get_order_by_number
+from backend.store import Database, PaymentFacts, get_order_by_number, record_payment
 from backend.wechatsim import Ledger, PaymentAttempt, running_simulator, simulator_app
 from orderbell_protocol import Event, EventType, OrderStatus, PayStatus
 from tests.backend.reconcile.conftest import MakeReconciler, PlaceOrder, api_client, pay_at_wechat
-from tests.conftest import TLS, FakeClock, WeChatSim
+from tests.conftest import SHOP_ZONE, TLS, FakeClock, WeChatSim
 from tests.pg import free_port
 
 
@@ -255,3 +255,22 @@ async def test_wechat_pay_down_is_retried_and_nothing_is_lost(
             clock.advance(1)
             assert (await reconciler.run_once()).found_paid == 1
     assert await status(db, order.number) == (OrderStatus.TO_BE_CONFIRMED, PayStatus.PAID)
+
+
+async def test_payment_found_by_query_takes_the_next_number_of_the_day(
+    db: Database,
+    reconciler: Reconciler,
+    place: PlaceOrder,
+    wechat_sim: WeChatSim,
+    clock: FakeClock,
+    published: list[Event],
+) -> None:
+    """An order paid through its callback is 1号; one found by query is 2号, never a second 1."""
+    notified, lost = await place(), await place()
+    facts = PaymentFacts(notified.number, "4200" + "1" * 24, notified.amount_fen, clock.datetime())
+    await record_payment(db, facts, clock.datetime(), zone=SHOP_ZONE)
+    pay_at_wechat(wechat_sim, clock, lost)
+    clock.advance(31)
+    await reconciler.run_once()
+    numbers = {event.order_number: event.day_seq for event in published}
+    assert numbers == {notified.number: 1, lost.number: 2}
