@@ -302,23 +302,18 @@ class Counter:
         The order is not handled by it: it rings on until accepted. The server's type-3 event
         brings the answer to every counter's card, this one's too.
         """
-        api = self.api
-        if api is None:
-            self.view.show_card_error(
-                order_id, message(QT_TRANSLATE_NOOP("App", "Not connected to a server"))
-            )
+        outcome = await self._call(
+            order_id,
+            "reply to the reminder of",
+            lambda api: api.reply_to_reminder(order_id, preset=preset, text=text),
+        )
+        if isinstance(outcome, OrderConflict):
+            # Rejected or cancelled meanwhile: there is no one left to answer.
+            self.view.show_card_error(order_id, outcome.message)
             return False
-        self.view.set_card_busy(order_id, True)
-        try:
-            order = await api.reply_to_reminder(order_id, preset=preset, text=text)
-        except ApiError as exc:
-            log.warning("reply to the reminder of order #%s failed: %s", order_id, exc)
-            self.view.show_card_error(order_id, exc.message)
+        if outcome is None:
             return False
-        finally:
-            self.view.set_card_busy(order_id, False)
-            self.wake()
-        log.info("order %s: reminder answered here: %s", order.number, order.reminder_reply)
+        log.info("order %s: reminder answered here: %s", outcome.number, outcome.reminder_reply)
         return True
 
     def later(self, order_id: int) -> None:
@@ -648,36 +643,52 @@ class Counter:
         call: Callable[[OrdersApi], Coroutine[Any, Any, RemoteOrder]],
         done: Callable[[RemoteOrder], Coroutine[Any, Any, Any]] | None = None,
     ) -> bool:
+        outcome = await self._call(order_id, verb, call)
+        if isinstance(outcome, OrderConflict):
+            log.info(
+                "order #%s was already handled elsewhere (status %s)",
+                order_id,
+                outcome.order.status,
+            )
+            self._changes += 1
+            self.board.handled(order_id)
+            return True
+        if outcome is None:
+            return False
+        log.info("order %s: %s here (status %s)", outcome.number, verb, outcome.status.name)
+        self._changes += 1
+        self.board.handled(order_id)
+        self.refresh_orders_soon()
+        if done is not None:
+            self.spawn(done(outcome))
+        return True
+
+    async def _call(
+        self,
+        order_id: int,
+        verb: str,
+        call: Callable[[OrdersApi], Coroutine[Any, Any, RemoteOrder]],
+    ) -> RemoteOrder | OrderConflict | None:
+        """One request about an order, its buttons disabled meanwhile: the order as the server
+        answered, its conflict (409), or None when it failed (the card then says why)."""
         api = self.api
         if api is None:
             self.view.show_card_error(
                 order_id, message(QT_TRANSLATE_NOOP("App", "Not connected to a server"))
             )
-            return False
+            return None
         self.view.set_card_busy(order_id, True)
         try:
-            order = await call(api)
+            return await call(api)
         except OrderConflict as exc:
-            log.info(
-                "order #%s was already handled elsewhere (status %s)", order_id, exc.order.status
-            )
-            self._changes += 1
-            self.board.handled(order_id)
-            return True
+            return exc
         except ApiError as exc:
             log.warning("%s order #%s failed: %s", verb, order_id, exc)
             self.view.show_card_error(order_id, exc.message)
-            return False
+            return None
         finally:
             self.view.set_card_busy(order_id, False)
             self.wake()
-        log.info("order %s: %s here (status %s)", order.number, verb, order.status.name)
-        self._changes += 1
-        self.board.handled(order_id)
-        self.refresh_orders_soon()
-        if done is not None:
-            self.spawn(done(order))
-        return True
 
     def _link_notice(self, alarm_changed: bool, now: float) -> None:
         """Show, update or clear the link notice; it tells how long the link has been down."""

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.marks import fill
 from desktop.ui.naming import named
+from desktop.ui.placing import show_placed
 from desktop.ui.reject_reasons import MAX_REASON_LENGTH, REJECT_REASONS
 
 
@@ -81,14 +82,7 @@ class RejectDialog(QDialog):
         self.other_edit.clear()
         self.retranslate()
         self._update_ok()
-        self.adjustSize()
-        if place is not None:
-            place(self)
-        self.show()
-        self.raise_()
-        self.activateWindow()
-        if place is not None:
-            place(self)
+        show_placed(self, place)
 
     def reason(self) -> str | None:
         """The reason as it would be sent, or None while the choice is incomplete."""

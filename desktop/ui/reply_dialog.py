@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.marks import fill
 from desktop.ui.naming import named
+from desktop.ui.placing import show_placed
 from orderbell_protocol import MAX_REPLY_CHARS, REPLY_PRESETS
 
 # What staff see for each preset the server knows (orderbell_protocol.REPLY_PRESETS). The
@@ -83,14 +84,7 @@ class ReplyDialog(QDialog):
         self._called = called
         self.text_edit.clear()
         self.retranslate()
-        self.adjustSize()
-        if place is not None:
-            place(self)
-        self.show()
-        self.raise_()
-        self.activateWindow()
-        if place is not None:
-            place(self)
+        show_placed(self, place)
 
     def typed(self) -> str | None:
         """The typed line as it would be sent, or None while it is empty."""
