@@ -55,6 +55,7 @@ from desktop.ui.notice import NoticeCard
 from desktop.ui.orders_window import OrdersWindow
 from desktop.ui.quit_dialog import QuitConfirmation
 from desktop.ui.reject_dialog import RejectDialog
+from desktop.ui.reply_dialog import ReplyDialog
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.settings_form import SettingsForm
 from desktop.ui.texts import translated
@@ -201,7 +202,7 @@ async def test_cards_and_their_errors_are_chinese(view: QtCounterView) -> None:
     view.show_alerts(
         [
             alert(1),
-            alert(2, reminded=True, reminder_count=2),
+            alert(2, reminded=True, reminder_count=2, day_seq=12, reminder_reply="马上出餐"),
             alert(3, status=OrderStatus.CONFIRMED, reminded=True, reminder_count=1),
             *(alert(i) for i in range(4, 9)),
         ],
@@ -272,10 +273,14 @@ def test_tray_is_chinese(view: QtCounterView) -> None:
 
 
 async def test_dialogs_are_chinese(qtbot: Any, view: QtCounterView) -> None:
-    """The Reject and Quit dialogs, and the settings dialog empty, filled and refusing an
+    """The Reject, Reply and Quit dialogs, and the settings dialog empty, filled and refusing an
     address."""
     view.reject_dialog.ask(7, "1234")
     assert english(visible_texts(view.reject_dialog)) == []
+    replying = ReplyDialog()
+    qtbot.addWidget(replying)
+    replying.ask(7, "12 · 1234")
+    assert english(visible_texts(replying)) == []
     errors = await server_errors()
     quitting = QuitConfirmation()
     qtbot.addWidget(quitting)
