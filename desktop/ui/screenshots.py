@@ -46,6 +46,9 @@ ORDERS = [
 ]
 
 
+ADDRESSES = ("世纪大道100号 2楼前台", "张杨路500号华润时代广场 B座1203", "")
+
+
 def sample_alert(index: int, **changes: object) -> Alert:
     """Order ``index`` of the samples: its dishes, paid a few minutes apart."""
     dishes = ORDERS[index % len(ORDERS)]
@@ -57,11 +60,13 @@ def sample_alert(index: int, **changes: object) -> Alert:
         "amount_fen": 3850 + 1275 * index,
         "remark": "少辣，不要香菜，到了打电话" if index % 2 == 0 else "",
         "paid_at": NOW - timedelta(minutes=4 + 3 * index),
-        "phone_tail": "5678",
+        "phone_tail": f"{5678 + 111 * index:04d}"[-4:],
         "status": OrderStatus.TO_BE_CONFIRMED,
         "reminded": False,
         "reminder_count": 0,
         "waited_seconds": None,
+        "address": ADDRESSES[index % len(ADDRESSES)],
+        "day_seq": 12 + index,
     }
     return Alert(**(fields | changes))  # type: ignore[arg-type]
 
@@ -72,8 +77,10 @@ def card() -> QImage:
 
 
 def reminder() -> QImage:
-    """A hurried order's card: red border and banner."""
-    alert = sample_alert(2, reminded=True, reminder_count=2, waited_seconds=14 * 60)
+    """A hurried order's card: red border and banner, and the answer a counter gave."""
+    alert = sample_alert(
+        2, reminded=True, reminder_count=2, waited_seconds=14 * 60, reminder_reply="马上出餐"
+    )
     return _grab(AlertCard(alert, NOW))
 
 
