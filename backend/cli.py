@@ -304,8 +304,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orderbell-server", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def with_env(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        sub.add_argument("--env-file", type=Path, help="read ORDERBELL_* settings from this file")
+    def with_env(sub: argparse.ArgumentParser, *, inner: bool = False) -> argparse.ArgumentParser:
+        # A sub-command's own sub-commands take it too (``token create ... --env-file F``);
+        # there it must not reset a value given before them to None.
+        sub.add_argument(
+            "--env-file",
+            type=Path,
+            default=argparse.SUPPRESS if inner else None,
+            help="read ORDERBELL_* settings from this file",
+        )
         return sub
 
     serve = with_env(commands.add_parser("serve", help="run the server (migrates first)"))
@@ -319,12 +326,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     token = with_env(commands.add_parser("token", help="device tokens of counter PCs"))
     token_commands = token.add_subparsers(dest="token_command", required=True)
-    create = token_commands.add_parser("create", help="create a token; printed once, last line")
+    create = with_env(
+        token_commands.add_parser("create", help="create a token; printed once, last line"),
+        inner=True,
+    )
     create.add_argument("--shop", type=int, required=True)
     create.add_argument("--name", required=True)
-    listing = token_commands.add_parser("list", help="list tokens")
+    listing = with_env(token_commands.add_parser("list", help="list tokens"), inner=True)
     listing.add_argument("--shop", type=int)
-    revoke = token_commands.add_parser("revoke", help="revoke a token by its number")
+    revoke = with_env(
+        token_commands.add_parser("revoke", help="revoke a token by its number"), inner=True
+    )
     revoke.add_argument("id", type=int)
     token.set_defaults(run=cmd_token)
 

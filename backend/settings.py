@@ -355,11 +355,23 @@ def read_environment(environ: Mapping[str, str], env_file: Path | None = None) -
     """The ORDERBELL_* variables: the env file's values, overridden by the real environment."""
     merged: dict[str, str] = {}
     if env_file is not None:
-        if not env_file.is_file():
-            raise ConfigError(f"env file {env_file} does not exist")
-        merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        merged.update({k: v for k, v in _env_file_values(env_file).items() if v is not None})
     merged.update({k: v for k, v in environ.items() if k.startswith("ORDERBELL_")})
     return merged
+
+
+def _env_file_values(env_file: Path) -> Mapping[str, str | None]:
+    """The variables an env file sets; a file that cannot be read raises ConfigError."""
+    if not env_file.is_file():
+        raise ConfigError(f"env file {env_file} does not exist")
+    try:
+        return dotenv_values(env_file, encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"env file {env_file} cannot be read: it is not UTF-8 text (byte {exc.start})"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"env file {env_file} cannot be read: {exc.strerror or exc}") from None
 
 
 def load_settings(environ: Mapping[str, str], *, require_merchant: bool = True) -> Settings:

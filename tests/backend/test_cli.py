@@ -1,4 +1,5 @@
-"""``orderbell-server`` as a real subprocess: test kit, device tokens, serve, simulate, shutdown."""
+"""``orderbell-server``: test kit, device tokens, serve, simulate, shutdown (mostly as a real
+subprocess; argument handling in this process)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,17 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from backend.cli import main
 from backend.devkit import load_kit
 from backend.simulator import Simulator
-from backend.store import Database, authenticate_token, create_token, list_tokens, migrate_async
+from backend.store import (
+    Database,
+    DeviceToken,
+    authenticate_token,
+    create_token,
+    list_tokens,
+    migrate_async,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 COMMAND_TIMEOUT_S = 60.0  # bounds, not expectations: a loaded CI machine starts Python slowly
@@ -259,6 +268,91 @@ async def test_token_revoke_locks_the_token_out(tmp_path: Path) -> None:
     assert f"#{record.id} revoked" in result.stdout
     assert listed[0].revoked_at is not None
     assert device is None
+
+
+def env_file_for(directory: Path, database_url: str) -> Path:
+    """An env file pointing the commands at ``database_url`` (and nothing else)."""
+    env_file = directory / "orderbell.env"
+    env_file.write_text(f"ORDERBELL_DATABASE_URL={database_url}\n")
+    return env_file
+
+
+def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """``orderbell-server ARGS`` in this process (quicker than a subprocess for argument
+    handling): exit code, stdout and stderr."""
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+async def tokens_in(url: str) -> list[DeviceToken]:
+    db = Database(url)
+    try:
+        return await list_tokens(db)
+    finally:
+        await db.dispose()
+
+
+def test_token_commands_take_the_env_file_after_the_subcommand(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``token create|list|revoke ... --env-file F`` (the README's form) act on F's database."""
+    monkeypatch.delenv("ORDERBELL_DATABASE_URL", raising=False)
+    url = sqlite_url(tmp_path / "orderbell.db")
+    env_file = str(env_file_for(tmp_path, url))
+    code, _, err = run_main(
+        capsys, "token", "create", "--shop", "2", "--name", "bar", "--env-file", env_file
+    )
+    assert code == 0, err
+    code, out, err = run_main(capsys, "token", "list", "--env-file", env_file)
+    assert code == 0, err
+    assert out.split("\t")[:3] == ["#1", "shop 2", "bar"]
+    code, _, err = run_main(capsys, "token", "revoke", "1", "--env-file", env_file)
+    assert code == 0, err
+    (token,) = asyncio.run(tokens_in(url))
+    assert token.revoked_at is not None
+
+
+def test_env_file_before_the_token_subcommand_still_works(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``token --env-file F create ...`` keeps working: the file given first is not forgotten."""
+    monkeypatch.delenv("ORDERBELL_DATABASE_URL", raising=False)
+    url = sqlite_url(tmp_path / "orderbell.db")
+    env_file = str(env_file_for(tmp_path, url))
+    code, _, err = run_main(
+        capsys, "token", "--env-file", env_file, "create", "--shop", "4", "--name", "till"
+    )
+    assert code == 0, err
+    assert [token.shop_id for token in asyncio.run(tokens_in(url))] == [4]
+
+
+def unreadable_env_file(tmp_path: Path, case: str) -> Path:
+    """An env file that exists but cannot be read as settings."""
+    if case == "not-utf8":
+        path = tmp_path / "latin1.env"
+        path.write_bytes("ORDERBELL_LOG_LEVEL=INFO # caf\u00e9\n".encode("latin-1"))
+        return path
+    # A regular file that no one can read, root included (chmod 000 does not stop root).
+    proc_mem = Path("/proc/self/mem")
+    if not proc_mem.is_file():
+        pytest.skip("needs Linux's /proc")
+    return proc_mem
+
+
+@pytest.mark.parametrize("case", ["not-utf8", "unreadable"])
+def test_an_unreadable_env_file_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    """An env file that cannot be read: one line naming the file, a non-zero exit."""
+    env_file = unreadable_env_file(tmp_path, case)
+    code, out, err = run_main(capsys, "migrate", "--env-file", str(env_file))
+    assert code != 0
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert str(env_file) in lines[0]
+    assert "cannot be read" in lines[0]
 
 
 # --- serve and simulate -----------------------------------------------------------------------
