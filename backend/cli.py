@@ -60,13 +60,24 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def serve_settings(args: argparse.Namespace) -> Settings:
+    """The settings ``serve`` runs with: environment, env file, then its own options."""
+    env = read_environment(os.environ, args.env_file)
+    if args.forwarded_allow_ips is not None:
+        env["ORDERBELL_FORWARDED_ALLOW_IPS"] = args.forwarded_allow_ips
+    return load_settings(env, require_merchant=True)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from backend.app import create_app
+    from backend.fdlimit import RESERVED_FDS, raise_open_file_limit
     from backend.gc_policy import GcPolicy
     from backend.server import make_server
 
-    settings = _settings(args, require_merchant=True)
+    settings = serve_settings(args)
     logging.getLogger().setLevel(settings.log_level)
+    # Every connection holds a file: let this process open as many as its caps allow.
+    raise_open_file_limit(settings.max_connections + RESERVED_FDS)
     app = create_app(settings, gc_policy=GcPolicy())
     make_server(app, settings, args.host, args.port).run()
     return 0
@@ -318,6 +329,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = with_env(commands.add_parser("serve", help="run the server (migrates first)"))
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        help="proxies trusted to name the client in X-Forwarded-For, comma-separated "
+        "(default ORDERBELL_FORWARDED_ALLOW_IPS: 127.0.0.1,::1)",
+    )
     serve.set_defaults(run=cmd_serve)
 
     with_env(

@@ -1,44 +1,32 @@
-"""Runs the app on uvicorn with OrderBell's transport choices and a graceful 1001 shutdown."""
+"""Runs the app on uvicorn: OrderBell's protocols and edge limits, masked logs, 1001 on shutdown."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import re
 import socket
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
+from backend.edge import Edge
+from backend.fdlimit import affordable_connections, open_file_limit
+from backend.handled import HandledErrors
+from backend.httpedge import EdgeHttpProtocol
 from backend.hub import Hub
-from backend.settings import Settings
+from backend.logredact import install_redaction
+from backend.settings import Settings, secret_values
 from backend.wsconnection import CounterProtocol
 from orderbell_protocol import CLOSE_GOING_AWAY
 
+log = logging.getLogger(__name__)
+
 # Writers get this long to deliver their 1001 close frames before uvicorn tears down sockets.
 CLOSE_GRACE_S = 1.0
-_TOKEN_IN_QUERY = re.compile(r"(token=)[^&\s\"']+")
-
-
-class RedactTokens(logging.Filter):
-    """Masks ``token=...`` in log lines: uvicorn logs WebSocket paths with their query."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "token=" in message:
-            record.msg = _TOKEN_IN_QUERY.sub(r"\1***", message)
-            record.args = None
-        return True
-
-
-def redact_tokens_in_server_logs() -> None:
-    """Install :class:`RedactTokens` on uvicorn's loggers (once)."""
-    for name in ("uvicorn.error", "uvicorn.access"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(existing, RedactTokens) for existing in logger.filters):
-            logger.addFilter(RedactTokens())
 
 
 class OrderBellServer(uvicorn.Server):
@@ -68,16 +56,38 @@ class OrderBellServer(uvicorn.Server):
             yield
 
 
-def server_config(app: Starlette, settings: Settings, host: str, port: int) -> uvicorn.Config:
-    """uvicorn settings: our WebSocket protocol, no permessage-deflate, keepalive pings.
+class EdgeConfig(uvicorn.Config):
+    """uvicorn's config plus the edge policy its protocols enforce (``backend.edge.edge_of``)."""
+
+    def __init__(self, app: ASGIApp, edge: Edge, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.edge = edge
+
+
+def server_config(app: ASGIApp, settings: Settings, host: str, port: int) -> EdgeConfig:
+    """uvicorn settings: our HTTP and WebSocket protocols, no permessage-deflate, keepalive
+    pings, the edge's timeouts and caps, and the proxies trusted to name the client.
 
     Deflate costs more than it saves on ~200-byte events, and it would make each counter's
     frame different, where the hub writes one frame's bytes to a whole shop.
     """
-    return uvicorn.Config(
-        app,
+    wanted = settings.max_connections
+    limit = open_file_limit()
+    total_cap = affordable_connections(wanted, limit)
+    if total_cap < wanted:
+        log.warning(
+            "ORDERBELL_MAX_CONNECTIONS %s lowered to %s: this process may open only %s files "
+            "(raise it: ulimit -n, or LimitNOFILE= in the systemd unit)",
+            wanted,
+            total_cap,
+            limit,
+        )
+    return EdgeConfig(
+        HandledErrors(app),
+        Edge.from_settings(settings, total_cap),
         host=host,
         port=port,
+        http=EdgeHttpProtocol,
         ws=CounterProtocol,
         ws_per_message_deflate=False,
         ws_ping_interval=settings.ws_ping_interval_s,
@@ -86,6 +96,7 @@ def server_config(app: Starlette, settings: Settings, host: str, port: int) -> u
         log_config=None,
         access_log=False,  # the app logs each request by route (backend.accesslog), no raw path
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
         timeout_graceful_shutdown=5,
     )
@@ -94,8 +105,11 @@ def server_config(app: Starlette, settings: Settings, host: str, port: int) -> u
 def make_server(
     app: Starlette, settings: Settings, host: str, port: int, *, own_signals: bool = True
 ) -> OrderBellServer:
-    """A server for this app; its hub is the one the app publishes to."""
-    redact_tokens_in_server_logs()
+    """A server for this app; its hub is the one the app publishes to.
+
+    From here on this process's log records hold no secret (``backend.logredact``).
+    """
+    install_redaction(secret_values(settings))
     hub: Hub = app.state.hub
     return OrderBellServer(server_config(app, settings, host, port), hub, own_signals=own_signals)
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from backend.admission import parse_trusted_proxies
 from backend.wechatpay import API_URL
 
 
@@ -122,6 +123,12 @@ def _timezone(raw: str) -> str:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError("expected an IANA time zone name, e.g. Asia/Shanghai") from None
+    return value
+
+
+def _proxies(raw: str) -> str:
+    value = ",".join(part.strip() for part in raw.split(",") if part.strip())
+    parse_trusted_proxies(value)  # a bad entry stops start-up, naming the variable
     return value
 
 
@@ -261,6 +268,54 @@ SETTINGS: tuple[Setting, ...] = (
         "(it stopped reading, or vanished) is disconnected",
     ),
     Setting(
+        "ORDERBELL_WS_HANDSHAKE_TIMEOUT_S",
+        _positive_float,
+        10.0,
+        "seconds from a WebSocket upgrade's request to the server's answer (101 or a refusal); "
+        "past it the connection is dropped",
+    ),
+    Setting(
+        "ORDERBELL_HTTP_HEADER_TIMEOUT_S",
+        _positive_float,
+        10.0,
+        "seconds a client has to send a request's line and headers (from connecting, or from "
+        "the request's first byte); past it: 408 and the connection is closed",
+    ),
+    Setting(
+        "ORDERBELL_HTTP_BODY_TIMEOUT_S",
+        _positive_float,
+        10.0,
+        "seconds a client has to send a request's body once its headers are in; past it: 408 "
+        "and the connection is closed",
+    ),
+    Setting(
+        "ORDERBELL_HTTP_IDLE_TIMEOUT_S",
+        _positive_float,
+        5.0,
+        "seconds an idle keep-alive connection stays open between two requests",
+    ),
+    Setting(
+        "ORDERBELL_MAX_CONNECTIONS",
+        _positive_int,
+        10000,
+        "open connections (HTTP and WebSocket) the server takes in all; more are answered 503 "
+        "and closed; lowered at start-up to what the open-file limit allows",
+    ),
+    Setting(
+        "ORDERBELL_MAX_CONNECTIONS_PER_CLIENT",
+        _positive_int,
+        128,
+        "open connections one client address may hold (an IPv6 client counts by its /64); "
+        "trusted proxies are exempt",
+    ),
+    Setting(
+        "ORDERBELL_FORWARDED_ALLOW_IPS",
+        _proxies,
+        "127.0.0.1,::1",
+        "proxies trusted to name the client in X-Forwarded-For/-Proto: addresses or networks, "
+        "comma-separated, or *",
+    ),
+    Setting(
         "ORDERBELL_EVENT_RETENTION_DAYS",
         _positive_int,
         7,
@@ -311,6 +366,13 @@ class Settings:
     ws_queue_limit: int = 512
     ws_send_timeout_s: float = 10.0
     ws_ping_interval_s: float = 10.0
+    ws_handshake_timeout_s: float = 10.0
+    http_header_timeout_s: float = 10.0
+    http_body_timeout_s: float = 10.0
+    http_idle_timeout_s: float = 5.0
+    max_connections: int = 10000
+    max_connections_per_client: int = 128
+    forwarded_allow_ips: str = "127.0.0.1,::1"
     event_retention_days: int = 7
     revocation_check_s: float = 15.0
     timezone: str = "Asia/Shanghai"
@@ -345,6 +407,15 @@ def masked_url(url: str) -> str:
         # The last '@' ends the credentials even when an unescaped '@' is in the password.
         rest = "***@" + rest.rsplit("@", 1)[1]
     return scheme + sep + rest
+
+
+def secret_values(settings: Settings) -> list[str]:
+    """The configured secrets (and the database password), for the logs to mask."""
+    values = [getattr(settings, _field_name(spec)) for spec in SETTINGS if spec.secret]
+    _scheme, _sep, rest = settings.database_url.partition("://")
+    credentials = rest.rsplit("@", 1)[0] if "@" in rest else ""
+    values.append(credentials.partition(":")[2])
+    return [value for value in values if value]
 
 
 def _field_name(spec: Setting) -> str:

@@ -18,6 +18,12 @@ server that rings thousands of counters:
 
 The socket reaches the app through the scope: ``scope["extensions"]["orderbell.socket"]``.
 Under any other ASGI server the extension is absent and the app uses plain ASGI.
+
+The protocol also does its share of the server's edge (``backend.httpedge`` hands it the
+connection, admitted): a handshake the server does not answer in time is dropped (one timer,
+gone once the 101 is out), a request websockets itself refuses (a header line over 8 KiB) gets
+its 431 written, which uvicorn leaves unsent, and the connection's admission is released when
+it ends.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.exceptions import InvalidState
 from websockets.http11 import Request
 
+from backend.edge import edge_of
 from backend.hub import Frame
 from backend.lean import LeanEvent, LeanQueue
 
@@ -170,6 +177,54 @@ class CounterProtocol(WebSocketsSansIOProtocol):
         self.writable.set()
         self.socket = CounterSocket(self)
         self._discarding = False
+        # Runs from the upgrade's request until the server answers it, never once live.
+        self._handshake_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        edge = edge_of(self.config)
+        if edge is not None:
+            self._handshake_timer = self.loop.call_later(
+                edge.handshake_timeout_s, self._handshake_timed_out
+            )
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.handshake_exc is not None and not self.handshake_initiated:
+            self._refuse_request()
+
+    def _refuse_request(self) -> None:
+        """websockets refused the request itself (a header line over 8 KiB: 431, a request
+        line too long: 414, not HTTP at all): its answer is written here, as uvicorn does not."""
+        if self.close_sent or self.disconnected:
+            return
+        self.handshake_complete = True
+        self.close_sent = True
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        self.transport.close()
+
+    def _handshake_timed_out(self) -> None:
+        self._handshake_timer = None
+        edge = edge_of(self.config)
+        if edge is None or self.handshake_complete or self.disconnected:
+            return
+        edge.incident(
+            f"dropped: WebSocket handshake not answered within {edge.handshake_timeout_s:g} s",
+            self.client[0] if self.client else None,
+            self.loop.time(),
+        )
+        # The app is stuck before accepting (its accept will find the connection gone).
+        self.abort()
+
+    def start_keepalive(self) -> None:
+        # Called as the 101 goes out: the handshake is answered.
+        self._stop_handshake_timer()
+        super().start_keepalive()
+
+    def _stop_handshake_timer(self) -> None:
+        if self._handshake_timer is not None:
+            self._handshake_timer.cancel()
+            self._handshake_timer = None
 
     def handle_connect(self, event: Request) -> None:
         super().handle_connect(event)
@@ -259,7 +314,11 @@ class CounterProtocol(WebSocketsSansIOProtocol):
             self.transport.abort()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_handshake_timer()
         super().connection_lost(exc)
+        edge = edge_of(self.config)
+        if edge is not None:  # admitted by the HTTP protocol it was upgraded from
+            edge.release(self.client[0] if self.client else None)
         # The socket lets go of this protocol: without that cycle a closed connection is freed
         # at once (the server's collection policy has frozen its objects, and would keep a
         # cycle of them until its next reclaim).

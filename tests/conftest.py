@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes.util
+import logging
 import os
 import shutil
 import ssl
@@ -24,6 +25,7 @@ from backend.server import bound_port, running_server
 from backend.settings import Settings, load_settings, read_environment
 from backend.store import Database, create_token, migrate_async
 from backend.wechatsim import Ledger, SimulatorFaults, running_simulator, simulator_app
+from tests.logscan import SERVER_LOGGERS, LogScan
 from tests.pg import PostgresCluster, PostgresUnavailable, in_ci
 from tests.sound import SoundCard, capturing_sound_card, missing_sound_card
 
@@ -168,9 +170,41 @@ def kit_settings(directory: Path, kit: MerchantKit, **overrides: str) -> Setting
     return load_settings(environ)
 
 
+# The test customers' contact details: customer data, which no log may hold.
+CUSTOMER_PHONE = "138 0013 8000"
+CUSTOMER_ADDRESS = "1 Example Road"
+SIMULATED_ADDRESS = "演示路 1 号"  # backend.simulator's
+
+
+@pytest.fixture(scope="session", autouse=True)
+def log_scan() -> Iterator[LogScan]:
+    """Every record the suite's servers log, at DEBUG, scanned for secrets; checked at the end."""
+    scan = LogScan()
+    scan.register("a customer's phone number", CUSTOMER_PHONE)
+    scan.register("a customer's address", CUSTOMER_ADDRESS, SIMULATED_ADDRESS)
+    loggers = [logging.getLogger(name) for name in SERVER_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+    root = logging.getLogger()
+    root.addHandler(scan)
+    try:
+        yield scan
+    finally:
+        root.removeHandler(scan)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+    assert not scan.leaks, "secrets in the servers' logs:\n" + "\n".join(
+        str(leak) for leak in scan.leaks[:20]
+    )
+
+
 @pytest.fixture(scope="session")
-def kit() -> MerchantKit:
-    return create_kit()
+def kit(log_scan: LogScan) -> MerchantKit:
+    made = create_kit()
+    log_scan.register("the APIv3 key", made.apiv3_key)
+    log_scan.register("the customer JWT secret", made.jwt_secret)
+    return made
 
 
 @pytest.fixture(scope="session")

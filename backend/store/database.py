@@ -90,7 +90,11 @@ class Database:
         dialect = parsed.get_dialect().name
         # A server database can restart under us; checking a pooled connection before use turns
         # what would be a failed request into a quiet reconnect.
-        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=dialect != "sqlite")
+        # hide_parameters: statements' values (customers' phone numbers and addresses) stay
+        # out of error messages, and so out of logged tracebacks.
+        self.engine: AsyncEngine = create_async_engine(
+            url, pool_pre_ping=dialect != "sqlite", hide_parameters=True
+        )
         self.is_sqlite = dialect == "sqlite"
         self.is_postgres = dialect == "postgresql"
         self._workers: SQLiteWorkers | None = None

@@ -44,6 +44,7 @@ class SQLiteWorkers:
         self._engine = create_engine(
             url.set(drivername="sqlite+pysqlite"),
             connect_args={"check_same_thread": False},
+            hide_parameters=True,  # as the async engine: no customer data in error messages
         )
         tune(self._engine)
         self._read_engine = self._engine.execution_options(**read_only)

@@ -22,8 +22,9 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from backend.cli import main
+from backend.cli import build_parser, main, serve_settings
 from backend.devkit import load_kit
+from backend.settings import ConfigError
 from backend.simulator import Simulator
 from backend.store import (
     Database,
@@ -33,6 +34,8 @@ from backend.store import (
     list_tokens,
     migrate_async,
 )
+from tests.conftest import SIMULATED_ADDRESS
+from tests.logscan import LogScan
 
 REPO = Path(__file__).resolve().parents[2]
 COMMAND_TIMEOUT_S = 60.0  # bounds, not expectations: a loaded CI machine starts Python slowly
@@ -100,13 +103,27 @@ class Served:
 
 
 @contextmanager
-def serving(kit_dir: Path, database_url: str, log: Path) -> Iterator[Served]:
-    """Start ``serve`` on a free port, wait until /healthz answers 200, stop it afterwards."""
+def serving(
+    kit_dir: Path,
+    database_url: str,
+    log: Path,
+    *,
+    open_files: int | None = None,
+    **settings: str,
+) -> Iterator[Served]:
+    """Start ``serve`` on a free port, wait until /healthz answers 200, stop it afterwards.
+
+    ``open_files`` runs it under that open-file limit (``ulimit -n``); ``settings`` are
+    ORDERBELL_* variables to set.
+    """
     port = free_port()
+    argv = command("serve", "--env-file", str(kit_dir / "orderbell.env"), "--port", str(port))
+    if open_files is not None:
+        argv = ["sh", "-c", f'ulimit -n {open_files} && exec "$@"', "serve", *argv]
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            command("serve", "--env-file", str(kit_dir / "orderbell.env"), "--port", str(port)),
-            env=cli_environment(database_url),
+            argv,
+            env=cli_environment(database_url, **settings),
             cwd=REPO,
             stdout=sink,
             stderr=subprocess.STDOUT,
@@ -137,6 +154,18 @@ def _wait_until_healthy(served: Served) -> None:
             pass
         time.sleep(0.05)
     pytest.fail(f"serve did not answer /healthz within {START_TIMEOUT_S} s:\n{served.output()}")
+
+
+async def database_with_token(directory: Path) -> tuple[str, str]:
+    """A migrated SQLite database in ``directory`` holding a shop-1 device token: (URL, token)."""
+    url = sqlite_url(directory / "orderbell.db")
+    await migrate_async(url)
+    db = Database(url)
+    try:
+        _, token = await create_token(db, shop_id=1, name="till", now=datetime.now(UTC))
+    finally:
+        await db.dispose()
+    return url, token
 
 
 # --- module fixtures: one kit, one database with a shop-3 token, one server ---------------------
@@ -293,13 +322,19 @@ async def tokens_in(url: str) -> list[DeviceToken]:
         await db.dispose()
 
 
-def test_token_commands_take_the_env_file_after_the_subcommand(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``token create|list|revoke ... --env-file F`` (the README's form) act on F's database."""
+@pytest.fixture
+def database_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    """A database URL and an env file naming it (the environment names none): (URL, file)."""
     monkeypatch.delenv("ORDERBELL_DATABASE_URL", raising=False)
     url = sqlite_url(tmp_path / "orderbell.db")
-    env_file = str(env_file_for(tmp_path, url))
+    return url, str(env_file_for(tmp_path, url))
+
+
+def test_token_commands_take_the_env_file_after_the_subcommand(
+    database_env: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``token create|list|revoke ... --env-file F`` (the README's form) act on F's database."""
+    url, env_file = database_env
     code, _, err = run_main(
         capsys, "token", "create", "--shop", "2", "--name", "bar", "--env-file", env_file
     )
@@ -314,17 +349,34 @@ def test_token_commands_take_the_env_file_after_the_subcommand(
 
 
 def test_env_file_before_the_token_subcommand_still_works(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    database_env: tuple[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     """``token --env-file F create ...`` keeps working: the file given first is not forgotten."""
-    monkeypatch.delenv("ORDERBELL_DATABASE_URL", raising=False)
-    url = sqlite_url(tmp_path / "orderbell.db")
-    env_file = str(env_file_for(tmp_path, url))
+    url, env_file = database_env
     code, _, err = run_main(
         capsys, "token", "--env-file", env_file, "create", "--shop", "4", "--name", "till"
     )
     assert code == 0, err
     assert [token.shop_id for token in asyncio.run(tokens_in(url))] == [4]
+
+
+def test_serve_takes_the_trusted_proxies_from_its_option(devkit: Devkit) -> None:
+    """``serve --forwarded-allow-ips 10.0.0.5`` trusts that proxy, over the env file's value."""
+    env_file = str(devkit.directory / "orderbell.env")
+    args = build_parser().parse_args(
+        ["serve", "--env-file", env_file, "--forwarded-allow-ips", "10.0.0.5, 10.1.0.0/16"]
+    )
+    assert serve_settings(args).forwarded_allow_ips == "10.0.0.5,10.1.0.0/16"
+
+
+def test_serve_refuses_a_trusted_proxy_that_is_no_address(devkit: Devkit) -> None:
+    """A proxy given by name (or mistyped) stops ``serve`` with the setting's name."""
+    env_file = str(devkit.directory / "orderbell.env")
+    args = build_parser().parse_args(
+        ["serve", "--env-file", env_file, "--forwarded-allow-ips", "proxy.internal"]
+    )
+    with pytest.raises(ConfigError, match=r"ORDERBELL_FORWARDED_ALLOW_IPS.*proxy\.internal"):
+        serve_settings(args)
 
 
 def unreadable_env_file(tmp_path: Path, case: str) -> Path:
@@ -472,13 +524,7 @@ async def test_simulate_remind_hurries_the_order(server: Served, devkit: Devkit)
 
 async def test_sigterm_closes_counters_with_1001(devkit: Devkit, tmp_path: Path) -> None:
     """SIGTERM stops ``serve``; a connected counter sees close code 1001 (going away)."""
-    url = sqlite_url(tmp_path / "orderbell.db")
-    await migrate_async(url)
-    db = Database(url)
-    try:
-        _, token = await create_token(db, shop_id=1, name="till", now=datetime.now(UTC))
-    finally:
-        await db.dispose()
+    url, token = await database_with_token(tmp_path)
     with serving(devkit.directory, url, tmp_path / "serve.log") as served:
         headers = {"Authorization": f"Bearer {token}"}
         async with connect(served.ws_url, additional_headers=headers) as ws:
@@ -490,6 +536,31 @@ async def test_sigterm_closes_counters_with_1001(devkit: Devkit, tmp_path: Path)
     assert closed.value.rcvd.code == 1001
     # uvicorn re-raises the captured SIGTERM once it has shut down gracefully.
     assert returncode in (0, -signal.SIGTERM), served.output()
+
+
+async def test_serve_at_debug_logs_no_secret(devkit: Devkit, tmp_path: Path) -> None:
+    """``serve`` at ORDERBELL_LOG_LEVEL=DEBUG, with counters, a customer and WeChat Pay at
+    work: its whole output holds no token, JWT, key, phone number or address."""
+    url, token = await database_with_token(tmp_path)
+    kit = load_kit(devkit.directory)
+    log = tmp_path / "serve.log"
+    with serving(devkit.directory, url, log, ORDERBELL_LOG_LEVEL="DEBUG") as served:
+        headers = {"Authorization": f"Bearer {token}"}
+        async with connect(served.ws_url, additional_headers=headers) as ws:
+            async with httpx.AsyncClient(base_url=served.url, timeout=10) as http:
+                simulator = Simulator(kit, http)
+                await simulator.pay(await simulator.submit(shop_id=1, user_id=1))
+            await asyncio.wait_for(ws.recv(), RECEIVE_TIMEOUT_S)
+        async with connect(f"{served.ws_url}?token={token}&since=0"):
+            pass
+    output = served.output()
+    scan = LogScan()
+    scan.register("the APIv3 key", kit.apiv3_key)
+    scan.register("the customer JWT secret", kit.jwt_secret)
+    scan.register("a customer's address", SIMULATED_ADDRESS)
+    assert scan.check("serve", output) == []
+    assert " DEBUG " in output  # it did log at DEBUG: the handshakes, masked
+    assert "authorization: ***" in output.lower()
 
 
 # --- invalid configuration --------------------------------------------------------------------

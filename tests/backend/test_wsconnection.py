@@ -12,15 +12,20 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from websockets.asyncio.client import ClientConnection
-from websockets.exceptions import ConnectionClosedOK
+from starlette.applications import Starlette
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosedOK, InvalidMessage
 from websockets.http11 import Request
 
 from backend.app import create_app
 from backend.devkit import MerchantKit
+from backend.hub import Hub
 from backend.server import bound_port, running_server
 from backend.store import Database, create_token, migrate_async
 from backend.wsconnection import CounterProtocol
+from tests.backend.rawhttp import raw, status_of
 from tests.conftest import LiveServer, kit_settings
 from tests.e2e.helpers import (
     closed_by_server,
@@ -258,3 +263,38 @@ def test_the_counter_socket_works_on_uvloop_as_in_production(
 
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         runner.run(scenario())
+
+
+async def test_a_websocket_upgrade_with_a_header_over_8_kib_gets_431(live: LiveServer) -> None:
+    """A handshake header line over websockets' 8 KiB limit is answered 431, not left hanging."""
+    port = int(live.base_url.rsplit(":", 1)[1])
+    request = (
+        "GET /ws/counter HTTP/1.1\r\nHost: orderbell.test\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        f"Sec-WebSocket-Version: 13\r\nX-Padding: {'a' * 9000}\r\n\r\n"
+    )
+    async with raw(port) as client:
+        client.send(request.encode())
+        answer = await client.until_closed()
+    assert status_of(answer) == 431
+
+
+async def test_a_handshake_the_app_never_answers_is_dropped(
+    tmp_path: Path, kit: MerchantKit
+) -> None:
+    """An upgrade the app neither accepts nor refuses is dropped after the handshake timeout."""
+    never = asyncio.Event()
+
+    async def stuck(websocket: WebSocket) -> None:
+        await never.wait()
+
+    app = Starlette(routes=[WebSocketRoute("/ws/{sid}", stuck)])
+    app.state.hub = Hub(1)
+    settings = kit_settings(tmp_path, kit, ORDERBELL_WS_HANDSHAKE_TIMEOUT_S="0.3")
+    async with running_server(app, settings) as server:
+        url = f"ws://127.0.0.1:{bound_port(server)}/ws/stuck"
+        try:
+            with pytest.raises((InvalidMessage, ConnectionError)):
+                await connect(url, open_timeout=5)
+        finally:
+            never.set()  # the stuck handler may end, and the server stop at once

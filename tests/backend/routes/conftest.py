@@ -17,7 +17,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from backend.devkit import payment_callback
 from backend.store import OrderRow, OrderView, events_since, get_order_by_number
 from orderbell_protocol import Event
-from tests.conftest import FakeClock, LiveServer
+from tests.conftest import CUSTOMER_ADDRESS, CUSTOMER_PHONE, FakeClock, LiveServer
 
 RECEIVE_TIMEOUT_S = 5.0
 # 2 x 32.00 + 1 x 2.00 yuan.
@@ -34,8 +34,8 @@ def submission(shop_id: int = 1, **changes: Any) -> dict[str, Any]:
         "shopId": shop_id,
         "items": [dict(item) for item in ITEMS],
         "remark": "少辣",
-        "phone": "138 0013 8000",
-        "address": "1 Example Road",
+        "phone": CUSTOMER_PHONE,
+        "address": CUSTOMER_ADDRESS,
     }
     body.update(changes)
     return body

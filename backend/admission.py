@@ -1,0 +1,125 @@
+"""Who may open another connection: a cap per client address and a cap in all.
+
+Pure bookkeeping, no I/O: the protocols ask before they take a connection and tell when it ends.
+A trusted proxy (``ORDERBELL_FORWARDED_ALLOW_IPS``) carries many clients on its connections, so
+it is held only to the total cap; the per-client cap behind a proxy belongs in the proxy, which
+sees every client's own connections (and holds half-open ones before they reach the server).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import Counter
+from dataclasses import dataclass
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+# An IPv6 client usually holds a whole /64: counting each address would let one client open
+# as many connections as it likes.
+IPV6_CLIENT_PREFIX = 64
+
+
+@dataclass(frozen=True, slots=True)
+class TrustedProxies:
+    """Addresses trusted to name the client they forward for (``*`` trusts everyone)."""
+
+    everyone: bool
+    addresses: frozenset[str]
+    networks: tuple[IPNetwork, ...]
+
+    def __contains__(self, host: object) -> bool:
+        if not isinstance(host, str):
+            return False
+        if self.everyone or host in self.addresses:
+            return True
+        if not self.networks:
+            return False
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks)
+
+
+def parse_trusted_proxies(value: str) -> TrustedProxies:
+    """``"127.0.0.1, ::1, 10.0.0.0/8"`` or ``"*"``; raises ValueError naming a bad entry."""
+    everyone = False
+    addresses: set[str] = set()
+    networks: list[IPNetwork] = []
+    for entry in (part.strip() for part in value.split(",")):
+        if not entry:
+            continue
+        if entry == "*":
+            everyone = True
+        elif "/" in entry:
+            try:
+                networks.append(ipaddress.ip_network(entry, strict=False))
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an address network like 10.0.0.0/8") from None
+        else:
+            try:
+                addresses.add(str(ipaddress.ip_address(entry)))
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address (or a network, or *)") from None
+    return TrustedProxies(everyone, frozenset(addresses), tuple(networks))
+
+
+def client_key(host: str) -> str:
+    """What the per-client cap counts: the address; for IPv6 its /64 network."""
+    if ":" not in host:
+        return host
+    try:
+        address = ipaddress.IPv6Address(host.split("%", 1)[0])
+    except ValueError:
+        return host
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.IPv6Network((address, IPV6_CLIENT_PREFIX), strict=False))
+
+
+class Admission:
+    """Open connections counted in all and per client, against their caps.
+
+    ``admit`` and ``release`` must be called with the same host for one connection; ``None``
+    (no peer address, e.g. a Unix socket) counts only in all.
+    """
+
+    __slots__ = ("by_client", "open", "per_client_cap", "total_cap", "trusted")
+
+    # Why a connection was refused.
+    PER_CLIENT = "per-client"
+    TOTAL = "total"
+
+    def __init__(self, total_cap: int, per_client_cap: int, trusted: TrustedProxies) -> None:
+        self.total_cap = total_cap
+        self.per_client_cap = per_client_cap
+        self.trusted = trusted
+        self.open = 0
+        self.by_client: Counter[str] = Counter()
+
+    def _key(self, host: str | None) -> str | None:
+        if host is None or host in self.trusted:
+            return None
+        return client_key(host)
+
+    def admit(self, host: str | None) -> str | None:
+        """Count a new connection from ``host``; or say which cap refuses it (nothing counted)."""
+        if self.open >= self.total_cap:
+            return self.TOTAL
+        key = self._key(host)
+        if key is not None:
+            if self.by_client[key] >= self.per_client_cap:
+                return self.PER_CLIENT
+            self.by_client[key] += 1
+        self.open += 1
+        return None
+
+    def release(self, host: str | None) -> None:
+        """A connection that was admitted has ended."""
+        self.open -= 1
+        key = self._key(host)
+        if key is not None:
+            left = self.by_client[key] - 1
+            if left > 0:
+                self.by_client[key] = left
+            else:
+                del self.by_client[key]

@@ -1,0 +1,88 @@
+"""Connection caps per client and in all, and which proxies are trusted (pure bookkeeping)."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.admission import Admission, client_key, parse_trusted_proxies
+
+NO_PROXY = parse_trusted_proxies("")
+
+
+def test_a_client_is_refused_once_it_holds_its_cap() -> None:
+    """The per-client cap counts one address's open connections."""
+    admission = Admission(100, 2, NO_PROXY)
+    assert [admission.admit("203.0.113.9") for _ in range(3)] == [None, None, "per-client"]
+
+
+def test_other_clients_are_counted_apart() -> None:
+    """One client at its cap leaves the others their own."""
+    admission = Admission(100, 1, NO_PROXY)
+    assert admission.admit("203.0.113.9") is None
+    assert admission.admit("203.0.113.10") is None
+
+
+def test_the_total_cap_refuses_everyone() -> None:
+    """Past the total cap nobody gets in, whatever their own count."""
+    admission = Admission(2, 5, NO_PROXY)
+    admission.admit("203.0.113.1")
+    admission.admit("203.0.113.2")
+    assert admission.admit("203.0.113.3") == "total"
+
+
+def test_a_refusal_counts_nothing() -> None:
+    """A refused connection takes no place."""
+    admission = Admission(10, 1, NO_PROXY)
+    admission.admit("203.0.113.9")
+    admission.admit("203.0.113.9")
+    assert (admission.open, admission.by_client["203.0.113.9"]) == (1, 1)
+
+
+def test_a_released_connection_frees_its_place() -> None:
+    """Once a connection ends its client may open another; nothing is left behind."""
+    admission = Admission(10, 1, NO_PROXY)
+    admission.admit("203.0.113.9")
+    admission.release("203.0.113.9")
+    assert (admission.open, dict(admission.by_client)) == (0, {})
+    assert admission.admit("203.0.113.9") is None
+
+
+def test_a_trusted_proxy_is_held_only_to_the_total_cap() -> None:
+    """A proxy carries many clients: the per-client cap is not its."""
+    admission = Admission(3, 1, parse_trusted_proxies("10.0.0.0/8"))
+    assert [admission.admit("10.1.2.3") for _ in range(4)] == [None, None, None, "total"]
+    admission.release("10.1.2.3")
+    assert admission.open == 2
+
+
+def test_an_ipv6_client_counts_by_its_64_network() -> None:
+    """Addresses of one /64 share a cap: a v6 client cannot dodge it by changing address."""
+    admission = Admission(10, 1, NO_PROXY)
+    assert admission.admit("2001:db8:1:2::1") is None
+    assert admission.admit("2001:db8:1:2::ffff") == "per-client"
+    assert admission.admit("2001:db8:1:3::1") is None
+
+
+def test_an_ipv4_mapped_address_counts_as_its_ipv4_address() -> None:
+    """A dual-stack listener sees ::ffff:a.b.c.d; it is the same client as a.b.c.d."""
+    assert client_key("::ffff:203.0.113.9") == "203.0.113.9"
+
+
+def test_trusted_proxies_take_addresses_networks_and_star() -> None:
+    """``ORDERBELL_FORWARDED_ALLOW_IPS`` lists addresses and networks, or * for everyone."""
+    trusted = parse_trusted_proxies("127.0.0.1, ::1, 10.0.0.0/8")
+    assert [h for h in ("127.0.0.1", "::1", "10.200.0.1") if h in trusted] == [
+        "127.0.0.1",
+        "::1",
+        "10.200.0.1",
+    ]
+    assert "192.0.2.1" not in trusted
+    assert None not in trusted
+    assert "192.0.2.1" in parse_trusted_proxies("*")
+
+
+@pytest.mark.parametrize("value", ["localhost", "10.0.0.0/33", "1.2.3"])
+def test_a_bad_trusted_proxy_entry_is_refused_by_name(value: str) -> None:
+    """An entry that is neither an address nor a network raises, naming it."""
+    with pytest.raises(ValueError, match=value.replace(".", r"\.")):
+        parse_trusted_proxies(f"127.0.0.1,{value}")
