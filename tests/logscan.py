@@ -23,8 +23,8 @@ CLIENT_LOGGERS = ("websockets.client", "httpx", "httpcore", "desktop")
 _SHAPES = {
     "device token": re.compile(r"obt_[A-Za-z0-9_\-]{6,}"),
     "JWT": re.compile(r"eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*"),
-    # A mainland mobile number: eleven digits from 13 to 19.
-    "phone number": re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"),
+    # A mainland mobile number: eleven digits from 13 to 19, standing alone (not inside an id).
+    "phone number": re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])"),
     "credentials": re.compile(
         r"(?i:\b(?:authori[sz]ation|authentication)\b)['\"]?\s*[:=,]\s*b?['\"]?"
         rf"(?!{re.escape(MASK)})[^'\"\s]"
