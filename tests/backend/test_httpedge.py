@@ -45,8 +45,8 @@ def port_of(live: LiveServer) -> int:
 
 
 async def order_count(live: LiveServer) -> int:
-    async with live.db.read_session() as session:
-        return await session.scalar(select(func.count()).select_from(OrderRow)) or 0
+    count = select(func.count()).select_from(OrderRow)
+    return await live.db.read(lambda connection: connection.execute(count).scalar_one())
 
 
 async def admitted(port: int, source: str) -> Raw | None:
