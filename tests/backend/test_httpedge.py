@@ -27,17 +27,35 @@ from tests.conftest import LiveServer
 TIMEOUT_S = 0.5
 PER_CLIENT = 3
 TOTAL = 12
+# The cap tests hold connections open between requests: far longer than those tests last, so
+# that no place is freed by a timeout however slowly the machine runs them.
+HOLD_S = 120.0
 
 
 @pytest.fixture
 def live_overrides() -> dict[str, str]:
+    """Timeouts short enough to watch them fire."""
     return {
         "ORDERBELL_HTTP_HEADER_TIMEOUT_S": str(TIMEOUT_S),
         "ORDERBELL_HTTP_BODY_TIMEOUT_S": str(TIMEOUT_S),
         "ORDERBELL_HTTP_IDLE_TIMEOUT_S": str(TIMEOUT_S),
-        "ORDERBELL_MAX_CONNECTIONS_PER_CLIENT": str(PER_CLIENT),
-        "ORDERBELL_MAX_CONNECTIONS": str(TOTAL),
     }
+
+
+# Small caps, and connections that stay open as long as the test holds them.
+caps = pytest.mark.parametrize(
+    "live_overrides",
+    [
+        {
+            "ORDERBELL_HTTP_HEADER_TIMEOUT_S": str(HOLD_S),
+            "ORDERBELL_HTTP_BODY_TIMEOUT_S": str(HOLD_S),
+            "ORDERBELL_HTTP_IDLE_TIMEOUT_S": str(HOLD_S),
+            "ORDERBELL_MAX_CONNECTIONS_PER_CLIENT": str(PER_CLIENT),
+            "ORDERBELL_MAX_CONNECTIONS": str(TOTAL),
+        }
+    ],
+    ids=["caps"],
+)
 
 
 def port_of(live: LiveServer) -> int:
@@ -175,6 +193,7 @@ async def test_a_url_over_the_limit_gets_414(live: LiveServer) -> None:
 # --- connection caps --------------------------------------------------------------------------
 
 
+@caps
 async def test_a_client_over_its_connection_cap_is_answered_503(live: LiveServer) -> None:
     """One address holding its share of connections: the next one hears 503, Retry-After."""
     client = loopback_source("127.0.0.2")
@@ -190,6 +209,7 @@ async def test_a_client_over_its_connection_cap_is_answered_503(live: LiveServer
     assert header_of(answer, "retry-after") is not None
 
 
+@caps
 async def test_another_client_is_served_while_one_is_at_its_cap(live: LiveServer) -> None:
     """A client at its cap does not keep another address out."""
     port = port_of(live)
@@ -203,6 +223,7 @@ async def test_another_client_is_served_while_one_is_at_its_cap(live: LiveServer
             connection.close()
 
 
+@caps
 async def test_a_closed_connection_frees_its_place(live: LiveServer) -> None:
     """Once a client closes a connection, it may open another."""
     port = port_of(live)
@@ -220,6 +241,7 @@ async def test_a_closed_connection_frees_its_place(live: LiveServer) -> None:
             connection.close()
 
 
+@caps
 async def test_a_trusted_proxy_is_not_held_to_the_per_client_cap(live: LiveServer) -> None:
     """127.0.0.1, trusted as a proxy by default, carries many clients: only the total caps it."""
     held = await hold(port_of(live), "127.0.0.1", PER_CLIENT + 2)
@@ -227,6 +249,7 @@ async def test_a_trusted_proxy_is_not_held_to_the_per_client_cap(live: LiveServe
         connection.close()
 
 
+@caps
 async def test_the_total_cap_answers_503_to_everyone(live: LiveServer) -> None:
     """With every connection in use, a new one (a trusted proxy's too) hears 503."""
     held = await hold(port_of(live), "127.0.0.1", TOTAL)
@@ -239,6 +262,7 @@ async def test_the_total_cap_answers_503_to_everyone(live: LiveServer) -> None:
     assert status_of(answer) == 503
 
 
+@caps
 async def test_many_refusals_give_one_log_line(
     live: LiveServer, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -260,6 +284,7 @@ async def test_many_refusals_give_one_log_line(
     assert "127.0.0.2" in lines[0]
 
 
+@caps
 async def test_counter_connections_count_toward_the_cap_and_free_their_place(
     live: LiveServer,
 ) -> None:

@@ -19,6 +19,8 @@ def live_overrides() -> dict[str, str]:
     return {
         "ORDERBELL_FORWARDED_ALLOW_IPS": PROXY,
         "ORDERBELL_MAX_CONNECTIONS_PER_CLIENT": str(PER_CLIENT),
+        # Held connections must stay open while the test counts them, however slow the machine.
+        "ORDERBELL_HTTP_IDLE_TIMEOUT_S": "120",
     }
 
 
