@@ -88,7 +88,13 @@ class Redactor(logging.Filter):
         return True
 
     def _redact_message(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad logging call must not raise where it is made
+            # Arguments that do not fit the format: kept, as text, after it (masked like any).
+            record.msg = self.redact(f"{record.msg!s} {record.args!r}")
+            record.args = None
+            return
         if not self._holds_secret(message):
             return
         redacted = self.redact(message)

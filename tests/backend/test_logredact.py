@@ -93,6 +93,14 @@ def test_a_secret_in_a_traceback_is_masked() -> None:
     assert TOKEN not in logging.Formatter().format(item)
 
 
+def test_a_record_whose_arguments_do_not_fit_is_kept_masked() -> None:
+    """A logging call with the wrong arguments does not raise, and still shows no token."""
+    item = record("refused %s for %d", TOKEN, "not a number")
+    Redactor().filter(item)
+    assert TOKEN not in item.getMessage()
+    assert "not a number" in item.getMessage()
+
+
 def test_an_ordinary_record_is_left_as_it_is() -> None:
     """A record with nothing secret keeps its message and arguments untouched."""
     item = record("shop %s: %s events", 3, "12")
