@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import inspect
 import sys
@@ -21,6 +22,7 @@ from websockets.http11 import Request
 
 from backend.app import create_app
 from backend.devkit import MerchantKit
+from backend.httpedge import EdgeHttpProtocol
 from backend.hub import Hub
 from backend.server import bound_port, running_server
 from backend.store import Database, create_token, migrate_async
@@ -149,6 +151,37 @@ async def test_a_live_counter_keeps_no_task_and_still_gets_events(live: LiveServ
         live.hub.publish(bulky_event(2))
         assert (await next_event(ws))["id"] == 2
         assert live.hub.connection_count == 1
+
+
+def connection_timers() -> list[str]:
+    """The callbacks of the timers the loop holds for connections' protocols, by name."""
+    loop = asyncio.get_running_loop()
+    scheduled = getattr(loop, "_scheduled", None)
+    assert scheduled is not None, "this check reads asyncio's own loop"
+    return [
+        handle._callback.__name__
+        for handle in scheduled
+        if not handle.cancelled()
+        and isinstance(
+            getattr(handle._callback, "__self__", None), CounterProtocol | EdgeHttpProtocol
+        )
+    ]
+
+
+async def test_a_live_counter_has_no_timer_but_its_keepalive_ping(live: LiveServer) -> None:
+    """The edge's timeouts end with the handshake: a live counter costs the loop no timer of
+    theirs, only the keepalive ping it always had."""
+    token = await live.device_token()
+    async with contextlib.AsyncExitStack() as stack:
+        sockets = [await stack.enter_async_context(counter(live.ws_url, token)) for _ in range(3)]
+        await wait_for_connections(live.hub, 3)
+        live.hub.publish(bulky_event(1))
+        for ws in sockets:
+            assert (await next_event(ws))["id"] == 1
+        timers = connection_timers()
+        # One each: the next ping, or the wait for the pong of the ping just sent.
+        assert len(timers) == 3, timers
+        assert set(timers) <= {"send_keepalive_ping", "keepalive_timeout"}, timers
 
 
 async def test_a_close_frame_tells_the_socket_holder_to_write_nothing_more(
