@@ -199,18 +199,28 @@ def log_scan() -> Iterator[LogScan]:
     )
 
 
+def registered(scan: LogScan, kit: MerchantKit) -> MerchantKit:
+    """``kit``, with its secrets registered for the log scan (a line of each private key
+    stands for the whole key)."""
+    scan.register("the APIv3 key", kit.apiv3_key)
+    scan.register("the customer JWT secret", kit.jwt_secret)
+    for what, pem in (
+        ("WeChat Pay's private key", kit.private_key_pem),
+        ("the merchant's private key", kit.merchant_private_key_pem),
+    ):
+        scan.register(what, pem.decode().splitlines()[2])
+    return kit
+
+
 @pytest.fixture(scope="session")
 def kit(log_scan: LogScan) -> MerchantKit:
-    made = create_kit()
-    log_scan.register("the APIv3 key", made.apiv3_key)
-    log_scan.register("the customer JWT secret", made.jwt_secret)
-    return made
+    return registered(log_scan, create_kit())
 
 
 @pytest.fixture(scope="session")
-def other_kit() -> MerchantKit:
+def other_kit(log_scan: LogScan) -> MerchantKit:
     """A second, unrelated kit: its signatures and APIv3 key are wrong for ``kit``."""
-    return create_kit()
+    return registered(log_scan, create_kit())
 
 
 @pytest.fixture
