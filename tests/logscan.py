@@ -4,7 +4,8 @@ A handler on the root logger (installed for the whole session by ``tests/conftes
 each record the servers of the suite write, with the server's loggers at DEBUG, and keeps the
 ones that give something away: a device token, a JWT, an ``Authorization`` value, or any value
 registered with :meth:`LogScan.register` (the kits' APIv3 keys and JWT secrets, the test
-customers' phone numbers and addresses). The run fails at its end if any was kept.
+customers' phone numbers and addresses). Servers run as subprocesses hand their whole output
+to :meth:`LogScan.check` when they stop. The run fails at its end if any was kept.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from backend.store import (
     list_tokens,
     migrate_async,
 )
-from tests.conftest import SIMULATED_ADDRESS
+from tests.conftest import SIMULATED_ADDRESS, registered
 from tests.logscan import LogScan
 
 REPO = Path(__file__).resolve().parents[2]
@@ -107,6 +107,7 @@ def serving(
     kit_dir: Path,
     database_url: str,
     log: Path,
+    scan: LogScan,
     *,
     open_files: int | None = None,
     **settings: str,
@@ -114,7 +115,7 @@ def serving(
     """Start ``serve`` on a free port, wait until /healthz answers 200, stop it afterwards.
 
     ``open_files`` runs it under that open-file limit (``ulimit -n``); ``settings`` are
-    ORDERBELL_* variables to set.
+    ORDERBELL_* variables to set. Its whole output goes through the suite's log ``scan``.
     """
     port = free_port()
     argv = command("serve", "--env-file", str(kit_dir / "orderbell.env"), "--port", str(port))
@@ -140,6 +141,7 @@ def serving(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(STOP_TIMEOUT_S)
+        scan.check("serve", served.output())
 
 
 def _wait_until_healthy(served: Served) -> None:
@@ -206,13 +208,17 @@ def created_token(tmp_path_factory: pytest.TempPathFactory) -> CreatedToken:
 
 @pytest.fixture(scope="module")
 def server(
-    devkit: Devkit, created_token: CreatedToken, tmp_path_factory: pytest.TempPathFactory
+    devkit: Devkit,
+    created_token: CreatedToken,
+    tmp_path_factory: pytest.TempPathFactory,
+    log_scan: LogScan,
 ) -> Iterator[Served]:
     """``serve --env-file KIT/orderbell.env`` on the database holding the shop-3 token."""
     assert devkit.result.returncode == 0, devkit.result.stderr
     assert created_token.result.returncode == 0, created_token.result.stderr
+    registered(log_scan, load_kit(devkit.directory))
     log = tmp_path_factory.mktemp("cli-log") / "serve.log"
-    with serving(devkit.directory, created_token.database_url, log) as served:
+    with serving(devkit.directory, created_token.database_url, log, log_scan) as served:
         yield served
 
 
@@ -522,10 +528,12 @@ async def test_simulate_remind_hurries_the_order(server: Served, devkit: Devkit)
     assert (answer["orderId"], answer["reminderCount"]) == (order.id, 1)
 
 
-async def test_sigterm_closes_counters_with_1001(devkit: Devkit, tmp_path: Path) -> None:
+async def test_sigterm_closes_counters_with_1001(
+    devkit: Devkit, tmp_path: Path, log_scan: LogScan
+) -> None:
     """SIGTERM stops ``serve``; a connected counter sees close code 1001 (going away)."""
     url, token = await database_with_token(tmp_path)
-    with serving(devkit.directory, url, tmp_path / "serve.log") as served:
+    with serving(devkit.directory, url, tmp_path / "serve.log", log_scan) as served:
         headers = {"Authorization": f"Bearer {token}"}
         async with connect(served.ws_url, additional_headers=headers) as ws:
             served.process.send_signal(signal.SIGTERM)
@@ -538,13 +546,15 @@ async def test_sigterm_closes_counters_with_1001(devkit: Devkit, tmp_path: Path)
     assert returncode in (0, -signal.SIGTERM), served.output()
 
 
-async def test_serve_at_debug_logs_no_secret(devkit: Devkit, tmp_path: Path) -> None:
+async def test_serve_at_debug_logs_no_secret(
+    devkit: Devkit, tmp_path: Path, log_scan: LogScan
+) -> None:
     """``serve`` at ORDERBELL_LOG_LEVEL=DEBUG, with counters, a customer and WeChat Pay at
     work: its whole output holds no token, JWT, key, phone number or address."""
     url, token = await database_with_token(tmp_path)
     kit = load_kit(devkit.directory)
     log = tmp_path / "serve.log"
-    with serving(devkit.directory, url, log, ORDERBELL_LOG_LEVEL="DEBUG") as served:
+    with serving(devkit.directory, url, log, log_scan, ORDERBELL_LOG_LEVEL="DEBUG") as served:
         headers = {"Authorization": f"Bearer {token}"}
         async with connect(served.ws_url, additional_headers=headers) as ws:
             async with httpx.AsyncClient(base_url=served.url, timeout=10) as http:

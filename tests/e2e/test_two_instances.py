@@ -28,6 +28,7 @@ from backend.devkit import MerchantKit, payment_callback, write_kit
 from backend.simulator import SimulatedOrder, SimulationError, Simulator
 from backend.store import Database, EventRow, create_token
 from tests.e2e.helpers import counter, next_event
+from tests.logscan import LogScan
 from tests.pg import PostgresCluster, free_port
 
 pytestmark = pytest.mark.postgres
@@ -85,6 +86,7 @@ class Deployment:
     directory: Path
     kit: MerchantKit
     servers: dict[str, ServerProcess]
+    scan: LogScan
 
     @property
     def a(self) -> ServerProcess:
@@ -112,8 +114,11 @@ class Deployment:
             _wait_until_healthy(self.servers[name])
 
     def stop(self) -> None:
+        """Stop every instance; every log any of them wrote goes through the suite's scan."""
         for server in self.servers.values():
             server.stop()
+        for log in sorted(self.directory.glob("*.log")):
+            self.scan.check(f"instance log {log.name}", log.read_text(errors="replace"))
 
 
 def _wait_until_healthy(server: ServerProcess) -> None:
@@ -132,13 +137,16 @@ def _wait_until_healthy(server: ServerProcess) -> None:
 
 @pytest.fixture(scope="module")
 def deployment(
-    postgres_cluster: PostgresCluster, kit: MerchantKit, tmp_path_factory: pytest.TempPathFactory
+    postgres_cluster: PostgresCluster,
+    kit: MerchantKit,
+    tmp_path_factory: pytest.TempPathFactory,
+    log_scan: LogScan,
 ) -> Iterator[Deployment]:
     """A and B started together on an EMPTY database: they migrate it between them."""
     directory = tmp_path_factory.mktemp("two-instances")
     database_url = asyncio.run(postgres_cluster.create_database(migrated=False))
     env_file = write_kit(kit, directory / "kit")
-    deployed = Deployment(postgres_cluster, database_url, env_file, directory, kit, {})
+    deployed = Deployment(postgres_cluster, database_url, env_file, directory, kit, {}, log_scan)
     try:
         deployed.start("a", "b")
         yield deployed
