@@ -3,7 +3,6 @@ answer a customer's reminder."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
@@ -23,12 +22,21 @@ from backend.store import (
     reject_order,
     reply_to_reminder,
 )
+from backend.store.handling import MAX_REASON_CHARS
 from backend.store.orders import MAX_PAGE_SIZE
 from backend.store.replies import ReplyResult
-from backend.validation import BadInput, check_text
-from orderbell_protocol import MAX_REPLY_CHARS, REPLY_PRESETS
+from backend.validation import (
+    BadInput,
+    check_text,
+    parse_json,
+    parse_json_object,
+    query_int,
+    text_field,
+)
+from orderbell_protocol import MAX_REPLY_CHARS, REPLY_PRESETS, OrderStatus
 
 Handler = Callable[[Request, DeviceToken], Awaitable[Response]]
+MAX_REASON_LINES = 3
 # Far beyond any shop's history; it keeps the row offset inside a 64-bit SQL integer.
 MAX_PAGE = 1_000_000
 
@@ -50,27 +58,15 @@ def counter_only(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     return endpoint
 
 
-def _query_int(request: Request, name: str, default: int | None) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    if not (raw.isascii() and raw.isdigit()):
-        raise ValueError(f"query parameter '{name}' must be a whole number")
-    return int(raw)
-
-
 @counter_only
 async def orders(request: Request, device: DeviceToken) -> Response:
     """``GET /admin/orders?status=2&page=1&pageSize=20``: newest first."""
+    query = request.query_params
     try:
-        status = _query_int(request, "status", None)
-        page = _query_int(request, "page", 1) or 0
-        page_size = _query_int(request, "pageSize", 20) or 0
-        if status is not None and not 1 <= status <= 6:
-            raise ValueError("status must be 1..6")
-        if not 1 <= page <= MAX_PAGE or not 1 <= page_size <= MAX_PAGE_SIZE:
-            raise ValueError(f"page must be 1..{MAX_PAGE} and pageSize 1..{MAX_PAGE_SIZE}")
-    except ValueError as exc:
+        status = query_int(query, "status", low=int(min(OrderStatus)), high=int(max(OrderStatus)))
+        page = query_int(query, "page", low=1, high=MAX_PAGE, default=1) or 1
+        page_size = query_int(query, "pageSize", low=1, high=MAX_PAGE_SIZE, default=20) or 20
+    except BadInput as exc:
         return error(400, "BAD_REQUEST", str(exc))
     svc = services(request)
     rows, total = await list_orders(
@@ -141,14 +137,16 @@ async def reject(request: Request, device: DeviceToken) -> Response:
     if order_id is None:
         return _not_found(request)
     try:
-        data = json.loads(await read_body(request, 16 * 1024))
+        data = parse_json_object(await read_body(request, 16 * 1024))
+        reason = text_field(
+            data, "reason", max_chars=MAX_REASON_CHARS, max_lines=MAX_REASON_LINES, min_chars=1
+        )
+        if not reason.strip():
+            raise BadInput("a rejection needs a 'reason'")
     except BodyTooLarge:
         return error(413, "TOO_LARGE", "body too large")
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return error(400, "BAD_REQUEST", 'body must be JSON: {"reason": "..."}')
-    reason = data.get("reason") if isinstance(data, dict) else None
-    if not isinstance(reason, str) or not reason.strip():
-        return error(400, "BAD_REQUEST", "a rejection needs a 'reason'")
+    except BadInput as exc:
+        return error(400, "BAD_REQUEST", str(exc))
     try:
         outcome = await reject_order(
             svc.db,
@@ -171,14 +169,11 @@ async def reminder_reply(request: Request, device: DeviceToken) -> Response:
     if order_id is None:
         return _not_found(request)
     try:
-        data = json.loads(await read_body(request, 4 * 1024))
-        reply = _reply_of(data)
+        reply = _reply_of(parse_json(await read_body(request, 4 * 1024)))
     except BodyTooLarge:
         return error(413, "TOO_LARGE", "body too large")
-    except (UnicodeDecodeError, RecursionError, ValueError) as exc:
-        # BadInput says what to fix; a JSONDecodeError (a ValueError too) is not JSON at all.
-        message = str(exc) if isinstance(exc, BadInput) else _REPLY_SHAPE
-        return error(400, "BAD_REQUEST", message)
+    except BadInput as exc:
+        return error(400, "BAD_REQUEST", str(exc))
     outcome = await reply_to_reminder(
         svc.db, shop_id=device.shop_id, order_id=order_id, reply=reply, now=svc.now()
     )

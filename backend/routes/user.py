@@ -3,7 +3,6 @@ order."""
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
@@ -21,52 +20,46 @@ from backend.store import (
     remind_order,
     submit_order,
 )
+from backend.store.submission import MAX_ITEMS, MAX_NAME_CHARS, MAX_PHONE_CHARS, MAX_TEXT_CHARS
+from backend.validation import (
+    INT32_MAX,
+    BadInput,
+    int_field,
+    list_field,
+    parse_json_object,
+    text_field,
+)
 
 BODY_LIMIT = 64 * 1024
-
-
-class BadRequest(Exception):
-    """The request body does not have the documented shape."""
-
-
-def _field(data: dict[str, Any], key: str, kind: type, default: Any = None) -> Any:
-    value = data.get(key, default)
-    if value is None and default is not None:
-        value = default
-    if kind is int and (not isinstance(value, int) or isinstance(value, bool)):
-        raise BadRequest(f"'{key}' must be a whole number")
-    if kind is str and not isinstance(value, str):
-        raise BadRequest(f"'{key}' must be a string")
-    return value
+# Lines a remark and an address may have: enough for a note to the kitchen, not a page.
+MAX_REMARK_LINES = 10
+MAX_ADDRESS_LINES = 3
 
 
 def _parse_submission(raw: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BadRequest("body must be a JSON object") from None
-    if not isinstance(data, dict):
-        raise BadRequest("body must be a JSON object")
-    raw_items = data.get("items")
-    if not isinstance(raw_items, list):
-        raise BadRequest("'items' must be a list")
+    data = parse_json_object(raw)
     items = []
-    for raw_item in raw_items:
+    for raw_item in list_field(data, "items", max_items=MAX_ITEMS):
         if not isinstance(raw_item, dict):
-            raise BadRequest("each item must be an object with name, quantity, unitPriceFen")
+            raise BadInput("each item must be an object with name, quantity, unitPriceFen")
         items.append(
             Item(
-                name=_field(raw_item, "name", str),
-                quantity=_field(raw_item, "quantity", int),
-                unit_price_fen=_field(raw_item, "unitPriceFen", int),
+                name=text_field(raw_item, "name", max_chars=MAX_NAME_CHARS),
+                # Any whole number the database can hold; the store judges what is sensible.
+                quantity=int_field(raw_item, "quantity"),
+                unit_price_fen=int_field(raw_item, "unitPriceFen"),
             )
         )
     return {
-        "shop_id": _field(data, "shopId", int),
+        "shop_id": int_field(data, "shopId", low=1, high=INT32_MAX),
         "items": items,
-        "remark": _field(data, "remark", str, ""),
-        "phone": _field(data, "phone", str),
-        "address": _field(data, "address", str, ""),
+        "remark": text_field(
+            data, "remark", max_chars=MAX_TEXT_CHARS, max_lines=MAX_REMARK_LINES, default=""
+        ),
+        "phone": text_field(data, "phone", max_chars=MAX_PHONE_CHARS),
+        "address": text_field(
+            data, "address", max_chars=MAX_TEXT_CHARS, max_lines=MAX_ADDRESS_LINES, default=""
+        ),
     }
 
 
@@ -82,7 +75,7 @@ async def submit(request: Request) -> Response:
         order = await submit_order(svc.db, user_id=user_id, now=svc.now(), **fields)
     except BodyTooLarge:
         return error(413, "TOO_LARGE", f"body over {BODY_LIMIT} bytes")
-    except (BadRequest, InvalidOrder) as exc:
+    except (BadInput, InvalidOrder) as exc:
         return error(400, "BAD_REQUEST", str(exc))
     return JSONResponse(
         {

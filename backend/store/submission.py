@@ -24,7 +24,8 @@ MAX_QUANTITY = 999
 MAX_UNIT_PRICE_FEN = 10_000_000
 MAX_TOTAL_FEN = 100_000_000
 MAX_TEXT_CHARS = 200
-_PHONE = re.compile(r"[0-9+\- ]{5,20}")
+MAX_PHONE_CHARS = 20
+_PHONE = re.compile(rf"[0-9+\- ]{{5,{MAX_PHONE_CHARS}}}")
 _NUMBER_ATTEMPTS = 5
 # Returns the row as stored, server defaults included, so no second query is needed.
 _INSERT = insert(ORDERS).returning(*ORDERS.c)

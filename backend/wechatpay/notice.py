@@ -6,12 +6,11 @@ and the shop's sub-merchant as ``sub_mchid``/``sub_appid``; both modes parse int
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from typing import NoReturn
+from datetime import UTC, datetime
 
+from backend.validation import INT64_MAX, BadInput, check_text, parse_json_object
 from backend.wechatpay.errors import MalformedNotification
 
 RESOURCE_TYPE = "encrypt-resource"
@@ -22,6 +21,14 @@ TRADE_STATES = frozenset(
 )
 # The states in which the customer's money reached the merchant.
 PAID_STATES = frozenset({"SUCCESS", "REFUND"})
+# WeChat's own limits: out_trade_no and transaction_id are at most 32 characters (the database
+# columns are as wide), other identifiers at most 64; the ciphertext is bounded by the body.
+MAX_ID_CHARS = 32
+MAX_TEXT_CHARS = 128
+MAX_CIPHERTEXT_CHARS = 64 * 1024
+# A payment time outside these years is no payment time: refused before it reaches the store.
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2999
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +133,7 @@ def parse_notification(body: bytes) -> Notification:
     resource = EncryptedResource(
         original_type=_text(raw, "original_type", "resource"),
         algorithm=algorithm,
-        ciphertext=_text(raw, "ciphertext", "resource"),
+        ciphertext=_text(raw, "ciphertext", "resource", max_chars=MAX_CIPHERTEXT_CHARS),
         associated_data=associated_data,
         nonce=nonce,
     )
@@ -152,7 +159,7 @@ def parse_trade(body: bytes) -> Trade:
         raise MalformedNotification(f"trade_state {state[:40]!r} is not a known state")
     merchant = _merchant(data, appid_required=False)
     return Trade(
-        out_trade_no=_text(data, "out_trade_no"),
+        out_trade_no=_text(data, "out_trade_no", max_chars=MAX_ID_CHARS),
         trade_state=state,
         mchid=merchant.mchid,
         sub_mchid=merchant.sub_mchid,
@@ -169,8 +176,8 @@ def _transaction(data: Mapping[str, object]) -> Transaction:
         mchid=merchant.mchid,
         sub_mchid=merchant.sub_mchid,
         sub_appid=merchant.sub_appid,
-        out_trade_no=_text(data, "out_trade_no"),
-        transaction_id=_text(data, "transaction_id"),
+        out_trade_no=_text(data, "out_trade_no", max_chars=MAX_ID_CHARS),
+        transaction_id=_text(data, "transaction_id", max_chars=MAX_ID_CHARS),
         trade_type=_text(data, "trade_type"),
         trade_state=_text(data, "trade_state"),
         success_time=_optional_time(data, "success_time"),
@@ -189,8 +196,8 @@ def parse_refund(plaintext: bytes) -> Refund:
     return Refund(
         mchid=merchant.mchid,
         sub_mchid=merchant.sub_mchid,
-        out_trade_no=_text(data, "out_trade_no"),
-        transaction_id=_text(data, "transaction_id"),
+        out_trade_no=_text(data, "out_trade_no", max_chars=MAX_ID_CHARS),
+        transaction_id=_text(data, "transaction_id", max_chars=MAX_ID_CHARS),
         refund_id=_text(data, "refund_id"),
         out_refund_no=_text(data, "out_refund_no"),
         refund_status=_text(data, "refund_status"),
@@ -234,20 +241,9 @@ def _payer_openid(payer: Mapping[str, object]) -> str:
 
 def _json_object(data: bytes, what: str) -> dict[str, object]:
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise MalformedNotification(f"{what} is not UTF-8") from None
-    try:
-        value = json.loads(text, parse_constant=_refuse_constant)
-    except (ValueError, RecursionError):
-        raise MalformedNotification(f"{what} is not JSON") from None
-    if not isinstance(value, dict):
-        raise MalformedNotification(f"{what} is not a JSON object")
-    return value
-
-
-def _refuse_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not JSON")
+        return parse_json_object(data, what)
+    except BadInput as exc:
+        raise MalformedNotification(str(exc)) from None
 
 
 def _path(where: str, key: str) -> str:
@@ -268,13 +264,23 @@ def _object(data: Mapping[str, object], key: str, where: str = "") -> dict[str, 
     return value
 
 
-def _text(data: Mapping[str, object], key: str, where: str = "", *, empty: bool = False) -> str:
+def _text(
+    data: Mapping[str, object],
+    key: str,
+    where: str = "",
+    *,
+    empty: bool = False,
+    max_chars: int = MAX_TEXT_CHARS,
+) -> str:
     value = _value(data, key, where)
     if not isinstance(value, str):
         raise MalformedNotification(f"{_path(where, key)} is not a string")
     if not value and not empty:
         raise MalformedNotification(f"{_path(where, key)} is empty")
-    return value
+    try:
+        return check_text(value, _path(where, key), max_chars=max_chars)
+    except BadInput as exc:
+        raise MalformedNotification(str(exc)) from None
 
 
 def _optional_text(data: Mapping[str, object], key: str) -> str | None:
@@ -283,9 +289,9 @@ def _optional_text(data: Mapping[str, object], key: str) -> str | None:
 
 def _fen(data: Mapping[str, object], key: str, where: str) -> int:
     value = _value(data, key, where)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= INT64_MAX:
         raise MalformedNotification(
-            f"{_path(where, key)} is not a whole, non-negative number of fen"
+            f"{_path(where, key)} is not a whole number of fen from 0 to {INT64_MAX}"
         )
     return value
 
@@ -304,4 +310,10 @@ def _optional_time(data: Mapping[str, object], key: str) -> datetime | None:
         raise MalformedNotification(f"{key} is not an RFC 3339 time") from None
     if moment.tzinfo is None:
         raise MalformedNotification(f"{key} has no UTC offset")
+    try:
+        in_utc = moment.astimezone(UTC)
+    except OverflowError:
+        in_utc = None
+    if in_utc is None or not EARLIEST_YEAR <= in_utc.year <= LATEST_YEAR:
+        raise MalformedNotification(f"{key} is not a time from {EARLIEST_YEAR} to {LATEST_YEAR}")
     return moment

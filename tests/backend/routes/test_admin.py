@@ -261,6 +261,10 @@ REASONLESS: dict[str, Any] = {
     "number": {"reason": 5},
     "list": ["售罄"],
     "too-long": {"reason": "售" * 201},
+    "four-lines": {"reason": "售\n罄\n了\n啊"},
+    "nul": {"reason": "售罄\x00"},
+    "lone-surrogate": b'{"reason": "\\ud800"}',
+    "deeply-nested": b'{"reason": "sold out", "x": ' + b"[" * 7_000 + b"]" * 7_000 + b"}",
 }
 
 

@@ -66,7 +66,7 @@ def transaction(kit: MerchantKit, order: dict[str, Any]) -> dict[str, Any]:
 def notification(resource: dict[str, Any], *, apiv3_key: str, **changes: Any) -> dict[str, Any]:
     """A notification body encrypting ``resource`` with ``apiv3_key``; top fields can change."""
     nonce = "nOnCe0123456"
-    plaintext = json.dumps(resource, ensure_ascii=False).encode()
+    plaintext = json.dumps(resource).encode()  # escaped: the resource may hold any code point
     body: dict[str, Any] = {
         "id": "EV-2018022511223320873",
         "create_time": "2026-11-26T14:05:12+08:00",
@@ -190,6 +190,28 @@ async def test_signed_notification_of_wrong_type_is_400(api: Api) -> None:
     }
     for case, body in cases.items():
         assert_fail(await post_signed(api, PAY, json.dumps(body).encode()), 400, case)
+    await assert_unpaid_and_silent(api, order)
+
+
+ABSURD_FIELDS: dict[str, dict[str, Any]] = {
+    "total_beyond_64_bits": {"amount": {"total": 2**63, "currency": "CNY"}},
+    "success_time_in_year_1": {"success_time": "0001-01-01T00:00:00+08:00"},
+    "success_time_in_year_9999": {"success_time": "9999-12-31T23:59:59-08:00"},
+    "transaction_id_too_long": {"transaction_id": "4" * 33},
+    "lone_surrogate_in_transaction_id": {"transaction_id": "4200\ud800"},
+    "nul_in_transaction_id": {"transaction_id": "4200\x00"},
+}
+
+
+@pytest.mark.parametrize("case", ABSURD_FIELDS)
+async def test_genuine_payment_with_an_absurd_field_is_400_and_changes_nothing(
+    api: Api, case: str
+) -> None:
+    """A signed payment WeChat cannot mean gets 400 (no 24 h of retries); the order is unpaid."""
+    order = await api.submit()
+    resource = transaction(api.live.kit, order) | ABSURD_FIELDS[case]
+    body = notification(resource, apiv3_key=api.live.kit.apiv3_key)
+    assert_fail(await post_signed(api, PAY, json.dumps(body).encode()), 400, case)
     await assert_unpaid_and_silent(api, order)
 
 

@@ -78,6 +78,27 @@ BAD_SUBMISSIONS: dict[str, Any] = {
     "no_phone": {k: v for k, v in submission().items() if k != "phone"},
     "bad_phone": submission(phone="call me"),
     "remark_too_long": submission(remark="辣" * 201),
+    "remark_eleven_lines": submission(remark="\n".join("辣" * 11)),
+    "remark_nul": submission(remark="少辣\x00"),
+    "remark_escape_sequence": submission(remark="\x1b[2J少辣"),
+    "address_four_lines": submission(address="a\nb\nc\nd"),
+    "name_two_lines": submission(items=[{"name": "饭\n饭", "quantity": 1, "unitPriceFen": 1}]),
+    "name_lone_surrogate": b'{"shopId": 1, "phone": "13800138000", '
+    b'"items": [{"name": "\\ud800", "quantity": 1, "unitPriceFen": 100}]}',
+    "remark_lone_surrogate": b'{"shopId": 1, "phone": "13800138000", "remark": "\\udc00", '
+    b'"items": [{"name": "rice", "quantity": 1, "unitPriceFen": 100}]}',
+    "address_lone_surrogate": b'{"shopId": 1, "phone": "13800138000", "address": "\\ud83d", '
+    b'"items": [{"name": "rice", "quantity": 1, "unitPriceFen": 100}]}',
+    "shop_beyond_64_bits": submission(shopId=2**63),
+    "shop_beyond_32_bits": submission(shopId=2**31),
+    "quantity_beyond_64_bits": submission(
+        items=[{"name": "饭", "quantity": 2**64, "unitPriceFen": 100}]
+    ),
+    "deeply_nested": b'{"shopId": 1, "x": ' + b"[" * 30_000 + b"]" * 30_000 + b"}",
+    "nested_beyond_limit": submission(extra=[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]),
+    "duplicate_key": b'{"shopId": 1, "shopId": 2, "phone": "13800138000", '
+    b'"items": [{"name": "rice", "quantity": 1, "unitPriceFen": 100}]}',
+    "not_utf8": '{"shopId": 1, "phone": "13800138000", "remark": "少辣"}'.encode("gbk"),
 }
 
 
@@ -91,6 +112,16 @@ async def test_bad_submission_is_400_and_stores_nothing(api: Api) -> None:
             answer = await api.http.post(SUBMIT, json=body, headers=headers)
         assert_error(answer, 400, "BAD_REQUEST", case)
     assert await api.order_count() == 0
+
+
+async def test_a_long_remark_within_the_limits_is_stored_verbatim(api: Api) -> None:
+    """A 200-character, 10-line remark is accepted and stored exactly as sent."""
+    remark = "\n".join(["多放辣椒，不要香菜，谢谢！" + "x" * 7] * 10)[:200]
+    answer = await api.http.post(
+        SUBMIT, json=submission(remark=remark), headers=api.live.customer()
+    )
+    assert answer.status_code == 200, answer.text
+    assert (await api.stored(answer.json()["orderNumber"])).remark == remark
 
 
 async def test_oversized_submission_is_413(api: Api) -> None:

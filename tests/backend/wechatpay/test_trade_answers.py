@@ -90,11 +90,17 @@ def test_unknown_state_is_malformed() -> None:
         parse_trade(encoded(answer(trade_state="PAID")))
 
 
-def test_huge_amount_in_answer_is_parsed_as_an_integer() -> None:
-    """Amounts stay integer fen however large; the amount check decides what they mean."""
-    trade = parse_trade(encoded(answer(amount={"total": 10**30, "currency": "CNY"})))
+def test_amount_beyond_64_bits_in_answer_is_malformed() -> None:
+    """Amounts are integer fen the database can hold: 10**30 is refused, as in notifications."""
+    with pytest.raises(MalformedNotification, match="64 bits"):
+        parse_trade(encoded(answer(amount={"total": 10**30, "currency": "CNY"})))
+
+
+def test_largest_64_bit_amount_in_answer_is_parsed_as_an_integer() -> None:
+    """Up to 2^63 - 1 fen an amount stays an exact integer; the amount check judges it."""
+    trade = parse_trade(encoded(answer(amount={"total": 2**63 - 1, "currency": "CNY"})))
     assert trade.payment is not None
-    assert trade.payment.amount_total == 10**30
+    assert trade.payment.amount_total == 2**63 - 1
 
 
 def test_fractional_amount_in_answer_is_malformed() -> None:
