@@ -31,6 +31,7 @@ from backend.routes import admin, health, notify, stream, user
 from backend.routes import metrics as metrics_route
 from backend.routes import stats as stats_route
 from backend.routes.common import Services, error
+from backend.routes.failures import OneLineFailures
 from backend.settings import Settings
 from backend.store import (
     Database,
@@ -206,8 +207,8 @@ def create_app(
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(AccessLog)],
-        exception_handlers={HTTPException: _http_error, Exception: _server_error},
+        middleware=[Middleware(AccessLog), Middleware(OneLineFailures)],
+        exception_handlers={HTTPException: _http_error},
     )
     app.state.hub = hub
     return app
@@ -300,8 +301,3 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     detail = exc.detail if isinstance(exc, HTTPException) else "error"
     return error(status, "NOT_FOUND" if status == 404 else "HTTP_ERROR", str(detail))
-
-
-async def _server_error(request: Request, exc: Exception) -> Response:
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error(500, "SERVER_ERROR", "internal error; the request can be retried")

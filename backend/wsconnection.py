@@ -267,7 +267,8 @@ class CounterProtocol(WebSocketsSansIOProtocol):
             self.logger.exception("Exception in ASGI application\n")
             self.send_500_response()
         else:
-            if not self.handshake_complete:
+            # A denial response (an HTTP answer instead of the upgrade) ends the handshake too.
+            if not self.handshake_complete and not self.close_sent:
                 self.logger.error("ASGI callable returned without completing handshake.")
                 self.send_500_response()
             elif result is not None:

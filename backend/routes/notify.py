@@ -16,6 +16,7 @@ from backend.store import (
     record_payment,
     record_refund,
 )
+from backend.store.errors import report_failure
 from backend.wechatpay import DecryptionFailed, MerchantMismatch, NotificationRejected
 
 log = logging.getLogger(__name__)
@@ -88,8 +89,9 @@ async def _pay_success(request: Request, svc: Services) -> tuple[str, Response]:
     )
     try:
         outcome = await record_payment(svc.db, facts, now, zone=svc.settings.zone)
-    except Exception:
-        log.exception("notification %s: database error recording payment", request_id)
+    except Exception as exc:
+        what = f"notification {request_id}: database error recording payment"
+        report_failure(log, what, exc, logging.ERROR)
         return "error", fail(500, "database error")
     result = outcome.result
     number = transaction.out_trade_no
@@ -142,8 +144,9 @@ async def _refund_success(request: Request, svc: Services) -> tuple[str, Respons
     )
     try:
         outcome = await record_refund(svc.db, facts, svc.now())
-    except Exception:
-        log.exception("notification %s: database error recording refund", request_id)
+    except Exception as exc:
+        what = f"notification {request_id}: database error recording refund"
+        report_failure(log, what, exc, logging.ERROR)
         return "error", fail(500, "database error")
     number = refund.out_trade_no
     result = outcome.result

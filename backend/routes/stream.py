@@ -7,14 +7,15 @@ import contextlib
 import logging
 from typing import Protocol
 
-from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from backend.accesslog import logfmt
 from backend.auth import bearer_token
 from backend.hub import Frame, Subscriber, frames_of
-from backend.routes.common import Services, services
+from backend.routes.common import Services, error, services
 from backend.store import events_after, last_event_id, replay_is_partial
+from backend.store.errors import describe_failure
+from backend.validation import INT64_MAX, BadInput, query_int
 from backend.wsconnection import CounterSocket, counter_socket
 from orderbell_protocol import CLOSE_BAD_TOKEN, CLOSE_TOO_SLOW
 
@@ -60,39 +61,42 @@ def _ended(svc: Services, subscriber: Subscriber, device: str) -> None:
     )
 
 
-def _since(websocket: WebSocket) -> int | None:
-    raw = websocket.query_params.get("since")
-    if raw is None:
-        return None
-    if not (raw.isascii() and raw.isdigit()):
-        raise ValueError("'since' must be an event id (a whole number >= 0)")
-    return int(raw)
-
-
 async def stream(websocket: WebSocket) -> None:
     """Authenticate, subscribe before the handshake completes, replay, then go live."""
     svc = services(websocket)
     try:
-        since = _since(websocket)
-    except ValueError as exc:
-        await websocket.send_denial_response(
-            JSONResponse({"code": "BAD_REQUEST", "message": str(exc)}, status_code=400)
-        )
+        caller = await _shop_for(websocket, svc)
+        if caller is None:
+            access.info("%s", logfmt(ws="refused", route="/ws/{sid}", code=CLOSE_BAD_TOKEN))
+            # Before accept this becomes an HTTP 403 on the handshake: whatever else the
+            # request holds, a caller without a valid token learns nothing more.
+            await websocket.close(code=CLOSE_BAD_TOKEN)
+            return
+        since = query_int(websocket.query_params, "since", low=0, high=INT64_MAX)
+        shop_id, device_id, device = caller
+        headers = await _backlog_headers(svc, shop_id, since)
+    except BadInput as exc:
+        await _deny(websocket, 400, "BAD_REQUEST", str(exc))
         return
-    caller = await _shop_for(websocket, svc)
-    if caller is None:
-        access.info("%s", logfmt(ws="refused", route="/ws/{sid}", code=CLOSE_BAD_TOKEN))
-        # Before accept this becomes an HTTP 403 on the handshake.
-        await websocket.close(code=CLOSE_BAD_TOKEN)
+    except Exception as exc:
+        failure = describe_failure(exc)
+        if failure is None:
+            raise
+        # Never a 403: the counter would take its token for revoked. It retries a 503.
+        log.warning("WebSocket handshake failed: database unavailable (%s)", failure)
+        await _deny(websocket, 503, "UNAVAILABLE", "the database is unavailable; retry shortly")
         return
-    shop_id, device_id, device = caller
-    headers = await _backlog_headers(svc, shop_id, since)
     socket = counter_socket(websocket)
     subscriber = svc.hub.add(shop_id, device_id=device_id)
     if socket is None:
         await _stream_asgi(websocket, svc, subscriber, since, headers, device)
     else:
         await _stream_detached(websocket, socket, svc, subscriber, since, headers, device)
+
+
+async def _deny(websocket: WebSocket, status: int, code: str, message: str) -> None:
+    """Refuse the handshake with an HTTP answer, as the protocol says for this case."""
+    await websocket.send_denial_response(error(status, code, message))
 
 
 async def _stream_detached(

@@ -50,10 +50,12 @@ def describe_failure(exc: BaseException) -> str | None:
     return line[:_MAX_DESCRIPTION_CHARS]
 
 
-def report_failure(logger: logging.Logger, message: str, exc: BaseException) -> None:
-    """Log ``message``: one line for a database failure, the traceback for anything else."""
+def report_failure(
+    logger: logging.Logger, message: str, exc: BaseException, level: int = logging.WARNING
+) -> None:
+    """Log ``message``: one line at ``level`` for a database failure, a traceback otherwise."""
     failure = describe_failure(exc)
     if failure is None:
         logger.error(message, exc_info=exc)
     else:
-        logger.warning("%s (%s)", message, failure)
+        logger.log(level, "%s (%s)", message, failure)

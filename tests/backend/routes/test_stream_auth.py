@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
@@ -54,10 +56,23 @@ async def test_bad_token_in_query_is_refused(api: Api) -> None:
     assert await refused_status(f"{api.live.ws_url}?token=obt_no-such-token") == 403
 
 
-async def test_since_that_is_not_an_event_id_is_400(api: Api) -> None:
-    """``?since=abc`` is refused with HTTP 400 before the upgrade."""
+@pytest.mark.parametrize("since", ["abc", "-1", "٣", str(2**63)])
+async def test_since_that_is_not_an_event_id_is_400_without_an_error_logged(
+    api: Api, since: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bad ``since`` with a good token is refused with HTTP 400, quietly."""
     token = await api.live.device_token()
-    assert await refused_status(f"{api.live.ws_url}?since=abc", bearer(token)) == 400
+    assert await refused_status(f"{api.live.ws_url}?since={since}", bearer(token)) == 400
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_bad_since_without_a_valid_token_is_refused_as_the_token(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bad token is refused (403) before ``since`` is looked at, and nothing is logged."""
+    url = f"{api.live.ws_url}?since=abc"
+    assert await refused_status(url, bearer("obt_no-such-token")) == 403
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 @pytest.mark.parametrize("live_overrides", [ANONYMOUS])
