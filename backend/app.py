@@ -39,12 +39,14 @@ from backend.store import (
     events_since,
     last_event_id,
     oldest_event_id,
+    probe_writes,
     prune_events,
     revoked_token_ids,
 )
 from backend.store import migrate_async as run_migrations
 from backend.store.errors import report_failure
 from backend.wechatpay import WeChatPayApi
+from backend.write_probe import WriteProbe
 from orderbell_protocol import Event
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,10 @@ log = logging.getLogger(__name__)
 DISPATCH_PAGE = 1000
 # The dispatcher also reads the log this often, in case a hand-over or a notification was lost.
 SAFETY_POLL_S = 5.0
+# /healthz writes at most once a second, and calls writes stalled after two seconds without a
+# commit (a payment is recorded in milliseconds; SQLite gives up on a held lock after five).
+WRITE_PROBE_EVERY_S = 1.0
+WRITE_PROBE_TIMEOUT_S = 2.0
 PRUNE_EVERY_S = 3600.0
 # Published events kept in memory for replays (a few MiB): minutes of a busy chain's traffic.
 RECENT_EVENTS = 5000
@@ -67,12 +73,14 @@ def create_app(
     migrate: bool = True,
     gc_policy: GcPolicy | None = None,
     safety_poll_s: float = SAFETY_POLL_S,
+    write_probe_timeout_s: float = WRITE_PROBE_TIMEOUT_S,
 ) -> Starlette:
     """The OrderBell server app; configuration problems raise ConfigError before it starts.
 
     ``gc_policy`` takes over the process's garbage collector while the app runs (see
     ``backend.gc_policy``): for the server process, not for tests or the desktop's demo.
-    ``safety_poll_s`` is how often the dispatcher reads the log without being told to.
+    ``safety_poll_s`` is how often the dispatcher reads the log without being told to;
+    ``write_probe_timeout_s`` how long ``/healthz`` waits for its write to commit.
     """
     keys = verifier_keys(settings)
     opener = build_opener(settings, clock, keys)
@@ -136,6 +144,13 @@ def create_app(
                 schedule.after_s,
                 schedule.expire_s,
             )
+
+        async def probe() -> int:
+            return await probe_writes(db, datetime.fromtimestamp(clock(), UTC))
+
+        write_probe = WriteProbe(
+            probe, clock, every_s=WRITE_PROBE_EVERY_S, timeout_s=write_probe_timeout_s
+        )
         app.state.services = Services(
             settings=settings,
             db=db,
@@ -147,6 +162,7 @@ def create_app(
             clock=clock,
             metrics=metrics,
             reconciler=reconciler,
+            write_probe=write_probe,
         )
         tasks = [
             asyncio.create_task(dispatcher.run(), name="orderbell-dispatcher"),
@@ -183,6 +199,7 @@ def create_app(
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await write_probe.close()
             await _final_flush(devices, clock)
             if api_client is not None:
                 await api_client.aclose()

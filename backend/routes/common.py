@@ -20,6 +20,7 @@ from backend.settings import Settings
 from backend.store import Database
 from backend.validation import readable
 from backend.wechatpay import NotificationOpener
+from backend.write_probe import WriteProbe
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,7 @@ class Services:
     customers: CustomerAuth
     clock: Callable[[], float]
     metrics: Metrics
+    write_probe: WriteProbe
     reconciler: Reconciler | None = None
 
     def now(self) -> datetime:

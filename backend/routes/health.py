@@ -1,8 +1,7 @@
-"""Liveness: the process answers and the database does too; how reconciliation is doing."""
+"""Health: a write commits, the counters hear what the log holds; how reconciliation is doing."""
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from typing import Any
 
@@ -11,28 +10,39 @@ from starlette.responses import JSONResponse, Response
 
 from backend.routes.common import Services, services
 from backend.store import found_by_query_since
-
-log = logging.getLogger(__name__)
+from backend.write_probe import WriteState
 
 
 async def healthz(request: Request) -> Response:
-    """``GET /healthz``: 200 when the database answers, 503 otherwise."""
+    """``GET /healthz``: 200 while writes commit, 503 when they fail or stall.
+
+    ``lastEventId`` is the newest event handed to the counters, ``logLastEventId`` the newest
+    in the log when the probe wrote, ``dispatcherLag`` how many ids the first is behind.
+    """
     svc = services(request)
-    try:
-        await svc.db.ping()
-        reconciler = await _reconciler(svc)
-    except Exception as exc:
-        log.warning("health check: database unreachable: %s", type(exc).__name__)
-        return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+    probe = await svc.write_probe.check()
+    published = svc.dispatcher.last_id
+    newest = probe.newest_event_id
+    healthy = probe.state is WriteState.OK
     return JSONResponse(
         {
-            "status": "ok",
-            "database": "ok",
+            "status": "ok" if healthy else "error",
+            "database": str(probe.state),
             "connections": svc.hub.connection_count,
-            "lastEventId": svc.dispatcher.last_id,
-            "reconciler": reconciler,
-        }
+            "lastEventId": published,
+            "logLastEventId": newest,
+            # Ids published after the probe make it negative for a moment: that is no lag.
+            "dispatcherLag": None if newest is None else max(0, newest - published),
+            # With writes failing, the database is not asked once more for the counts.
+            "reconciler": await _reconciler(svc) if healthy else _reconciler_off(svc),
+        },
+        status_code=200 if healthy else 503,
     )
+
+
+def _reconciler_off(svc: Services) -> dict[str, Any]:
+    """Whether this instance reconciles, without asking the database anything."""
+    return {"enabled": svc.reconciler is not None}
 
 
 async def _reconciler(svc: Services) -> dict[str, Any]:
@@ -42,7 +52,7 @@ async def _reconciler(svc: Services) -> dict[str, Any]:
     server still takes notifications and serves counters.
     """
     if svc.reconciler is None:
-        return {"enabled": False}
+        return _reconciler_off(svc)
     state = svc.reconciler.state
     since = svc.now() - timedelta(hours=1)
     return {

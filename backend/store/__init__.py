@@ -45,6 +45,7 @@ from backend.store.orders import (
     reply_to_reminder,
     submit_order,
 )
+from backend.store.probe import probe_writes
 from backend.store.reconciliation import (
     PAYMENT_TIMEOUT_REASON,
     DueOrder,
@@ -123,6 +124,7 @@ __all__ = [
     "oldest_event_id",
     "order_to_json",
     "paid_order_times",
+    "probe_writes",
     "prune_events",
     "record_last_seen",
     "record_payment",

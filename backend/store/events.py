@@ -131,7 +131,12 @@ _NEWEST = select(func.max(EVENTS.c.id))
 
 async def last_event_id(db: Database) -> int:
     """The id of the newest event, 0 while the log is empty."""
-    newest: int | None = await db.read(lambda connection: connection.execute(_NEWEST).scalar())
+    return await db.read(newest_event_id)
+
+
+def newest_event_id(connection: Connection) -> int:
+    """The id of the newest event as ``connection``'s transaction sees it, 0 if there is none."""
+    newest: int | None = connection.execute(_NEWEST).scalar()
     return newest or 0
 
 

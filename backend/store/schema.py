@@ -158,9 +158,19 @@ class DailyOrderNumberRow(Base):
     last_seq: Mapped[int] = mapped_column(Integer)
 
 
+class WriteProbeRow(Base):
+    """The one row ``/healthz`` writes to prove that a write transaction still commits."""
+
+    __tablename__ = "write_probe"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    probed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # The same tables for SQLAlchemy Core, which every store operation uses: no identity map, no
 # unit of work.
 ORDERS = cast(Table, OrderRow.__table__)
 EVENTS = cast(Table, EventRow.__table__)
 DEVICE_TOKENS = cast(Table, DeviceTokenRow.__table__)
 DAILY_ORDER_NUMBERS = cast(Table, DailyOrderNumberRow.__table__)
+WRITE_PROBE = cast(Table, WriteProbeRow.__table__)

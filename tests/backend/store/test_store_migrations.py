@@ -40,6 +40,7 @@ async def test_migration_creates_the_tables(database_url: str) -> None:
         "events",
         "device_tokens",
         "daily_order_numbers",
+        "write_probe",
     }
 
 
