@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, settings
 from starlette.applications import Starlette
 
 from backend.app import create_app
@@ -28,6 +29,19 @@ from backend.wechatsim import Ledger, SimulatorFaults, running_simulator, simula
 from tests.logscan import SERVER_LOGGERS, LogScan
 from tests.pg import PostgresCluster, PostgresUnavailable, in_ci
 from tests.sound import SoundCard, capturing_sound_card, missing_sound_card
+
+# Property tests are reproducible: the same examples on every run and machine (no example
+# database, no randomness), and no per-example deadline on a shared machine's noisy clock.
+# Each test bounds its own max_examples so the default run stays fast.
+settings.register_profile(
+    "orderbell",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("orderbell")
 
 # One TLS context for the tests' HTTP clients (verify=TLS): httpx builds a new one, ~0.1 s of
 # loading CA certificates, for every client otherwise.
