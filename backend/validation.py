@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import NoReturn
 
 INT64_MAX = 2**63 - 1
@@ -48,17 +48,19 @@ def parse_json(raw: bytes, what: str = "the body") -> object:
     except UnicodeDecodeError:
         raise BadInput(f"{what} is not UTF-8") from None
     try:
-        value = json.loads(
-            text,
-            object_pairs_hook=_unique_keys,
-            parse_constant=_no_constant,
-            parse_float=_finite_float,
-        )
+        value = _DECODER.decode(text)
     except RecursionError:
         raise BadInput(f"{what} is nested more than {MAX_JSON_DEPTH} levels deep") from None
-    except ValueError as exc:  # JSONDecodeError, a hook's refusal, an integer of 5,000 digits
+    except _OutOfBounds as exc:
+        raise BadInput(f"{what} holds {exc}") from None
+    except ValueError as exc:  # JSONDecodeError, a hook's refusal
         raise BadInput(f"{what} is not JSON ({_first_line(exc)})") from None
-    _check_tree(value, what)
+    # JSON text cannot carry a NUL or a lone surrogate into a string but by a \u escape: raw
+    # control characters are refused in strings, and strict UTF-8 never decodes to a surrogate.
+    strings = "\\u" in text
+    # No more brackets than levels allowed (in strings too): the nesting is within bounds.
+    if strings or text.count("[") + text.count("{") > MAX_JSON_DEPTH:
+        _check_tree(value, what, strings=strings)
     return value
 
 
@@ -78,17 +80,28 @@ def check_text(
     Clean: Unicode scalar values only (no lone surrogate), no NUL or other control character
     but tab and line breaks, at most ``max_lines`` lines and ``max_chars`` characters.
     """
-    if _SURROGATE.search(value):
-        raise BadInput(f"{what} is not valid Unicode (a lone surrogate)")
-    if _CONTROL.search(value):
-        raise BadInput(f"{what} contains a control character")
+    problem = text_problem(value, max_chars=max_chars, max_lines=max_lines, min_chars=min_chars)
+    if problem is not None:
+        raise BadInput(f"{what} {problem}")
+    return value
+
+
+def text_problem(
+    value: str, *, max_chars: int, max_lines: int = 1, min_chars: int = 0
+) -> str | None:
+    """What is wrong with ``value`` as text (see :func:`check_text`), or None if nothing is."""
     if not min_chars <= len(value) <= max_chars:
-        raise BadInput(f"{what} must be {_span(min_chars, max_chars)} characters")
+        return f"must be {_span(min_chars, max_chars)} characters"
+    if value.isascii() and value.isprintable():
+        return None  # the usual case: no surrogate, no control character, no line break
+    if _SURROGATE.search(value):
+        return "is not valid Unicode (a lone surrogate)"
+    if _CONTROL.search(value):
+        return "contains a control character"
     lines = len(_LINE_BREAK.findall(value.rstrip("\r\n"))) + 1
     if lines > max_lines:
-        allowed = "one line" if max_lines == 1 else f"at most {max_lines} lines"
-        raise BadInput(f"{what} must be {allowed}")
-    return value
+        return "must be one line" if max_lines == 1 else f"must be at most {max_lines} lines"
+    return None
 
 
 def text_field(
@@ -145,26 +158,36 @@ def query_int(
     return int(raw)
 
 
-def _check_tree(value: object, what: str) -> None:
-    """Every string (keys too) clean of surrogates and NUL, every integer 64-bit, depth bounded."""
-    pending: list[tuple[object, int]] = [(value, 1)]
+def _check_tree(value: object, what: str, *, strings: bool) -> None:
+    """Nesting bounded; with ``strings``, every string (keys too) clean of surrogates and NUL."""
+    if isinstance(value, str) and strings:
+        _check_string(value, what)
+    if not isinstance(value, _CONTAINERS):
+        return
+    pending: list[tuple[dict[str, object] | list[object], int]] = [(value, 1)]
     while pending:
-        item, depth = pending.pop()
-        if isinstance(item, str):
-            if _SURROGATE.search(item):
-                raise BadInput(f"{what} holds text that is not valid Unicode (a lone surrogate)")
-            if "\x00" in item:
-                raise BadInput(f"{what} holds a NUL character")
-        elif isinstance(item, bool) or item is None or isinstance(item, float):
-            continue
-        elif isinstance(item, int):
-            if not INT64_MIN <= item <= INT64_MAX:
-                raise BadInput(f"{what} holds a number beyond 64 bits")
-        elif isinstance(item, dict | list):
-            if depth > MAX_JSON_DEPTH:
-                raise BadInput(f"{what} is nested more than {MAX_JSON_DEPTH} levels deep")
-            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
-            pending.extend((child, depth + 1) for child in children)
+        container, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise BadInput(f"{what} is nested more than {MAX_JSON_DEPTH} levels deep")
+        children: Iterable[object] = container
+        if isinstance(container, dict):
+            children = [*container.keys(), *container.values()] if strings else container.values()
+        for child in children:
+            if isinstance(child, _CONTAINERS):
+                pending.append((child, depth + 1))
+            elif strings and isinstance(child, str):
+                _check_string(child, what)
+
+
+def _check_string(text: str, what: str) -> None:
+    if _SURROGATE.search(text):
+        raise BadInput(f"{what} holds text that is not valid Unicode (a lone surrogate)")
+    if "\x00" in text:
+        raise BadInput(f"{what} holds a NUL character")
+
+
+class _OutOfBounds(ValueError):
+    """A number the database cannot hold (parse_json names the document)."""
 
 
 # The hooks raise ValueError: parse_json turns it into a BadInput naming the document.
@@ -181,11 +204,29 @@ def _no_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _int64(text: str) -> int:
+    # Within 64 bits: at most 19 digits and a sign; anything longer is refused before int().
+    value = int(text) if len(text) <= 20 else INT64_MAX + 1
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise _OutOfBounds("a number beyond 64 bits")
+    return value
+
+
 def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
         raise ValueError(f"the number {text[:20]} is out of range")
     return value
+
+
+_CONTAINERS = (dict, list)
+# Built once: json.loads with hooks would build a decoder for every document.
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_unique_keys,
+    parse_constant=_no_constant,
+    parse_float=_finite_float,
+    parse_int=_int64,
+)
 
 
 def _span(low: int, high: int) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from backend.validation import INT64_MAX, BadInput, check_text, parse_json_object
+from backend.validation import INT64_MAX, BadInput, parse_json_object, text_problem
 from backend.wechatpay.errors import MalformedNotification
 
 RESOURCE_TYPE = "encrypt-resource"
@@ -277,10 +277,10 @@ def _text(
         raise MalformedNotification(f"{_path(where, key)} is not a string")
     if not value and not empty:
         raise MalformedNotification(f"{_path(where, key)} is empty")
-    try:
-        return check_text(value, _path(where, key), max_chars=max_chars)
-    except BadInput as exc:
-        raise MalformedNotification(str(exc)) from None
+    problem = text_problem(value, max_chars=max_chars)
+    if problem is not None:
+        raise MalformedNotification(f"{_path(where, key)} {problem}")
+    return value
 
 
 def _optional_text(data: Mapping[str, object], key: str) -> str | None:
