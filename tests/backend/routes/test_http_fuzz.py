@@ -40,6 +40,12 @@ class Target:
 
 
 @pytest.fixture
+def live_overrides() -> dict[str, str]:
+    """The fuzzed server serves /metrics too."""
+    return {"ORDERBELL_METRICS_TOKEN": METRICS_TOKEN}
+
+
+@pytest.fixture
 async def target(api: Api) -> Target:
     return Target(api, await api.paid(), await api.live.device_token())
 
@@ -49,20 +55,26 @@ ENDPOINTS = [
     ("POST", "/user/order/submit"),
     ("GET", "/user/order/reminder/{id}"),
     ("POST", "/user/order/reminder/{id}"),
+    ("GET", "/user/order/{id}"),
     ("POST", "/notify/paySuccess"),
     ("POST", "/notify/refundSuccess"),
     ("GET", "/admin/orders"),
     ("GET", "/admin/orders/{id}"),
     ("PUT", "/admin/orders/{id}/accept"),
     ("PUT", "/admin/orders/{id}/reject"),
+    ("PUT", "/admin/orders/{id}/reminder-reply"),
+    ("GET", "/admin/stats"),
+    ("GET", "/metrics"),
     ("GET", "/healthz"),
 ]
+METRICS_TOKEN = "metrics-token-for-the-fuzz-pass"
 # Query values as raw bytes, percent-encoded: invalid UTF-8, NUL and all reach the server.
 query_values = st.binary(max_size=30).map(urllib.parse.quote_from_bytes) | st.sampled_from(
-    ["", "1", "2", "0", "-1", "٣", str(2**63), "1e3", "9" * 30]
+    ["", "1", "2", "0", "-1", "٣", str(2**63), "1e3", "9" * 30, "2026-12-03", "0001-01-01"]
 )
+query_names = st.sampled_from(["status", "page", "pageSize", "since", "from", "to", "x"])
 queries = st.lists(
-    st.tuples(st.sampled_from(["status", "page", "pageSize", "since", "x"]), query_values),
+    st.tuples(query_names, query_values),
     max_size=3,
 ).map(lambda pairs: "&".join(f"{name}={value}" for name, value in pairs))
 hostile_items = st.lists(
@@ -72,7 +84,9 @@ hostile_items = st.lists(
 bodies = st.one_of(
     # A valid submission with up to three fields replaced by anything.
     st.dictionaries(
-        st.sampled_from(["shopId", "items", "remark", "phone", "address", "reason"]),
+        st.sampled_from(
+            ["shopId", "items", "remark", "phone", "address", "reason", "text", "preset"]
+        ),
         any_json | any_text | any_int,
         max_size=3,
     ).map(lambda changes: merged(submission(), changes)),
@@ -117,6 +131,8 @@ async def test_no_request_to_an_endpoint_is_a_server_error(
         headers |= bearer(target.device_token)
     elif route.startswith("/notify/"):
         headers |= sign_raw(live.kit, body, now=live.clock())
+    elif route == "/metrics":
+        headers |= bearer(METRICS_TOKEN)
     answer = await target.api.http.request(method, path, content=body, headers=headers)
     assert_not_a_server_error(answer, (method, path, body[:300]))
 
