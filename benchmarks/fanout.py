@@ -26,13 +26,15 @@ from benchmarks.servers import (
     launch,
     naive_command,
     node_command,
+    raw_command,
 )
 from benchmarks.stats import Latency, summarize_ns
 
 ORDERBELL = "OrderBell"
 NODE = "Node ws"
 NAIVE = "naive Starlette"
-SERVERS = (ORDERBELL, NODE, NAIVE)
+RAW = "raw uvloop"
+SERVERS = (ORDERBELL, NODE, NAIVE, RAW)
 TIMED_EVERY = 10  # one subscriber in ten records every latency; all record the last arrival
 DRAIN_S = 5.0
 CLIENT_PROCESSES = 2
@@ -120,6 +122,10 @@ async def start_fleet(
     elif name == NODE:
         server = await launch(
             name, node_command(port), port=port, cores=ctx.cores, log_path=log_dir / "node-ws.log"
+        )
+    elif name == RAW:
+        server = await launch(
+            name, raw_command(port), port=port, cores=ctx.cores, log_path=log_dir / "raw.log"
         )
     else:
         server = await launch(

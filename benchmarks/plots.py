@@ -13,7 +13,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-COLORS = {"OrderBell": "#d62728", "Node ws": "#2ca02c", "naive Starlette": "#1f77b4"}
+COLORS = {
+    "OrderBell": "#d62728",
+    "Node ws": "#2ca02c",
+    "naive Starlette": "#1f77b4",
+    "raw uvloop": "#7f7f7f",
+}
 
 
 def _finite(values: Sequence[float]) -> list[float]:

@@ -148,6 +148,11 @@ def naive_command(port: int) -> list[str]:
     return [sys.executable, "-m", "benchmarks.peers.naive_starlette", "--port", str(port)]
 
 
+def raw_command(port: int) -> list[str]:
+    """The raw uvloop broadcaster (the limit)."""
+    return [sys.executable, "-m", "benchmarks.peers.raw_uvloop", "--port", str(port)]
+
+
 def node_command(port: int) -> list[str]:
     """The Node.js ``ws`` peer."""
     return node.command(port)
