@@ -351,8 +351,13 @@ def refund_callback(
     refund_fen: int,
     now: float,
     event_type: str = "REFUND.SUCCESS",
+    refund_id: str | None = None,
 ) -> tuple[dict[str, str], bytes]:
-    """Headers and raw body of a refund notification, exactly as WeChat sends it."""
+    """Headers and raw body of a refund notification, exactly as WeChat sends it.
+
+    ``refund_fen`` is this refund's amount (less than ``total_fen`` for a partial refund); a
+    retried notification carries the same ``refund_id`` (a fresh one when None).
+    """
     _check_fen("total_fen", total_fen)
     _check_fen("refund_fen", refund_fen)
     if event_type not in _REFUNDS:
@@ -362,7 +367,7 @@ def refund_callback(
         "mchid": kit.mchid,
         "transaction_id": transaction_id,
         "out_trade_no": out_trade_no,
-        "refund_id": "50" + _digits(27),
+        "refund_id": "50" + _digits(27) if refund_id is None else refund_id,
         "out_refund_no": "RF" + _digits(18),
         "refund_status": refund_status,
     }

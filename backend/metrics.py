@@ -29,6 +29,7 @@ NOTIFICATION_KINDS = ("payment", "refund")
 NOTIFICATION_OUTCOMES = (
     "paid",
     "refunded",
+    "partly_refunded",
     "duplicate",
     "ignored",
     "refused",

@@ -119,6 +119,7 @@ def order_row(order: RemoteOrder) -> OrderRow:
         rejected_reason=order.rejected_reason,
         refunded=order.pay_status is PayStatus.REFUNDED,
         day_seq=order.day_seq,
+        refunded_fen=order.refunded_fen,
     )
 
 

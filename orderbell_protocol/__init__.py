@@ -113,6 +113,9 @@ class Event:
     reason: str | None = None
     day_seq: int | None = None  # the shop's number of the order on its day (今日第12单)
     reminder_reply: str | None = None  # type 3 only: the counter answered the customer's 催单
+    # Type 3 after a refund: how much of the order is refunded so far, in fen. A partial refund
+    # keeps the order's status; only a whole one cancels it.
+    refund_fen: int | None = None
 
     @property
     def content(self) -> str:
@@ -156,6 +159,8 @@ def event_to_dict(event: Event) -> dict[str, Any]:
         data["reason"] = event.reason
     if event.reminder_reply is not None:
         data["reminderReply"] = event.reminder_reply
+    if event.refund_fen is not None:
+        data["refundFen"] = event.refund_fen
     return data
 
 
@@ -211,6 +216,7 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
         reason=_optional_str(data, "reason"),
         day_seq=_day_seq(data),
         reminder_reply=_optional_str(data, "reminderReply"),
+        refund_fen=_optional_int(data, "refundFen"),
     )
 
 

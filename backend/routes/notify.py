@@ -22,6 +22,8 @@ from backend.wechatpay import DecryptionFailed, MerchantMismatch, NotificationRe
 log = logging.getLogger(__name__)
 
 BODY_LIMIT = 64 * 1024
+# WeChat Pay's refund ids are about 30 characters; the store keeps up to 64.
+REFUND_ID_LIMIT = 64
 
 
 def fail(status: int, message: str) -> JSONResponse:
@@ -136,11 +138,21 @@ async def _refund_success(request: Request, svc: Services) -> tuple[str, Respons
         event_type, refund = svc.opener.open_refund(request.headers, body)
     except NotificationRejected as exc:
         return _refused(exc, request_id)
+    if len(refund.refund_id) > REFUND_ID_LIMIT:
+        log.error(
+            "ANOMALY notification %s: a refund id of %d characters for order %s; nothing recorded",
+            request_id,
+            len(refund.refund_id),
+            refund.out_trade_no,
+        )
+        return "mismatch", fail(400, f"refund_id over {REFUND_ID_LIMIT} characters")
     facts = RefundFacts(
         out_trade_no=refund.out_trade_no,
         transaction_id=refund.transaction_id,
         refund_id=refund.refund_id,
         status=refund.refund_status,
+        amount_total=refund.amount_total,
+        amount_refund=refund.amount_refund,
     )
     try:
         outcome = await record_refund(svc.db, facts, svc.now())
@@ -150,15 +162,39 @@ async def _refund_success(request: Request, svc: Services) -> tuple[str, Respons
         return "error", fail(500, "database error")
     number = refund.out_trade_no
     result = outcome.result
+    order = outcome.order
     if result is RefundResult.REFUNDED:
-        log.info("order %s refunded (notification %s)", number, request_id)
+        log.info("order %s refunded whole (notification %s)", number, request_id)
         return "refunded", Response(status_code=204)
+    if result is RefundResult.PARTLY_REFUNDED:
+        log.info(
+            "order %s: %s fen refunded, %s of %s fen in all; the order stands (notification %s)",
+            number,
+            refund.amount_refund,
+            order.refunded_fen if order else "?",
+            refund.amount_total,
+            request_id,
+        )
+        return "partly_refunded", Response(status_code=204)
     if result in (RefundResult.DUPLICATE, RefundResult.IGNORED):
         log.info("order %s: %s refund notification %s", number, event_type, request_id)
         return result.value, Response(status_code=204)
     if result is RefundResult.NOT_FOUND:
         log.warning("notification %s: refund for unknown order %s", request_id, number)
         return "unknown_order", fail(500, "order not found")
+    if result is RefundResult.AMOUNT_MISMATCH:
+        log.error(
+            "ANOMALY order %s: refund %s of %s fen (of %s) does not fit the order: %s fen, %s "
+            "refunded so far; nothing recorded (notification %s)",
+            number,
+            refund.refund_id,
+            refund.amount_refund,
+            refund.amount_total,
+            order.amount_fen if order else "?",
+            order.refunded_fen if order else "?",
+            request_id,
+        )
+        return "mismatch", fail(400, "refund amount does not fit the order")
     log.error(
         "ANOMALY order %s: refund %s names transaction %s, not the order's (notification %s)",
         number,

@@ -61,6 +61,7 @@ def append_event(
     waited_seconds: int | None = None,
     reason: str | None = None,
     reminder_reply: str | None = None,
+    refund_fen: int | None = None,
 ) -> Event:
     """Log what just happened to ``order`` in this write transaction, and return the event.
 
@@ -84,6 +85,7 @@ def append_event(
         reason=reason,
         day_seq=order.day_seq,
         reminder_reply=reminder_reply,
+        refund_fen=refund_fen,
     )
     payload = event_to_dict(event)
     del payload["id"]

@@ -50,6 +50,7 @@ class OrderView:
     day_seq: int | None = None  # the order's number on that day (今日第12单); None until paid
     reminder_reply: str | None = None  # the counter's latest answer to the customer's reminders
     reminder_replied_at: datetime | None = None
+    refunded_fen: int = 0
 
 
 def view_of(row: OrderRow | Row[Any]) -> OrderView:
@@ -86,6 +87,7 @@ def view_of(row: OrderRow | Row[Any]) -> OrderView:
         day_seq=row.day_seq,
         reminder_reply=row.reminder_reply,
         reminder_replied_at=row.reminder_replied_at,
+        refunded_fen=row.refunded_fen,
     )
 
 
@@ -117,6 +119,7 @@ def order_to_json(view: OrderView) -> dict[str, Any]:
         "acceptedAt": _iso(view.accepted_at),
         "rejectedReason": view.rejected_reason,
         "cancelReason": view.cancel_reason,
+        "refundedFen": view.refunded_fen,
         "reminderCount": view.reminder_count,
         "lastRemindedAt": _iso(view.last_reminded_at),
         "businessDay": None if view.business_day is None else view.business_day.isoformat(),

@@ -7,20 +7,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from enum import Enum
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from backend.store.database import Database, WriteTransaction
 from backend.store.day_numbers import business_day, number_order
 from backend.store.events import append_event
 from backend.store.order_view import OrderView, view_of
-from backend.store.schema import ORDERS
+from backend.store.schema import ORDERS, REFUNDS
 from backend.store.timestamps import as_utc
 from orderbell_protocol import Event, EventType, OrderStatus, PayStatus
 
 logger = logging.getLogger(__name__)
 
 REFUND_SUCCESS = "SUCCESS"
+# The reason of the type-3 event a refund appends: whole (the order is cancelled) or in part.
+REFUNDED = "refunded"
+PARTLY_REFUNDED = "partly refunded"
 
 # Built once: a statement object caches its compiled form, so each use only binds values.
 _PAY = (
@@ -45,25 +48,15 @@ _PAY = (
     # The whole row comes back from numbering the order, in the same transaction.
     .returning(ORDERS.c.id, ORDERS.c.shop_id)
 )
-_REFUND = (
-    update(ORDERS)
-    .where(
-        ORDERS.c.number == bindparam("order_number", type_=ORDERS.c.number.type),
-        ORDERS.c.pay_status == PayStatus.PAID,
-        ORDERS.c.transaction_id
-        == bindparam("refunded_transaction", type_=ORDERS.c.transaction_id.type),
-    )
-    .values(
-        status=OrderStatus.CANCELLED,
-        pay_status=PayStatus.REFUNDED,
-        refunded_at=bindparam("changed_at", type_=ORDERS.c.refunded_at.type),
-        updated_at=bindparam("changed_at", type_=ORDERS.c.updated_at.type),
-    )
-    .returning(*ORDERS.c)
+_BOOK_REFUND = insert(REFUNDS)
+_REFUND_BY_ID = select(REFUNDS.c.id).where(
+    REFUNDS.c.refund_id == bindparam("refund_id", type_=REFUNDS.c.refund_id.type)
 )
 _BY_NUMBER = select(ORDERS).where(
     ORDERS.c.number == bindparam("order_number", type_=ORDERS.c.number.type)
 )
+# Locked on PostgreSQL, so that refunds of one order are added up one after the other.
+_BY_NUMBER_LOCKED = _BY_NUMBER.with_for_update()
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,22 +94,29 @@ class PaymentOutcome:
 
 @dataclass(frozen=True, slots=True)
 class RefundFacts:
-    """The verified content of a refund notification."""
+    """The verified content of a refund notification.
+
+    ``amount_total`` is the whole payment and ``amount_refund`` this refund, both in fen.
+    """
 
     out_trade_no: str
     transaction_id: str
     refund_id: str
     status: str
+    amount_total: int
+    amount_refund: int
 
 
 class RefundResult(Enum):
     """What recording a refund did."""
 
     REFUNDED = "refunded"
+    PARTLY_REFUNDED = "partly_refunded"
     DUPLICATE = "duplicate"
     NOT_FOUND = "not_found"
     IGNORED = "ignored"
     MISMATCH = "mismatch"
+    AMOUNT_MISMATCH = "amount_mismatch"
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,37 +197,28 @@ def _not_paid(connection: Connection, facts: PaymentFacts) -> PaymentOutcome:
 
 
 async def record_refund(db: Database, facts: RefundFacts, now: datetime) -> RefundOutcome:
-    """Mark a paid order refunded and cancelled, and log it; repeats change nothing."""
-    return await db.write(_record_refund, facts, as_utc(now))
+    """Book one refund of a paid order and log it; repeats of a refund change nothing.
+
+    Refunds add up: only the one that brings the refunded amount to the order's amount cancels
+    the order. A partial refund keeps the order's status, so nothing stops ringing.
+    """
+    try:
+        return await db.write(_record_refund, facts, as_utc(now))
+    except IntegrityError:
+        # The same refund booked by a concurrent copy of its notification a moment ago.
+        return await db.write(_record_refund, facts, as_utc(now))
 
 
 def _record_refund(
     transaction: WriteTransaction, facts: RefundFacts, now: datetime
 ) -> RefundOutcome:
-    if facts.status == REFUND_SUCCESS:
-        refunded = transaction.execute(
-            _REFUND,
-            {
-                "order_number": facts.out_trade_no,
-                "refunded_transaction": facts.transaction_id,
-                "changed_at": now,
-            },
-        ).one_or_none()
-        if refunded is not None:
-            order = view_of(refunded)
-            event = append_event(
-                transaction, order, EventType.ORDER_UPDATED, now, reason="refunded"
-            )
-            return RefundOutcome(RefundResult.REFUNDED, order, event)
-    return _not_refunded(transaction.connection, facts)
-
-
-def _not_refunded(connection: Connection, facts: RefundFacts) -> RefundOutcome:
-    """Why a refund notice changed nothing; read in the same transaction."""
-    order = _load(connection, facts.out_trade_no)
-    if order is None:
+    connection = transaction.connection
+    # Locked (PostgreSQL) so that refunds of one order are added one after the other.
+    row = connection.execute(_BY_NUMBER_LOCKED, {"order_number": facts.out_trade_no}).one_or_none()
+    if row is None:
         return RefundOutcome(RefundResult.NOT_FOUND, None, None)
-    if order.transaction_id != facts.transaction_id:
+    order = view_of(row)
+    if order.transaction_id is None or order.transaction_id != facts.transaction_id:
         return RefundOutcome(RefundResult.MISMATCH, order, None)
     if facts.status != REFUND_SUCCESS:
         logger.info(
@@ -237,9 +228,51 @@ def _not_refunded(connection: Connection, facts: RefundFacts) -> RefundOutcome:
             facts.status,
         )
         return RefundOutcome(RefundResult.IGNORED, order, None)
-    if order.pay_status == PayStatus.REFUNDED:
+    booked = connection.execute(_REFUND_BY_ID, {"refund_id": facts.refund_id}).one_or_none()
+    # Refunded whole already: nothing is left to refund, whatever this copy's refund id (orders
+    # refunded before refunds were booked one by one have none on record).
+    if booked is not None or order.pay_status == PayStatus.REFUNDED:
         return RefundOutcome(RefundResult.DUPLICATE, order, None)
-    return RefundOutcome(RefundResult.MISMATCH, order, None)
+    refunded = order.refunded_fen + facts.amount_refund
+    if (
+        order.pay_status != PayStatus.PAID
+        or facts.amount_total != order.amount_fen
+        or facts.amount_refund <= 0
+        or refunded > order.amount_fen
+    ):
+        return RefundOutcome(RefundResult.AMOUNT_MISMATCH, order, None)
+    connection.execute(
+        _BOOK_REFUND,
+        {
+            "order_id": order.id,
+            "refund_id": facts.refund_id,
+            "amount_fen": facts.amount_refund,
+            "refunded_at": now,
+        },
+    )
+    whole = refunded == order.amount_fen
+    values: dict[str, object] = {"refunded_fen": refunded, "updated_at": now}
+    if whole:
+        values |= {
+            "status": OrderStatus.CANCELLED,
+            "pay_status": PayStatus.REFUNDED,
+            "refunded_at": now,
+        }
+    changed = view_of(
+        connection.execute(
+            update(ORDERS).where(ORDERS.c.id == order.id).values(**values).returning(*ORDERS.c)
+        ).one()
+    )
+    event = append_event(
+        transaction,
+        changed,
+        EventType.ORDER_UPDATED,
+        now,
+        reason=REFUNDED if whole else PARTLY_REFUNDED,
+        refund_fen=refunded,
+    )
+    result = RefundResult.REFUNDED if whole else RefundResult.PARTLY_REFUNDED
+    return RefundOutcome(result, changed, event)
 
 
 def _load(connection: Connection, number: str) -> OrderView | None:

@@ -115,6 +115,9 @@ class OrderRow(Base):
     # The counter's latest answer to the customer's reminders (已在制作…), and when it was given.
     reminder_reply: Mapped[str | None] = mapped_column(Text)
     reminder_replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The sum of the order's successful refunds (migration 0008); equal to amount_fen once
+    # refunded whole, when the order is cancelled.
+    refunded_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
 
 
 class EventRow(Base):
@@ -132,6 +135,19 @@ class EventRow(Base):
     order_id: Mapped[int] = mapped_column(Integer, ForeignKey("orders.id"))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RefundRow(Base):
+    """One successful refund of an order, booked once by WeChat Pay's refund id."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (Index("ix_refunds_order_id", "order_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(Integer, ForeignKey("orders.id"))
+    refund_id: Mapped[str] = mapped_column(String(64), unique=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    refunded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class DeviceTokenRow(Base):
@@ -174,3 +190,4 @@ EVENTS = cast(Table, EventRow.__table__)
 DEVICE_TOKENS = cast(Table, DeviceTokenRow.__table__)
 DAILY_ORDER_NUMBERS = cast(Table, DailyOrderNumberRow.__table__)
 WRITE_PROBE = cast(Table, WriteProbeRow.__table__)
+REFUNDS = cast(Table, RefundRow.__table__)

@@ -94,7 +94,9 @@ class AlertBoard:
       an order already accepted shows a card and is said once; that card stays until
       :meth:`handled` (a "got it" button) or a type-3 event.
     - A type-3 event or :meth:`handled` removes the order at once, drops anything not yet said
-      about it, and keeps later type-1 events for it from ringing again.
+      about it, and keeps later type-1 events for it from ringing again. A partial refund (a
+      type-3 event with ``refund_fen`` that leaves the order standing) removes and rings
+      nothing.
     - While muted, ``due`` still shows and hides cards and keeps every timer running, but says
       and rings nothing; the mute ends by itself.
 
@@ -167,6 +169,11 @@ class AlertBoard:
                 entry.order = WaitingOrder.from_event(event)
                 if entry.snoozed_until is None:
                     self._show(event.order_id, now)
+        elif event.refund_fen is not None and event.status is not OrderStatus.CANCELLED:
+            # Part of an accepted order refunded: the order stands, and so does its card.
+            entry = self._entries.get(event.order_id)
+            if entry is not None:
+                entry.order = WaitingOrder.from_event(event)
         else:
             self._forget(event.order_id, now)
 

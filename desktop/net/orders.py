@@ -45,6 +45,7 @@ class RemoteOrder:
     reminder_count: int
     day_seq: int | None = None  # the shop's number of the order on its day; older servers: none
     reminder_reply: str | None = None  # the counter's latest answer to the customer's 催单
+    refunded_fen: int = 0  # refunded so far: part of the amount, or all of it when cancelled
 
     @property
     def tail(self) -> str:
@@ -77,6 +78,8 @@ def order_from_json(data: object) -> RemoteOrder:
         reminder_count=_int(data, "reminderCount"),
         day_seq=_day_seq(data),
         reminder_reply=_optional_str(data, "reminderReply"),
+        # Servers before partial refunds do not send it.
+        refunded_fen=_int(data, "refundedFen") if data.get("refundedFen") is not None else 0,
     )
 
 

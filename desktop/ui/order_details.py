@@ -107,7 +107,7 @@ class OrderDetails(QDialog):
 
     @staticmethod
     def _status(row: OrderRow) -> str:
-        return status_text(row.status, row.rejected_reason, row.refunded)
+        return status_text(row.status, row.rejected_reason, row.refunded, row.refunded_fen)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         if event.type() == QEvent.Type.LanguageChange:

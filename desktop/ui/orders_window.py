@@ -239,7 +239,9 @@ class OrdersWindow(QWidget):
         table.setRowCount(0)
         table.setRowCount(len(rows))
         for index, row in enumerate(rows):
-            status = _cell(status_text(row.status, row.rejected_reason, row.refunded))
+            status = _cell(
+                status_text(row.status, row.rejected_reason, row.refunded, row.refunded_fen)
+            )
             if row.rejected_reason:
                 # The label may be translated; the tooltip shows what the customer was told.
                 status.setToolTip(plain_tooltip(_excerpt(row.rejected_reason)))

@@ -24,6 +24,7 @@ class OrderRow:
     rejected_reason: str | None = None
     refunded: bool = False
     day_seq: int | None = None  # the shop's number of the order on its day (今日第12单)
+    refunded_fen: int = 0
 
     @property
     def tail(self) -> str:

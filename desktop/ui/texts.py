@@ -9,6 +9,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import Qt
 
 from desktop.core.marks import Message, fill
+from desktop.core.phrasing import format_amount
 from desktop.net.stats import TodayFigures
 from desktop.ui.reject_reasons import reason_label
 from orderbell_protocol import OrderLine, OrderStatus
@@ -56,8 +57,21 @@ def clock_text(moment: datetime | None, zone: tzinfo | None = None) -> str:
     return moment.strftime("%H:%M")
 
 
-def status_text(status: OrderStatus, rejected_reason: str | None, refunded: bool) -> str:
-    """What became of an order, in the words staff use."""
+def status_text(
+    status: OrderStatus, rejected_reason: str | None, refunded: bool, refunded_fen: int = 0
+) -> str:
+    """What became of an order, in the words staff use; a partial refund is said with it."""
+    text = _status_text(status, rejected_reason, refunded)
+    if refunded_fen > 0 and status is not OrderStatus.CANCELLED:
+        return fill(
+            QCoreApplication.translate("OrderText", "%1, %2 refunded"),
+            text,
+            format_amount(refunded_fen),
+        )
+    return text
+
+
+def _status_text(status: OrderStatus, rejected_reason: str | None, refunded: bool) -> str:
     if rejected_reason:
         return fill(
             QCoreApplication.translate("OrderText", "Rejected: %1"), reason_label(rejected_reason)

@@ -272,6 +272,10 @@
             <translation>%1 天前付款</translation>
         </message>
         <message>
+            <source>%1, %2 refunded</source>
+            <translation>%1，已退款 %2</translation>
+        </message>
+        <message>
             <source>Rejected: %1</source>
             <translation>已拒单：%1</translation>
         </message>

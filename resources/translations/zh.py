@@ -72,6 +72,7 @@ TRANSLATIONS: dict[str, str] = {
     "paid %1 days ago": "%1 天前付款",
     "Rejected: %1": "已拒单：%1",
     "Cancelled, refunded": "已取消，已退款",
+    "%1, %2 refunded": "%1，已退款 %2",
     "Cancelled": "已取消",
     "Accepted": "已接单",
     "Out for delivery": "派送中",

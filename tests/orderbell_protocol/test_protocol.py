@@ -182,3 +182,24 @@ def test_reminder_reply_round_trips_and_is_left_out_when_absent() -> None:
     replied = sample(type=EventType.ORDER_UPDATED, reminder_reply="马上出餐")
     assert decode_event(encode_event(replied)) == replied
     assert "reminderReply" not in encode_event(sample())
+
+
+def test_refund_amount_travels_as_refund_fen() -> None:
+    """A refund's amount goes out as refundFen and comes back as the same number of fen."""
+    event = sample(type=EventType.ORDER_UPDATED, reason="partly refunded", refund_fen=100)
+    assert json.loads(encode_event(event))["refundFen"] == 100
+    assert decode_event(encode_event(event)).refund_fen == 100
+
+
+def test_frame_without_refund_fen_has_none() -> None:
+    """Frames of servers that never send refundFen decode with refund_fen None."""
+    assert "refundFen" not in json.loads(encode_event(sample()))
+    assert decode_event(encode_event(sample())).refund_fen is None
+
+
+def test_refund_fen_that_is_not_a_whole_number_is_refused() -> None:
+    """refundFen as text or true is a malformed frame."""
+    for bad in ('"100"', "true", "1.5"):
+        frame = encode_event(sample())[:-1] + f',"refundFen":{bad}}}'
+        with pytest.raises(ProtocolError):
+            decode_event(frame)

@@ -341,13 +341,15 @@ async def test_body_over_64_kib_is_413(api: Api) -> None:
 # --- refunds --------------------------------------------------------------------------------
 
 
-async def _notify_refund(api: Api, order: dict[str, Any], event_type: str) -> Any:
+async def _notify_refund(
+    api: Api, order: dict[str, Any], event_type: str, *, fen: int | None = None
+) -> Any:
     headers, body = refund_callback(
         api.live.kit,
         out_trade_no=order["orderNumber"],
         transaction_id=order["transactionId"],
         total_fen=order["amountFen"],
-        refund_fen=order["amountFen"],
+        refund_fen=order["amountFen"] if fen is None else fen,
         now=api.live.clock(),
         event_type=event_type,
     )
@@ -372,6 +374,41 @@ async def test_refund_success_reaches_the_counter(api: Api) -> None:
         await _notify_refund(api, order, "REFUND.SUCCESS")
         event = await next_frame(ws)
     assert (event["type"], event["orderId"], event["status"]) == (3, order["id"], 6)
+
+
+async def test_partial_refund_keeps_the_order_and_tells_the_counter(api: Api) -> None:
+    """100 fen refunded: 204, the order stays paid and waiting, the counter hears how much."""
+    token = await api.live.device_token(shop_id=1)
+    async with counter(api.live.ws_url, token) as ws:
+        order = await api.paid()
+        assert (await next_frame(ws))["type"] == 1
+        answer = await _notify_refund(api, order, "REFUND.SUCCESS", fen=100)
+        event = await next_frame(ws)
+    assert answer.status_code == 204
+    assert (event["type"], event["status"], event["refundFen"], event["reason"]) == (
+        3,
+        2,
+        100,
+        "partly refunded",
+    )
+    stored = await api.stored(order["orderNumber"])
+    assert (stored.status, stored.pay_status, stored.refunded_fen) == (
+        OrderStatus.TO_BE_CONFIRMED,
+        PayStatus.PAID,
+        100,
+    )
+
+
+async def test_refund_beyond_the_order_is_refused(api: Api) -> None:
+    """A refund larger than what is left of the order: 400, nothing recorded, no event."""
+    order = await api.paid()
+    await _notify_refund(api, order, "REFUND.SUCCESS", fen=order["amountFen"] - 1)
+    before = await api.events()
+    answer = await _notify_refund(api, order, "REFUND.SUCCESS", fen=2)
+    assert_fail(answer, 400)
+    stored = await api.stored(order["orderNumber"])
+    assert (stored.pay_status, stored.refunded_fen) == (PayStatus.PAID, order["amountFen"] - 1)
+    assert await api.events() == before
 
 
 async def test_duplicate_refund_appends_nothing(api: Api) -> None:

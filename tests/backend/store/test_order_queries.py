@@ -86,6 +86,7 @@ async def test_order_json_uses_camel_case_and_iso_times(
         "acceptedAt": None,
         "rejectedReason": None,
         "cancelReason": None,
+        "refundedFen": 0,
         "reminderCount": 0,
         "lastRemindedAt": None,
         "businessDay": "2026-11-26",

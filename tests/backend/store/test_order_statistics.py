@@ -40,7 +40,14 @@ async def test_a_refund_records_when_it_happened(
 ) -> None:
     """A successful refund stores refunded_at."""
     order = await pay_order(await place_order())
-    facts = RefundFacts(order.number, order.transaction_id, "503000000120261126", "SUCCESS")
+    facts = RefundFacts(
+        order.number,
+        order.transaction_id,
+        "503000000120261126",
+        "SUCCESS",
+        amount_total=order.amount_fen,
+        amount_refund=order.amount_fen,
+    )
     await record_refund(db, facts, now + LATER)
     (times,) = await paid_order_times(db, start=now, end=now + timedelta(days=1))
     assert times.refunded_at == now + LATER

@@ -41,6 +41,7 @@ async def test_migration_creates_the_tables(database_url: str) -> None:
         "device_tokens",
         "daily_order_numbers",
         "write_probe",
+        "refunds",
     }
 
 
@@ -126,3 +127,32 @@ def _upgrade_to(connection: Connection, url: str, revision: str) -> None:
     config = alembic_config(url)
     config.attributes["connection"] = connection
     command.upgrade(config, revision)
+
+
+async def test_orders_refunded_before_partial_refunds_count_as_refunded_whole(
+    database_url: str,
+) -> None:
+    """Upgrading to partial refunds: an order refunded before has all its amount refunded."""
+
+    def upgrade_to(connection: Connection, revision: str) -> None:
+        config = alembic_config(database_url)
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    insert = text(
+        "INSERT INTO orders (number, shop_id, user_id, status, pay_status, amount_fen, items,"
+        " remark, phone, address, created_at, transaction_id, reminder_count, updated_at)"
+        " VALUES ('20261203120000000001', 1, 1, 6, 2, 6400, '[]', '', '13800138000', '',"
+        " '2026-12-03 12:00:00', '4200000001', 0, '2026-12-03 12:00:00')"
+    )
+    db = Database(database_url)
+    try:
+        async with db.engine.begin() as connection:
+            await connection.run_sync(upgrade_to, "0007")
+            await connection.execute(insert)
+        await migrate_async(database_url)
+        order = await get_order_by_number(db, "20261203120000000001")
+    finally:
+        await db.dispose()
+    assert order is not None
+    assert order.refunded_fen == 6400

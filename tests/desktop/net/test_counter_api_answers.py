@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from desktop.net import ApiError, CounterApi, ServerUnavailable, TokenRejected
+from desktop.net.orders import order_from_json
 
 GOOD_ORDER = {
     "id": 7,
@@ -61,6 +62,7 @@ GARBAGE = {
     "unknown status": answering(200, page_of({**GOOD_ORDER, "status": 42})),
     "naive time": answering(200, page_of({**GOOD_ORDER, "createdAt": "2026-11-26T12:00:00"})),
     "amount is a bool": answering(200, page_of({**GOOD_ORDER, "amountFen": True})),
+    "refunded is text": answering(200, page_of({**GOOD_ORDER, "refundedFen": "100"})),
     "item is text": answering(200, page_of({**GOOD_ORDER, "items": ["rice"]})),
     "daySeq zero": answering(200, page_of({**GOOD_ORDER, "daySeq": 0})),
     "daySeq beyond 32 bits": answering(200, page_of({**GOOD_ORDER, "daySeq": 2**31})),
@@ -162,3 +164,9 @@ async def test_number_of_the_day_is_read_and_optional() -> None:
     async with api_with(answering(200, page_of(numbered, unnumbered))) as api:
         orders = await api.waiting_orders()
     assert [order.day_seq for order in orders] == [12, None]
+
+
+def test_refunded_amount_is_read_and_missing_means_none() -> None:
+    """refundedFen is taken as sent; a server that never sends it means nothing refunded."""
+    assert order_from_json({**GOOD_ORDER, "refundedFen": 100}).refunded_fen == 100
+    assert order_from_json(GOOD_ORDER).refunded_fen == 0

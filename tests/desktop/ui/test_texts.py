@@ -98,3 +98,11 @@ def test_clock_text_at_the_ends_of_the_calendar() -> None:
     last = datetime(9999, 12, 31, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
     assert clock_text(first, UTC) == "00:30"
     assert clock_text(last, timezone(timedelta(hours=8))) == "23:30"
+
+
+def test_status_of_partly_refunded_order_says_how_much() -> None:
+    """An accepted order with 1.00 yuan refunded says both."""
+    assert (
+        status_text(OrderStatus.CONFIRMED, None, refunded=False, refunded_fen=100)
+        == "Accepted, ¥1.00 refunded"
+    )
