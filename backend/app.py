@@ -126,7 +126,9 @@ def create_app(
             )
         else:
             api_client = httpx.AsyncClient(base_url=settings.wechatpay_api_url)
-            api = WeChatPayApi(api_client, credentials, keys, clock=clock)
+            api = WeChatPayApi(
+                api_client, credentials, keys, clock=clock, mode=settings.wechatpay_mode
+            )
             schedule = Schedule(settings.reconcile_after_s, settings.order_expire_s)
             reconciler = Reconciler(
                 db,

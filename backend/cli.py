@@ -168,7 +168,9 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         db = await _with_database(settings)
         try:
             async with httpx.AsyncClient(base_url=settings.wechatpay_api_url) as http:
-                api = WeChatPayApi(http, credentials, keys, clock=time.time)
+                api = WeChatPayApi(
+                    http, credentials, keys, clock=time.time, mode=settings.wechatpay_mode
+                )
                 reconciler = Reconciler(
                     db, api, merchant_config(settings), schedule, time.time, zone=settings.zone
                 )
@@ -216,6 +218,30 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     asyncio.run(run())
     return 0
+
+
+def cmd_shop(args: argparse.Namespace) -> int:
+    from backend.store import set_sub_mchid, shop_merchants
+
+    settings = _settings(args, require_merchant=False)
+
+    async def run() -> int:
+        db = await _with_database(settings)
+        try:
+            if args.shop_command == "set":
+                await set_sub_mchid(db, args.shop, args.sub_mchid, _now())
+                print(f"shop {args.shop}: WeChat Pay sub-merchant {args.sub_mchid}")
+                return 0
+            shops = await shop_merchants(db)
+            for shop in shops:
+                print(f"shop {shop.shop_id}: sub-merchant {shop.sub_mchid or '(not set)'}")
+            if not shops:
+                print("no shop has a sub-merchant id yet (orderbell-server shop set)")
+            return 0
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
 
 
 def cmd_devkit(args: argparse.Namespace) -> int:
@@ -389,6 +415,17 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day (today)")
     report.add_argument("--format", choices=FORMATS, default="table")
     report.set_defaults(run=cmd_report)
+    shop = commands.add_parser("shop", help="shops' WeChat Pay sub-merchant ids (partner mode)")
+    shop_commands = shop.add_subparsers(dest="shop_command", required=True)
+    shop_set = with_env(
+        shop_commands.add_parser(
+            "set", help="record which sub-merchant (sub_mchid) a shop's payments go to"
+        )
+    )
+    shop_set.add_argument("--shop", type=int, required=True)
+    shop_set.add_argument("--sub-mchid", required=True, help="the sub-merchant id, digits")
+    with_env(shop_commands.add_parser("list", help="list the shops' sub-merchant ids"))
+    shop.set_defaults(run=cmd_shop)
 
     devkit = commands.add_parser("devkit", help="write a TEST merchant kit (never for real money)")
     devkit.add_argument("directory", type=Path)

@@ -69,6 +69,7 @@ def merchant_config(settings: Settings) -> MerchantConfig:
         mchid=settings.wechatpay_mchid,
         appid=settings.wechatpay_appid,
         apiv3_key=settings.wechatpay_apiv3_key.encode("ascii"),
+        mode=settings.wechatpay_mode,
     )
 
 

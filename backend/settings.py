@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from backend.admission import parse_trusted_proxies
-from backend.wechatpay import API_URL
+from backend.wechatpay import API_URL, DIRECT, MODES
 
 
 class ConfigError(ValueError):
@@ -75,6 +75,13 @@ def _apiv3_key(raw: str) -> str:
     value = raw.strip()
     if len(value) != 32 or not value.isascii():
         raise ValueError("the APIv3 key must be exactly 32 ASCII characters")
+    return value
+
+
+def _mode(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in MODES:
+        raise ValueError(f"expected {' or '.join(MODES)}")
     return value
 
 
@@ -184,6 +191,15 @@ SETTINGS: tuple[Setting, ...] = (
         _paths,
         (),
         "optional platform certificate PEM files, separated by ':' (';' on Windows)",
+        merchant=True,
+    ),
+    Setting(
+        "ORDERBELL_WECHATPAY_MODE",
+        _mode,
+        DIRECT,
+        "direct (a merchant of its own) or partner (a service provider taking payments for "
+        "sub-merchants: MCHID and APPID are the provider's, each shop's sub_mchid is set with "
+        "`orderbell-server shop set`)",
         merchant=True,
     ),
     Setting(
@@ -354,6 +370,7 @@ class Settings:
     wechatpay_public_key_id: str = ""
     wechatpay_public_key_file: Path | None = None
     wechatpay_platform_certs: tuple[Path, ...] = ()
+    wechatpay_mode: str = DIRECT
     wechatpay_merchant_key_file: Path | None = None
     wechatpay_merchant_serial: str = ""
     wechatpay_api_url: str = API_URL

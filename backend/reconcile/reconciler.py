@@ -33,6 +33,7 @@ from backend.store import (
     set_aside,
 )
 from backend.wechatpay import (
+    PARTNER,
     AnswerRejected,
     ApiError,
     ApiRefused,
@@ -201,11 +202,26 @@ class Reconciler:
     async def _settle(self, order: DueOrder, report: RunReport) -> None:
         report.checked += 1
         now = self._now()
+        if self._merchant.mode == PARTNER and order.sub_mchid is None:
+            # Nobody to ask (nor to close at): the order waits until an operator names the
+            # shop's sub-merchant.
+            report.retried += 1
+            log.error(
+                "order %s: shop %s has no WeChat Pay sub-merchant id, so it cannot be asked "
+                "about; set it with: orderbell-server shop set --shop %s --sub-mchid ...",
+                order.number,
+                order.shop_id,
+                order.shop_id,
+            )
+            await look_again_at(
+                self._db, order.id, owner=self._owner, when=self._schedule.retry_at(now)
+            )
+            return
         try:
             if now >= self._schedule.expires_at(order.created_at):
                 await self._expire(order, report)
                 return
-            trade = await self._api.query(order.number)
+            trade = await self._api.query(order.number, sub_mchid=order.sub_mchid)
             await self._after_query(order, trade, report)
         except ApiError as exc:
             await self._retry(order, exc, report)
@@ -232,9 +248,9 @@ class Reconciler:
 
     async def _expire(self, order: DueOrder, report: RunReport, why: str | None = None) -> None:
         """Close at WeChat Pay, then cancel; a close that finds it paid books the payment."""
-        closed = await self._api.close(order.number)
+        closed = await self._api.close(order.number, sub_mchid=order.sub_mchid)
         if closed is CloseResult.PAID:
-            trade = await self._api.query(order.number)
+            trade = await self._api.query(order.number, sub_mchid=order.sub_mchid)
             if trade is None or trade.payment is None or trade.trade_state != "SUCCESS":
                 raise AnswerRejected(
                     f"closing order {order.number} answered ORDERPAID but the query says "
@@ -271,6 +287,7 @@ class Reconciler:
             amount_total=payment.amount_total,
             paid_at=payment.success_time or now,
             found_by_query=True,
+            sub_mchid=payment.sub_mchid,
         )
         outcome = await record_payment(self._db, facts, now, zone=self._zone)
         if outcome.result is PaymentResult.PAID:

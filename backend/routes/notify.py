@@ -88,6 +88,7 @@ async def _pay_success(request: Request, svc: Services) -> tuple[str, Response]:
         transaction_id=transaction.transaction_id,
         amount_total=transaction.amount_total,
         paid_at=transaction.success_time or now,
+        sub_mchid=transaction.sub_mchid,
     )
     try:
         outcome = await record_payment(svc.db, facts, now, zone=svc.settings.zone)
@@ -118,6 +119,16 @@ async def _pay_success(request: Request, svc: Services) -> tuple[str, Response]:
             transaction.openid_masked,
         )
         return "mismatch", fail(400, "amount does not match the order")
+    if result is PaymentResult.SUB_MERCHANT_MISMATCH:
+        log.error(
+            "ANOMALY order %s: paid to sub-merchant %s, which is not its shop %s (set it with "
+            "orderbell-server shop set); not marked paid (notification %s)",
+            number,
+            transaction.sub_mchid,
+            order.shop_id if order else "?",
+            request_id,
+        )
+        return "mismatch", fail(400, "sub-merchant does not match the order's shop")
     log.error(
         "ANOMALY order %s: payment %s arrived for an order in status %s; not marked paid "
         "(notification %s)",
@@ -153,6 +164,7 @@ async def _refund_success(request: Request, svc: Services) -> tuple[str, Respons
         status=refund.refund_status,
         amount_total=refund.amount_total,
         amount_refund=refund.amount_refund,
+        sub_mchid=refund.sub_mchid,
     )
     try:
         outcome = await record_refund(svc.db, facts, svc.now())

@@ -57,6 +57,7 @@ from backend.store.reconciliation import (
 )
 from backend.store.retention import oldest_event_id, prune_events, replay_is_partial
 from backend.store.schema import DeviceTokenRow, EventRow, OrderRow
+from backend.store.shops import ShopMerchant, set_sub_mchid, shop_merchants
 from backend.store.statistics import count_waiting_orders, paid_order_times
 from backend.store.tokens import (
     DeviceToken,
@@ -96,6 +97,7 @@ __all__ = [
     "ReminderResult",
     "ReplyOutcome",
     "ReplyResult",
+    "ShopMerchant",
     "StoreError",
     "WriteTransaction",
     "accept_order",
@@ -137,6 +139,8 @@ __all__ = [
     "revoked_token_ids",
     "row_to_event",
     "set_aside",
+    "set_sub_mchid",
+    "shop_merchants",
     "submit_order",
     "token_hash",
 ]

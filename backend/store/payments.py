@@ -14,7 +14,7 @@ from backend.store.database import Database, WriteTransaction
 from backend.store.day_numbers import business_day, number_order
 from backend.store.events import append_event
 from backend.store.order_view import OrderView, view_of
-from backend.store.schema import ORDERS, REFUNDS
+from backend.store.schema import ORDERS, REFUNDS, SHOPS
 from backend.store.timestamps import as_utc
 from orderbell_protocol import Event, EventType, OrderStatus, PayStatus
 
@@ -48,6 +48,18 @@ _PAY = (
     # The whole row comes back from numbering the order, in the same transaction.
     .returning(ORDERS.c.id, ORDERS.c.shop_id)
 )
+# In partner mode the payment names its sub-merchant: only an order of a shop that is that
+# sub-merchant can take it.
+_PAY_SUB_MERCHANT = _PAY.where(
+    ORDERS.c.shop_id.in_(
+        select(SHOPS.c.id).where(
+            SHOPS.c.sub_mchid == bindparam("paid_sub_mchid", type_=SHOPS.c.sub_mchid.type)
+        )
+    )
+)
+_SHOP_SUB_MCHID = select(SHOPS.c.sub_mchid).where(
+    SHOPS.c.id == bindparam("shop_id", type_=SHOPS.c.id.type)
+)
 _BOOK_REFUND = insert(REFUNDS)
 _REFUND_BY_ID = select(REFUNDS.c.id).where(
     REFUNDS.c.refund_id == bindparam("refund_id", type_=REFUNDS.c.refund_id.type)
@@ -63,7 +75,8 @@ _BY_NUMBER_LOCKED = _BY_NUMBER.with_for_update()
 class PaymentFacts:
     """The verified content of a payment notification, or of a query answer.
 
-    ``found_by_query`` marks a payment the reconciler found without any notification.
+    ``found_by_query`` marks a payment the reconciler found without any notification;
+    ``sub_mchid`` is the sub-merchant paid, in partner (service-provider) mode only.
     """
 
     out_trade_no: str
@@ -71,6 +84,7 @@ class PaymentFacts:
     amount_total: int
     paid_at: datetime
     found_by_query: bool = False
+    sub_mchid: str | None = None
 
 
 class PaymentResult(Enum):
@@ -80,6 +94,7 @@ class PaymentResult(Enum):
     DUPLICATE = "duplicate"
     NOT_FOUND = "not_found"
     AMOUNT_MISMATCH = "amount_mismatch"
+    SUB_MERCHANT_MISMATCH = "sub_merchant_mismatch"
     NOT_PAYABLE = "not_payable"
 
 
@@ -105,6 +120,7 @@ class RefundFacts:
     status: str
     amount_total: int
     amount_refund: int
+    sub_mchid: str | None = None
 
 
 class RefundResult(Enum):
@@ -156,17 +172,19 @@ def _record_payment(
 ) -> PaymentOutcome:
     # The usual case, a first notice for a pending order of the right amount, is one UPDATE
     # that also returns the order. Only when it matches nothing do we look at why.
-    paid = transaction.execute(
-        _PAY,
-        {
-            "order_number": facts.out_trade_no,
-            "paid_fen": facts.amount_total,
-            "paid_time": as_utc(facts.paid_at),
-            "paid_transaction": facts.transaction_id,
-            "changed_at": now,
-            "found_at": now if facts.found_by_query else None,
-        },
-    ).one_or_none()
+    values: dict[str, object] = {
+        "order_number": facts.out_trade_no,
+        "paid_fen": facts.amount_total,
+        "paid_time": as_utc(facts.paid_at),
+        "paid_transaction": facts.transaction_id,
+        "changed_at": now,
+        "found_at": now if facts.found_by_query else None,
+    }
+    statement = _PAY
+    if facts.sub_mchid is not None:
+        statement = _PAY_SUB_MERCHANT
+        values["paid_sub_mchid"] = facts.sub_mchid
+    paid = transaction.execute(statement, values).one_or_none()
     if paid is not None:
         order = view_of(number_order(transaction, paid.id, paid.shop_id, day))
         event = append_event(transaction, order, EventType.NEW_ORDER, now)
@@ -181,6 +199,8 @@ def _not_paid(connection: Connection, facts: PaymentFacts) -> PaymentOutcome:
         return PaymentOutcome(PaymentResult.NOT_FOUND, None, None)
     if order.amount_fen != facts.amount_total:
         return PaymentOutcome(PaymentResult.AMOUNT_MISMATCH, order, None)
+    if facts.sub_mchid is not None and _sub_mchid_of(connection, order.shop_id) != facts.sub_mchid:
+        return PaymentOutcome(PaymentResult.SUB_MERCHANT_MISMATCH, order, None)
     already_paid = order.pay_status in (PayStatus.PAID, PayStatus.REFUNDED)
     if already_paid and order.transaction_id == facts.transaction_id:
         return PaymentOutcome(PaymentResult.DUPLICATE, order, None)
@@ -219,6 +239,8 @@ def _record_refund(
         return RefundOutcome(RefundResult.NOT_FOUND, None, None)
     order = view_of(row)
     if order.transaction_id is None or order.transaction_id != facts.transaction_id:
+        return RefundOutcome(RefundResult.MISMATCH, order, None)
+    if facts.sub_mchid is not None and _sub_mchid_of(connection, order.shop_id) != facts.sub_mchid:
         return RefundOutcome(RefundResult.MISMATCH, order, None)
     if facts.status != REFUND_SUCCESS:
         logger.info(
@@ -273,6 +295,11 @@ def _record_refund(
     )
     result = RefundResult.REFUNDED if whole else RefundResult.PARTLY_REFUNDED
     return RefundOutcome(result, changed, event)
+
+
+def _sub_mchid_of(connection: Connection, shop_id: int) -> str | None:
+    sub_mchid: str | None = connection.execute(_SHOP_SUB_MCHID, {"shop_id": shop_id}).scalar()
+    return sub_mchid
 
 
 def _load(connection: Connection, number: str) -> OrderView | None:

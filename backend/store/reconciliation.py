@@ -18,7 +18,7 @@ from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 
 from backend.store.database import Database, WriteTransaction, rows_changed
 from backend.store.order_view import OrderView, view_of
-from backend.store.schema import ORDERS
+from backend.store.schema import ORDERS, SHOPS
 from backend.store.timestamps import as_utc
 from orderbell_protocol import OrderStatus, PayStatus
 
@@ -39,6 +39,7 @@ class DueOrder:
     shop_id: int
     amount_fen: int
     created_at: datetime
+    sub_mchid: str | None = None  # the shop's sub-merchant, in partner mode
 
 
 async def claim_due_orders(
@@ -102,10 +103,23 @@ def _claim(
             ORDERS.c.created_at,
         )
     )
+    rows = list(claimed)
+    shop_ids = {row.shop_id for row in rows}
+    shops = transaction.execute(
+        select(SHOPS.c.id, SHOPS.c.sub_mchid).where(SHOPS.c.id.in_(shop_ids))
+    )
+    sub_mchids: dict[int, str | None] = {row.id: row.sub_mchid for row in shops}
     return sorted(
         (
-            DueOrder(row.id, row.number, row.shop_id, row.amount_fen, as_utc(row.created_at))
-            for row in claimed
+            DueOrder(
+                row.id,
+                row.number,
+                row.shop_id,
+                row.amount_fen,
+                as_utc(row.created_at),
+                sub_mchids.get(row.shop_id),
+            )
+            for row in rows
         ),
         key=lambda order: order.id,
     )

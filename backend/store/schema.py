@@ -150,6 +150,16 @@ class RefundRow(Base):
     refunded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class ShopRow(Base):
+    """What the server knows of a shop beyond its number: its WeChat Pay sub-merchant id."""
+
+    __tablename__ = "shops"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sub_mchid: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class DeviceTokenRow(Base):
     """A counter PC's credential; only the token's SHA-256 is kept."""
 
@@ -191,3 +201,4 @@ DEVICE_TOKENS = cast(Table, DeviceTokenRow.__table__)
 DAILY_ORDER_NUMBERS = cast(Table, DailyOrderNumberRow.__table__)
 WRITE_PROBE = cast(Table, WriteProbeRow.__table__)
 REFUNDS = cast(Table, RefundRow.__table__)
+SHOPS = cast(Table, ShopRow.__table__)

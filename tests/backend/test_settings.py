@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from backend.merchant import merchant_config
 from backend.settings import (
     SETTINGS,
     ConfigError,
@@ -120,6 +121,8 @@ def test_complete_merchant_configuration_loads() -> None:
         ("ORDERBELL_WECHATPAY_API_URL", "ftp://api.mch.weixin.qq.com"),
         ("ORDERBELL_WECHATPAY_API_URL", "https://api.mch.weixin.qq.com/v3"),
         ("ORDERBELL_WECHATPAY_API_URL", "https://api.mch.weixin.qq.com?x=1"),
+        ("ORDERBELL_WECHATPAY_MODE", "provider"),
+        ("ORDERBELL_WECHATPAY_MODE", "direct\x00"),
     ],
 )
 def test_invalid_value_names_its_variable(name: str, value: str) -> None:
@@ -202,6 +205,14 @@ def test_merchant_key_and_serial_come_together(given: str, missing: str) -> None
     """One of the merchant key and its serial without the other names the missing one."""
     value = "/etc/orderbell/apiclient_key.pem" if given.endswith("FILE") else "444F4864EA9B3441"
     assert config_error(merchant(**{given: value})).startswith(missing)
+
+
+def test_partner_mode_reaches_the_merchant_configuration() -> None:
+    """ORDERBELL_WECHATPAY_MODE=Partner makes notifications and queries a service provider's."""
+    settings = load_settings(merchant(ORDERBELL_WECHATPAY_MODE=" Partner "))
+    assert settings.wechatpay_mode == "partner"
+    assert merchant_config(settings).mode == "partner"
+    assert merchant_config(load_settings(merchant())).mode == "direct"
 
 
 def test_api_url_loses_a_trailing_slash() -> None:

@@ -42,6 +42,7 @@ async def test_migration_creates_the_tables(database_url: str) -> None:
         "daily_order_numbers",
         "write_probe",
         "refunds",
+        "shops",
     }
 
 
