@@ -46,11 +46,18 @@ def route_template(scope: Scope) -> str:
     return _CONVERTER.sub(r"{\1}", path)
 
 
+def client_host(scope: Scope) -> str:
+    """The client's address: behind a trusted proxy the one it names (X-Forwarded-For)."""
+    client = scope.get("client")
+    return str(client[0]) if client else "-"
+
+
 class AccessLog:
     """ASGI middleware logging each HTTP request once it is answered (WebSockets pass through).
 
-    The line is ``method=GET route=/admin/orders/{id} status=200 duration_ms=1.4``; a request
-    whose handler raised is logged with status 500 (or the status already sent).
+    The line is ``method=GET route=/admin/orders/{id} status=200 duration_ms=1.4
+    client=203.0.113.7`` (the client as a trusted proxy names it); a request whose handler
+    raised is logged with status 500 (or the status already sent).
     """
 
     def __init__(self, app: ASGIApp, clock: Callable[[], float] = time.perf_counter) -> None:
@@ -82,5 +89,6 @@ class AccessLog:
                         route=route_template(scope),
                         status=status,
                         duration_ms=f"{elapsed_ms:.1f}",
+                        client=client_host(scope),
                     ),
                 )

@@ -56,11 +56,11 @@ async def request(path: str) -> None:
 async def test_a_request_is_one_line_with_method_template_status_and_duration(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """GET /orders/42: method, the template /orders/{id}, status 201, 2.5 ms."""
+    """GET /orders/42: method, the template /orders/{id}, status 201, 2.5 ms, the client."""
     caplog.set_level(logging.INFO, logger="backend.access")
     await request("/orders/42")
     lines = [r.getMessage() for r in caplog.records if r.name == "backend.access"]
-    assert lines == ["method=GET route=/orders/{id} status=201 duration_ms=2.5"]
+    assert lines == ["method=GET route=/orders/{id} status=201 duration_ms=2.5 client=127.0.0.1"]
 
 
 async def test_the_query_string_and_path_values_never_appear(
@@ -80,7 +80,7 @@ async def test_an_unknown_path_is_logged_without_its_text(caplog: pytest.LogCapt
     caplog.set_level(logging.INFO, logger="backend.access")
     await request(f"/{SECRET}")
     lines = [r.getMessage() for r in caplog.records if r.name == "backend.access"]
-    assert lines == ['method=GET route="(no route)" status=404 duration_ms=2.5']
+    assert lines == ['method=GET route="(no route)" status=404 duration_ms=2.5 client=127.0.0.1']
 
 
 async def test_a_handler_that_raises_is_logged_as_500(caplog: pytest.LogCaptureFixture) -> None:
@@ -88,7 +88,7 @@ async def test_a_handler_that_raises_is_logged_as_500(caplog: pytest.LogCaptureF
     caplog.set_level(logging.INFO, logger="backend.access")
     await request("/broken")
     lines = [r.getMessage() for r in caplog.records if r.name == "backend.access"]
-    assert lines == ["method=GET route=/broken status=500 duration_ms=2.5"]
+    assert lines == ["method=GET route=/broken status=500 duration_ms=2.5 client=127.0.0.1"]
 
 
 def test_values_with_spaces_quotes_or_newlines_stay_on_one_quoted_line() -> None:
