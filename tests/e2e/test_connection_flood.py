@@ -15,6 +15,7 @@ from backend.simulator import Simulator
 from tests.backend.rawhttp import loopback_source
 from tests.backend.test_cli import Served, database_with_token, serving
 from tests.e2e.helpers import counter, next_event, paid_order
+from tests.logscan import LogScan
 
 # The server may open this many files; it keeps what its own files and database need and caps
 # connections below the rest. The flood is bigger than the whole limit.
@@ -46,7 +47,9 @@ class Flood:
 
 
 @pytest.fixture
-def served(tmp_path: Path, kit: MerchantKit) -> Iterator[tuple[Served, str, MerchantKit]]:
+def served(
+    tmp_path: Path, kit: MerchantKit, log_scan: LogScan
+) -> Iterator[tuple[Served, str, MerchantKit]]:
     """``serve`` under a small open-file limit, trusting no local proxy; and a device token."""
     url, token = asyncio.run(database_with_token(tmp_path))
     kit_dir = write_kit(kit, tmp_path / "kit").parent
@@ -54,6 +57,7 @@ def served(tmp_path: Path, kit: MerchantKit) -> Iterator[tuple[Served, str, Merc
         kit_dir,
         url,
         tmp_path / "serve.log",
+        log_scan,
         open_files=OPEN_FILES,
         ORDERBELL_MAX_CONNECTIONS_PER_CLIENT=str(PER_CLIENT),
         ORDERBELL_FORWARDED_ALLOW_IPS="192.0.2.1",
