@@ -115,7 +115,7 @@ def create_app(
             recent=recent,
         )
         # From here on every committed event reaches the counters without any route's help.
-        db.publish_to(_counted(metrics, dispatcher))
+        db.publish_to(_counted(metrics, dispatcher), in_flight=dispatcher)
         db.time_transactions(metrics.transaction)
         reconciler = None
         api_client = None

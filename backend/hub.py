@@ -420,6 +420,8 @@ class Dispatcher:
         self._poll_s = poll_s
         self._retry_s = retry_s
         self._bell = asyncio.Event()
+        # Events this instance is committing: their doorbell notifications need no log read.
+        self._in_flight: set[int] = set()
         self.skipped = 0  # events that could not be sent (see UndeliverableEvent)
         self.failing = False  # reading the log failed and has not worked since
 
@@ -437,14 +439,29 @@ class Dispatcher:
         """
         if event is None:
             return
+        self._in_flight.discard(event.id)
         if event.id == self.last_id + 1:
             self._publish(event)
         elif event.id > self.last_id:
             self._bell.set()
 
+    @property
+    def ringing(self) -> bool:
+        """True while a ring waits for the dispatcher to read the log."""
+        return self._bell.is_set()
+
+    def committing(self, event_ids: list[int]) -> None:
+        """This instance is committing these events and will hand them over: no read for them."""
+        self._in_flight.update(event_ids)
+
+    def abandoned(self, event_ids: list[int]) -> None:
+        """Events announced by :meth:`committing` that will not be handed over: read the log."""
+        self._in_flight.difference_update(event_ids)
+        self._bell.set()
+
     def heard(self, event_id: int) -> None:
-        """Ring for event ``event_id`` unless it was already published."""
-        if event_id > self.last_id:
+        """Ring for event ``event_id`` unless it was already published or is being handed over."""
+        if event_id > self.last_id and event_id not in self._in_flight:
             self._bell.set()
 
     async def run(self) -> None:

@@ -13,13 +13,14 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar, cast
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
 import platformdirs
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, CursorResult, Engine, Executable, Result, event, make_url, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -34,6 +35,22 @@ T = TypeVar("T")
 CommitListener = Callable[[Event], None]
 # Told the kind ("read" or "write") and the seconds of each transaction, waiting included.
 TransactionObserver = Callable[[str, float], None]
+
+
+class InFlight(Protocol):
+    """Told which events a transaction is about to commit, and when one never got handed over.
+
+    On a server database the commit's own notification can reach this instance before the
+    committing request hands its events over; knowing they are on their way, the dispatcher
+    need not read them back from the log.
+    """
+
+    def committing(self, event_ids: list[int]) -> None:
+        """These events are being committed; the listener will be handed each of them."""
+
+    def abandoned(self, event_ids: list[int]) -> None:
+        """These events will not be handed over (the commit failed or its outcome is unknown)."""
+
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -88,13 +105,13 @@ class Database:
         self.url = url
         parsed = make_url(url)
         dialect = parsed.get_dialect().name
-        # A server database can restart under us; checking a pooled connection before use turns
-        # what would be a failed request into a quiet reconnect.
+        # A server database can restart under us. Rather than check every pooled connection
+        # before use (a round trip or three per transaction), a transaction that finds its
+        # connection dead before it could commit is run once more on a fresh one: the pool
+        # throws away every connection older than the failure, so the second try connects anew.
         # hide_parameters: statements' values (customers' phone numbers and addresses) stay
         # out of error messages, and so out of logged tracebacks.
-        self.engine: AsyncEngine = create_async_engine(
-            url, pool_pre_ping=dialect != "sqlite", hide_parameters=True
-        )
+        self.engine: AsyncEngine = create_async_engine(url, hide_parameters=True)
         self.is_sqlite = dialect == "sqlite"
         self.is_postgres = dialect == "postgresql"
         self._workers: SQLiteWorkers | None = None
@@ -105,12 +122,23 @@ class Database:
                     parsed, tune=_tune_sqlite, read_only={_READ_ONLY: True}
                 )
         self._read_engine = self.engine.execution_options(**{_READ_ONLY: True})
+        self._single_engine = (
+            self._read_engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.is_postgres
+            else self._read_engine
+        )
         self._listener: CommitListener | None = None
         self._observer: TransactionObserver | None = None
+        self._in_flight: InFlight | None = None
 
-    def publish_to(self, listener: CommitListener) -> None:
-        """Hand every event committed from now on to ``listener`` (the dispatcher)."""
+    def publish_to(self, listener: CommitListener, *, in_flight: InFlight | None = None) -> None:
+        """Hand every event committed from now on to ``listener`` (the dispatcher).
+
+        ``in_flight`` hears of a server database's events just before their commit, and of
+        any that then could not be handed over.
+        """
         self._listener = listener
+        self._in_flight = in_flight
 
     def time_transactions(self, observer: TransactionObserver) -> None:
         """Tell ``observer`` how long each transaction from now on took (the metrics)."""
@@ -140,32 +168,97 @@ class Database:
             if self._workers is not None:
                 result, events = await self._workers.write(run)
             else:
-                async with self.engine.begin() as connection:
-                    result, events = await connection.run_sync(run)
+                result, events = await self._write_on_server(run)
         finally:
             self._took("write", started)
         if events and self._listener is not None:
             self._hand_over(self._listener, events)
         return result
 
+    async def _write_on_server(
+        self, run: Callable[[Connection], tuple[T, list[Event]]]
+    ) -> tuple[T, list[Event]]:
+        """One write transaction on a server database, tried again if its connection was dead.
+
+        Only a failure before the commit is tried again: the server has then rolled the
+        transaction back, so nothing of it happened. A connection lost during the commit
+        leaves its outcome unknown, and that is raised to the caller.
+        """
+        for attempt in (1, 2):
+            committing = False
+            announced: list[int] = []
+            try:
+                async with self.engine.begin() as connection:
+                    result, events = await connection.run_sync(run)
+                    committing = True
+                    announced = [event.id for event in events]
+                    if announced and self._in_flight is not None:
+                        self._in_flight.committing(announced)
+                return result, events
+            except BaseException as exc:
+                if announced and self._in_flight is not None:
+                    self._in_flight.abandoned(announced)
+                if committing or attempt == 2 or not isinstance(exc, DBAPIError):
+                    raise
+                if not exc.connection_invalidated:
+                    raise
+                log.info("database connection was lost (%s); trying on a new one", exc.orig)
+        raise AssertionError("unreachable")
+
     async def read(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Run ``work(connection, ...)`` as one read-only transaction (on SQLite, in a thread)."""
+        return await self._timed_read(self._read_engine, work, *args, **kwargs)
+
+    async def read_one(
+        self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Like :meth:`read`, for ``work`` that runs a single statement.
+
+        A single statement sees one snapshot by itself, so on a server database it runs
+        without a transaction around it: no BEGIN and ROLLBACK round trips.
+        """
+        return await self._timed_read(self._single_engine, work, *args, **kwargs)
+
+    async def _timed_read(
+        self,
+        engine: AsyncEngine,
+        work: Callable[Concatenate[Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
         started = time.perf_counter()
         try:
             if self._workers is not None:
                 return await self._workers.read(
                     lambda connection: work(connection, *args, **kwargs)
                 )
-            async with self._read_engine.connect() as connection:
-                return await connection.run_sync(work, *args, **kwargs)
+            return await self._read_on_server(engine, work, *args, **kwargs)
         finally:
             self._took("read", started)
 
     def _took(self, kind: str, started: float) -> None:
         if self._observer is not None:
             self._observer(kind, time.perf_counter() - started)
+
+    @staticmethod
+    async def _read_on_server(
+        engine: AsyncEngine,
+        work: Callable[Concatenate[Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """A read on a server database, tried once more on a new connection if this one died."""
+        for attempt in (1, 2):
+            try:
+                async with engine.connect() as connection:
+                    return await connection.run_sync(work, *args, **kwargs)
+            except DBAPIError as exc:
+                if attempt == 2 or not exc.connection_invalidated:
+                    raise
+                log.info("database connection was lost (%s); reading on a new one", exc.orig)
+        raise AssertionError("unreachable")
 
     @staticmethod
     def _hand_over(listener: CommitListener, events: list[Event]) -> None:
@@ -178,14 +271,20 @@ class Database:
 
     async def ping(self) -> None:
         """Raise if the database cannot answer a trivial query."""
-        async with self._read_engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        await self._read_on_server(self._single_engine, _run_trivial)
 
     async def dispose(self) -> None:
         """Close every pooled connection (and stop the SQLite worker threads)."""
         if self._workers is not None:
             await self._workers.dispose()
         await self.engine.dispose()
+
+
+_TRIVIAL = text("SELECT 1")
+
+
+def _run_trivial(connection: Connection) -> None:
+    connection.execute(_TRIVIAL)
 
 
 def rows_changed(result: Result[Any]) -> int:

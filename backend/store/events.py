@@ -108,12 +108,12 @@ def append_event(
 async def events_after(db: Database, shop_id: int, after_id: int, limit: int = 1000) -> list[Event]:
     """One shop's events with id > after_id, oldest first."""
     values = {"shop_id": shop_id, "after_id": after_id, "limit": limit}
-    return await db.read(_read_events, _SHOP_AFTER, values)
+    return await db.read_one(_read_events, _SHOP_AFTER, values)
 
 
 async def events_since(db: Database, after_id: int, limit: int = 1000) -> list[Event]:
     """Every shop's events with id > after_id, oldest first."""
-    return await db.read(_read_events, _AFTER, {"after_id": after_id, "limit": limit})
+    return await db.read_one(_read_events, _AFTER, {"after_id": after_id, "limit": limit})
 
 
 def _read_events(connection: Connection, query: Select[Any], values: dict[str, int]) -> list[Event]:

@@ -567,3 +567,36 @@ async def test_an_outage_is_one_warning_not_a_traceback_per_retry(
     assert [r.levelno for r in logged] == [logging.WARNING, logging.INFO]
     assert "disk I/O error" in logged[0].getMessage()
     assert not any(r.exc_info for r in logged)
+
+
+async def never_read(after_id: int) -> list[Event]:
+    raise AssertionError("the log must not be read")
+
+
+async def test_a_notification_for_an_event_being_committed_here_rings_nothing() -> None:
+    """The doorbell hears of this instance's own event before its hand-over: no ring, no read."""
+    hub = Hub(queue_limit=10)
+    dispatcher = Dispatcher(hub, never_read, start_after=4)
+    with hub.subscribe(1) as sub:
+        dispatcher.committing([5])
+        dispatcher.heard(5)
+        assert not dispatcher.ringing
+        dispatcher.committed(event(5))
+        assert ids(await sub.next_frames()) == [5]
+    assert not dispatcher.ringing
+
+
+def test_a_notification_for_another_instances_event_rings() -> None:
+    """An event nobody here is committing is read from the log."""
+    dispatcher = Dispatcher(Hub(queue_limit=10), never_read, start_after=4)
+    dispatcher.committing([6])
+    dispatcher.heard(5)
+    assert dispatcher.ringing
+
+
+def test_an_abandoned_commit_rings_and_is_no_longer_awaited() -> None:
+    """A commit that failed or whose outcome is unknown: read the log, and hear it again."""
+    dispatcher = Dispatcher(Hub(queue_limit=10), never_read, start_after=4)
+    dispatcher.committing([5])
+    dispatcher.abandoned([5])
+    assert dispatcher.ringing

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, Integer, bindparam, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from backend.store import (
     Database,
@@ -279,3 +279,72 @@ async def test_a_failing_listener_does_not_fail_the_committed_write(
     )
     assert outcome.result is PaymentResult.PAID
     assert "publishing committed event" in caplog.text
+
+
+class InFlightLog:
+    """Records what the database says about events on their way to the listener."""
+
+    def __init__(self) -> None:
+        self.announced: list[list[int]] = []
+        self.dropped: list[list[int]] = []
+
+    def committing(self, event_ids: list[int]) -> None:
+        self.announced.append(event_ids)
+
+    def abandoned(self, event_ids: list[int]) -> None:
+        self.dropped.append(event_ids)
+
+
+async def test_a_write_that_fails_for_another_reason_is_not_tried_again(db: Database) -> None:
+    """Only a lost connection earns a second try: other failures run the work once."""
+    runs: list[int] = []
+
+    def fails(transaction: WriteTransaction) -> None:
+        runs.append(1)
+        transaction.execute(text("SELECT no_such_column FROM orders"))
+
+    with pytest.raises(DBAPIError):
+        await db.write(fails)
+    assert runs == [1]
+
+
+async def test_events_being_committed_are_announced_before_they_are_handed_over(
+    db: Database, place_order: OrderStep, pay_order: OrderStep, now: datetime, engine: str
+) -> None:
+    """On a server database the in-flight watcher hears the ids first; SQLite needs no notice."""
+    order = await pay_order(await place_order())
+    watcher = InFlightLog()
+    heard: list[Event] = []
+    db.publish_to(heard.append, in_flight=watcher)
+    reminded = await remind_order(db, order_id=order.id, user_id=7, now=now, cooldown_s=60)
+    assert reminded.event is not None
+    assert heard == [reminded.event]
+    assert watcher.announced == ([[reminded.event.id]] if engine == "postgres" else [])
+    assert watcher.dropped == []
+
+
+async def test_events_whose_commit_fails_are_abandoned(
+    db: Database, place_order: OrderStep, pay_order: OrderStep, now: datetime, engine: str
+) -> None:
+    """A commit that fails after the announcement tells the watcher they will not come."""
+    if engine != "postgres":
+        pytest.skip("SQLite hands over without announcing")
+    order = await pay_order(await place_order())
+    watcher = InFlightLog()
+    heard: list[Event] = []
+    db.publish_to(heard.append, in_flight=watcher)
+
+    def deferred_violation(transaction: WriteTransaction) -> None:
+        # Checked at commit: the work returns, then the commit fails.
+        transaction.execute(text("SET CONSTRAINTS ALL DEFERRED"))
+        transaction.execute(
+            text("CREATE TEMP TABLE t (x int UNIQUE DEFERRABLE INITIALLY DEFERRED)")
+        )
+        transaction.execute(text("INSERT INTO t VALUES (1), (1)"))
+        append_event(transaction, order, EventType.REMINDER, now, reminder_count=1)
+
+    with pytest.raises(IntegrityError):
+        await db.write(deferred_violation)
+    assert len(watcher.announced) == 1
+    assert watcher.dropped == watcher.announced
+    assert heard == []

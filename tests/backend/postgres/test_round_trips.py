@@ -1,0 +1,104 @@
+"""Round trips to PostgreSQL per paid callback, counted on the wire, with one and two instances.
+
+The figure is what a payment costs the servers in database hops, whatever the machine's load:
+every exchange ends in a ReadyForQuery, counted by a relay in front of the test server. Each
+window pays several orders one after another, each until every counter has its event; the
+best of a few windows is taken, so a background task's query (the safety poll, the last-seen
+flush) that happens to fall into one window cannot fail the test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.backend.postgres.conftest import Serve
+from tests.backend.postgres.helpers import Instance
+from tests.backend.postgres.wire import RoundTrips, counting_relay
+from tests.e2e.helpers import counter, next_event, simulator
+from tests.pg import PostgresCluster
+
+pytestmark = pytest.mark.postgres
+
+WINDOW = 8
+WINDOWS = 3
+WARM_UP = 3
+# BEGIN, the order's UPDATE, the shop's daily counter and the order's number, the log's lock,
+# INSERT, NOTIFY, COMMIT; the committing instance hands its event over without reading it
+# back. Another instance reads it once, without BEGIN.
+ONE_INSTANCE_BUDGET = 8
+TWO_INSTANCE_BUDGET = 9
+
+
+@pytest.fixture
+async def relay(postgres_cluster: PostgresCluster) -> AsyncIterator[tuple[int, RoundTrips]]:
+    async with counting_relay(postgres_cluster.port) as counting:
+        yield counting
+
+
+@pytest.fixture
+async def postgres_url(
+    postgres_cluster: PostgresCluster, relay: tuple[int, RoundTrips]
+) -> AsyncIterator[str]:
+    """The test's own database, reached through the counting relay."""
+    async with postgres_cluster.database() as url:
+        yield url.replace(f":{postgres_cluster.port}/", f":{relay[0]}/")
+
+
+@contextlib.asynccontextmanager
+async def counters_on(instances: list[Instance]) -> AsyncIterator[list[Any]]:
+    """One counter connected to each instance."""
+    async with contextlib.AsyncExitStack() as stack:
+        connected = []
+        for instance in instances:
+            token = await instance.device_token()
+            connected.append(await stack.enter_async_context(counter(instance.ws_url, token)))
+        yield connected
+
+
+async def trips_per_payment(payer: Instance, listeners: list[Instance], trips: RoundTrips) -> float:
+    """The fewest round trips per paid callback over a few windows of payments."""
+    best = math.inf
+    async with (
+        httpx.AsyncClient(base_url=payer.base_url) as http,
+        counters_on(listeners) as counters,
+    ):
+        sim = simulator(payer, http)
+        for _ in range(WARM_UP):  # the pool's connections and prepared statements
+            await sim.pay(await sim.submit())
+            for ws in counters:
+                await next_event(ws)
+        for _ in range(WINDOWS):
+            orders = [await sim.submit() for _ in range(WINDOW)]
+            before = trips.count
+            for order in orders:
+                await sim.pay(order)
+                for ws in counters:
+                    assert (await next_event(ws))["orderNumber"] == order.number
+            best = min(best, (trips.count - before) / WINDOW)
+    return best
+
+
+async def test_one_instance_pays_within_its_round_trip_budget(
+    serve: Serve, relay: tuple[int, RoundTrips]
+) -> None:
+    """A paid callback on one instance costs at most the budgeted round trips."""
+    async with serve("a") as a:
+        per_payment = await trips_per_payment(a, [a], relay[1])
+    print(f"one instance: {per_payment:.2f} round trips per paid callback")
+    assert per_payment <= ONE_INSTANCE_BUDGET
+
+
+async def test_two_instances_pay_within_their_round_trip_budget(
+    serve: Serve, relay: tuple[int, RoundTrips]
+) -> None:
+    """Paid through A with counters on A and B: both instances' round trips within budget."""
+    async with serve("a") as a, serve("b") as b:
+        per_payment = await trips_per_payment(a, [a, b], relay[1])
+    print(f"two instances: {per_payment:.2f} round trips per paid callback")
+    assert per_payment <= TWO_INSTANCE_BUDGET
