@@ -40,6 +40,7 @@ from backend.escalation.triggers import (
     unhandled_deadline,
     within_hours,
 )
+from backend.escalation.watches import Watch, Watches
 
 __all__ = [
     "DEFAULT_AFTER_S",
@@ -56,6 +57,8 @@ __all__ = [
     "OpeningHours",
     "Rule",
     "Trigger",
+    "Watch",
+    "Watches",
     "build_delivery",
     "compose_text",
     "dingtalk_sign",
