@@ -7,7 +7,7 @@ import contextlib
 import logging
 import socket
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import uvicorn
 from starlette.applications import Starlette
@@ -119,14 +119,29 @@ async def running_server(
     app: Starlette, settings: Settings, host: str = "127.0.0.1", port: int = 0
 ) -> AsyncIterator[OrderBellServer]:
     """Serve in this event loop until the block ends; ``bound_port`` tells where."""
-    server = make_server(app, settings, host, port, own_signals=False)
-    async with serving(server):
+    async with serving(make_server(app, settings, host, port, own_signals=False)) as server:
         yield server
 
 
+class GuestServer(uvicorn.Server):
+    """uvicorn for a small helper app inside a host's event loop; signals stay with the host."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def guest_server(app: Starlette, host: str = "127.0.0.1", port: int = 0) -> GuestServer:
+    """A quiet server for a helper app (the demo's stand-in robot, test receivers)."""
+    return GuestServer(uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="off"))
+
+
+ServerT = TypeVar("ServerT", bound=uvicorn.Server)
+
+
 @contextlib.asynccontextmanager
-async def serving(server: uvicorn.Server) -> AsyncIterator[None]:
-    """Run any uvicorn server in this event loop from start-up until the block ends."""
+async def serving(server: ServerT) -> AsyncIterator[ServerT]:
+    """Run ``server`` in this event loop until the block ends; start-up errors surface here."""
     task = asyncio.create_task(server.serve(), name="orderbell-server")
     while not server.started:
         if task.done():
@@ -134,7 +149,7 @@ async def serving(server: uvicorn.Server) -> AsyncIterator[None]:
             raise RuntimeError("server stopped during start-up")
         await asyncio.sleep(0.01)
     try:
-        yield
+        yield server
     finally:
         server.should_exit = True
         await task

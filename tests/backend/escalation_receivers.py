@@ -14,15 +14,16 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from backend.server import bound_port, guest_server, serving
 
 WECOM_KEY = "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"
 DINGTALK_TOKEN = "d2f7c0ffee0123456789abcdef0123456789abcdef0123456789abcdef01"
@@ -227,35 +228,10 @@ def build_app(state: Receivers, clock: Callable[[], float] = time.time) -> Starl
     )
 
 
-class _QuietServer(uvicorn.Server):
-    """uvicorn inside the test's event loop: signals stay with pytest."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
 @contextlib.asynccontextmanager
 async def serve_receivers(clock: Callable[[], float] = time.time) -> AsyncIterator[Receivers]:
     """Serve the receivers on a free port of 127.0.0.1 for the block."""
     state = Receivers()
-    config = uvicorn.Config(
-        build_app(state, clock),
-        host="127.0.0.1",
-        port=0,
-        log_config=None,
-        lifespan="off",
-    )
-    server = _QuietServer(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    state.base_url = f"http://127.0.0.1:{port}"
-    try:
+    async with serving(guest_server(build_app(state, clock))) as server:
+        state.base_url = f"http://127.0.0.1:{bound_port(server)}"
         yield state
-    finally:
-        server.should_exit = True
-        await task
