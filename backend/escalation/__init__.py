@@ -19,7 +19,15 @@ from backend.escalation.channels import (
 )
 from backend.escalation.errors import InvalidRule
 from backend.escalation.hours import OpeningHours, parse_hours
-from backend.escalation.message import Notice, compose_text, duration_text, reason_text, yuan
+from backend.escalation.message import (
+    Notice,
+    compose_text,
+    duration_text,
+    notice_from_json,
+    notice_to_json,
+    reason_text,
+    yuan,
+)
 from backend.escalation.retry import GIVE_UP_AFTER, next_attempt_at, retry_delay_s
 from backend.escalation.rules import (
     DEFAULT_AFTER_S,
@@ -71,6 +79,8 @@ __all__ = [
     "masked_webhook_url",
     "next_attempt_at",
     "no_counter_deadline",
+    "notice_from_json",
+    "notice_to_json",
     "parse_channel",
     "parse_hours",
     "parse_rule",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from backend.escalation.triggers import Trigger
@@ -40,6 +41,42 @@ class Notice:
     def trigger_code(self) -> str:
         """The trigger's name for machines (``test`` for a test message)."""
         return "test" if self.trigger is None else self.trigger.code
+
+
+def notice_to_json(notice: Notice) -> dict[str, Any]:
+    """The notice as the outbox keeps it (JSON types only)."""
+    return {
+        "id": notice.id,
+        "shopId": notice.shop_id,
+        "orderId": notice.order_id,
+        "orderNumber": notice.order_number,
+        "phoneTail": notice.phone_tail,
+        "amountFen": notice.amount_fen,
+        "waitedSeconds": notice.waited_s,
+        "trigger": None if notice.trigger is None else int(notice.trigger),
+        "afterSeconds": notice.after_s,
+        "reminderCount": notice.reminder_count,
+        "paidAt": None if notice.paid_at is None else notice.paid_at.isoformat(),
+    }
+
+
+def notice_from_json(data: dict[str, Any]) -> Notice:
+    """A notice the outbox kept; raises ValueError (or KeyError, TypeError) for anything else."""
+    trigger = data["trigger"]
+    paid_at = data["paidAt"]
+    return Notice(
+        id=str(data["id"]),
+        shop_id=int(data["shopId"]),
+        order_id=int(data["orderId"]),
+        order_number=str(data["orderNumber"]),
+        phone_tail=str(data["phoneTail"]),
+        amount_fen=int(data["amountFen"]),
+        waited_s=int(data["waitedSeconds"]),
+        trigger=None if trigger is None else Trigger(int(trigger)),
+        after_s=int(data["afterSeconds"]),
+        reminder_count=None if data["reminderCount"] is None else int(data["reminderCount"]),
+        paid_at=None if paid_at is None else datetime.fromisoformat(paid_at),
+    )
 
 
 def reason_text(trigger: Trigger | None, after_s: int, reminder_count: int | None = None) -> str:

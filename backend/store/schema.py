@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -193,6 +194,80 @@ class WriteProbeRow(Base):
     probed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class EscalationRuleRow(Base):
+    """Who hears about a shop's unanswered orders: a channel, its URL, and when."""
+
+    __tablename__ = "escalation_rules"
+    __table_args__ = (Index("ix_escalation_rules_shop_id", "shop_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    shop_id: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str] = mapped_column(Text)  # carries the robot's key: never logged whole
+    secret: Mapped[str | None] = mapped_column(Text)
+    after_s: Mapped[int] = mapped_column(Integer)
+    no_counter_after_s: Mapped[int] = mapped_column(Integer)
+    hours: Mapped[str | None] = mapped_column(String(11))
+    mentions: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first refusal in a row
+    last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class EscalationRow(Base):
+    """One escalation (order, trigger, rule) and its delivery: the outbox the sender works off.
+
+    The unique key makes each trigger fire once per order and rule, whichever instance decides.
+    """
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        UniqueConstraint("order_id", "trigger", "rule_id", name="uq_escalations_order_trigger"),
+        Index("ix_escalations_state_next_attempt_at", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntegerKey, primary_key=True, autoincrement=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)  # the receivers' de-dup id
+    rule_id: Mapped[int] = mapped_column(Integer)
+    shop_id: Mapped[int] = mapped_column(Integer)
+    order_id: Mapped[int] = mapped_column(Integer, ForeignKey("orders.id"))
+    trigger: Mapped[int] = mapped_column(SmallInteger)
+    notice: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(10))  # pending, sent, failed (gave up), dropped
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class ServerInstanceRow(Base):
+    """A running server process; its presence entries count while it keeps this row fresh."""
+
+    __tablename__ = "server_instances"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CounterPresenceRow(Base):
+    """A counter PC connected to one server instance, by its device token."""
+
+    __tablename__ = "counter_presence"
+    __table_args__ = (Index("ix_counter_presence_shop_id", "shop_id"),)
+
+    instance_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    device_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(Integer)
+    connections: Mapped[int] = mapped_column(Integer)
+    connected_since: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_pong: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 # The same tables for SQLAlchemy Core, which every store operation uses: no identity map, no
 # unit of work.
 ORDERS = cast(Table, OrderRow.__table__)
@@ -202,3 +277,7 @@ DAILY_ORDER_NUMBERS = cast(Table, DailyOrderNumberRow.__table__)
 WRITE_PROBE = cast(Table, WriteProbeRow.__table__)
 REFUNDS = cast(Table, RefundRow.__table__)
 SHOPS = cast(Table, ShopRow.__table__)
+ESCALATION_RULES = cast(Table, EscalationRuleRow.__table__)
+ESCALATIONS = cast(Table, EscalationRow.__table__)
+SERVER_INSTANCES = cast(Table, ServerInstanceRow.__table__)
+COUNTER_PRESENCE = cast(Table, CounterPresenceRow.__table__)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from backend.escalation import Notice, Trigger, compose_text, duration_text, reason_text, yuan
+from backend.escalation import (
+    Notice,
+    Trigger,
+    compose_text,
+    duration_text,
+    notice_from_json,
+    notice_to_json,
+    reason_text,
+    yuan,
+)
 
 PAID = datetime(2026, 11, 26, 6, 5, 12, tzinfo=UTC)
 
@@ -85,3 +95,15 @@ def test_amounts_are_exact_yuan_from_fen() -> None:
     assert yuan(6600) == "66.00"
     assert yuan(1) == "0.01"
     assert yuan(2**63 - 1) == "92233720368547758.07"
+
+
+def test_a_notice_survives_the_outbox_unchanged() -> None:
+    """Kept as JSON and read back, a notice is the same notice (a retry sends the same text)."""
+    original = notice(Trigger.REMINDED, reminder_count=3)
+    assert notice_from_json(json.loads(json.dumps(notice_to_json(original)))) == original
+
+
+def test_a_test_notice_survives_the_outbox_too() -> None:
+    """A notice without trigger or payment time round-trips."""
+    original = notice(None, paid_at=None)
+    assert notice_from_json(notice_to_json(original)) == original

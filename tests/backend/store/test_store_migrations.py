@@ -28,7 +28,7 @@ NOW = datetime(2026, 11, 26, 6, 5, 12, tzinfo=UTC)
 
 
 async def test_migration_creates_the_tables(database_url: str) -> None:
-    """Upgrading an empty file creates orders, events, device tokens and the version table."""
+    """Upgrading an empty file creates every table: orders to presence, and the version table."""
     await migrate_async(database_url)
     database = Database(database_url)
     async with database.engine.connect() as connection:
@@ -43,6 +43,10 @@ async def test_migration_creates_the_tables(database_url: str) -> None:
         "write_probe",
         "refunds",
         "shops",
+        "escalation_rules",
+        "escalations",
+        "server_instances",
+        "counter_presence",
     }
 
 
