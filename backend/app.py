@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -21,13 +22,16 @@ from backend.accesslog import AccessLog
 from backend.auth import CustomerAuth
 from backend.devices import FLUSH_EVERY_S, DeviceDirectory
 from backend.doorbell import Doorbell, connect_options
+from backend.escalation_engine import EscalationEngine
+from backend.escalation_sender import EscalationSender
 from backend.gc_policy import GcPolicy, keep_collections_short
 from backend.hub import Dispatcher, Hub, sendable
 from backend.merchant import build_opener, merchant_config, merchant_credentials, verifier_keys
 from backend.metrics import Metrics
+from backend.presence import PresenceBoard
 from backend.recent import RecentEvents
 from backend.reconcile import Reconciler, Schedule
-from backend.routes import admin, health, notify, stream, user
+from backend.routes import admin, health, notify, presence, stream, user
 from backend.routes import metrics as metrics_route
 from backend.routes import stats as stats_route
 from backend.routes.common import Services, error
@@ -106,6 +110,11 @@ def create_app(
         await _prune(db, settings.event_retention_days, clock, None)
         last_id = await last_event_id(db)
         recent = await _recent_events(db, last_id)
+        # Who this process is to the other instances: presence rows and outbox claims.
+        instance_id = uuid.uuid4().hex
+        counters = PresenceBoard(db, hub, instance_id, clock)
+        sender = EscalationSender(db, instance_id, settings.zone, clock)
+        engine = EscalationEngine(db, counters, settings.zone, clock, sender.ring)
         dispatcher = Dispatcher(
             hub,
             read_after,
@@ -113,6 +122,7 @@ def create_app(
             poll_s=safety_poll_s,
             page_size=DISPATCH_PAGE,
             recent=recent,
+            observe=engine.observe,
         )
         # From here on every committed event reaches the counters without any route's help.
         db.publish_to(_counted(metrics, dispatcher), in_flight=dispatcher)
@@ -163,9 +173,12 @@ def create_app(
             customers=CustomerAuth(settings.user_jwt_secret),
             clock=clock,
             metrics=metrics,
+            presence=counters,
             reconciler=reconciler,
             write_probe=write_probe,
         )
+        app.state.escalation = engine
+        app.state.escalation_sender = sender
         tasks = [
             asyncio.create_task(dispatcher.run(), name="orderbell-dispatcher"),
             asyncio.create_task(
@@ -181,6 +194,9 @@ def create_app(
             asyncio.create_task(
                 devices.flush_forever(FLUSH_EVERY_S, clock), name="orderbell-last-seen"
             ),
+            asyncio.create_task(counters.run(), name="orderbell-presence"),
+            asyncio.create_task(engine.run(), name="orderbell-escalation"),
+            asyncio.create_task(sender.run(), name="orderbell-escalation-sender"),
         ]
         if db.is_postgres:
             # Other instances commit events too: the database rings this one's dispatcher.
@@ -205,6 +221,7 @@ def create_app(
             await _final_flush(devices, clock)
             if api_client is not None:
                 await api_client.aclose()
+            await _leave(counters)
             await db.dispose()
 
     routes = [
@@ -219,6 +236,7 @@ def create_app(
         Route("/admin/orders/{id:int}/reject", admin.reject, methods=["PUT"]),
         Route("/admin/stats", stats_route.stats, methods=["GET"]),
         Route("/admin/orders/{id:int}/reminder-reply", admin.reminder_reply, methods=["PUT"]),
+        Route("/admin/presence", presence.shop_presence, methods=["GET"]),
         Route("/healthz", health.healthz, methods=["GET"]),
         Route("/metrics", metrics_route.metrics, methods=["GET"]),
         WebSocketRoute("/ws/{sid}", stream.stream),
@@ -289,6 +307,15 @@ async def _final_flush(devices: DeviceDirectory, clock: Callable[[], float]) -> 
             await devices.flush(datetime.fromtimestamp(clock(), UTC))
     except Exception as exc:
         report_failure(log, "recording when device tokens were last seen failed at shutdown", exc)
+
+
+async def _leave(counters: PresenceBoard) -> None:
+    """This instance's counters stop counting now; a failure leaves them to expire."""
+    try:
+        async with asyncio.timeout(FINAL_FLUSH_TIMEOUT_S):
+            await counters.stop()
+    except Exception:
+        log.exception("removing this instance's counters from the presence table failed")
 
 
 async def _prune_forever(

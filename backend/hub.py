@@ -125,6 +125,10 @@ class Sink(Protocol):
         """Drop the connection at once, unsent data and all."""
         ...
 
+    def pong_age(self) -> float | None:
+        """Seconds since the peer last answered a keepalive ping; None before its first answer."""
+        ...
+
 
 class Subscriber:
     """One live connection's mailbox: frames waiting to be written, oldest first.
@@ -147,6 +151,7 @@ class Subscriber:
         "close_code",
         "device_id",
         "floor",
+        "live_since",
         "shop_id",
     )
 
@@ -157,6 +162,8 @@ class Subscriber:
         self.device_id = device_id  # the device token it authenticated with (None: anonymous)
         self.floor = floor  # highest event id already sent; anything at or below is a duplicate
         self.close_code: int | None = None
+        # Wall-clock seconds when it caught up (backlog sent) and went live; None until then.
+        self.live_since: float | None = None
         self._limit = limit
         # Made when the first frame has to wait: most connections never need one.
         self._buffer: deque[Frame] | None = None
@@ -172,6 +179,11 @@ class Subscriber:
     def pending(self) -> int:
         """Frames waiting to be written."""
         return len(self._buffer) if self._buffer else 0
+
+    def pong_age(self) -> float | None:
+        """Seconds since its peer last answered a keepalive ping, if its socket tells."""
+        sink = self._sink
+        return None if sink is None else sink.pong_age()
 
     def hand_over(self, sink: Sink, stall_s: float) -> None:
         """The socket takes over from the writer, which has finished (the backlog is sent).
@@ -308,6 +320,8 @@ class Hub:
         self._queue_limit = queue_limit
         self._shops: dict[int, set[Subscriber]] = {}
         self.dropped = 0
+        # Moves whenever a counter goes live or leaves: presence rewrites only after a change.
+        self.roster_version = 0
 
     @property
     def connection_count(self) -> int:
@@ -323,10 +337,30 @@ class Hub:
     def remove(self, subscriber: Subscriber) -> None:
         """Stop handing events to this connection (again is harmless)."""
         shop = self._shops.get(subscriber.shop_id)
-        if shop is not None:
+        if shop is not None and subscriber in shop:
             shop.discard(subscriber)
             if not shop:
                 del self._shops[subscriber.shop_id]
+            if subscriber.live_since is not None:
+                self.roster_version += 1
+
+    def went_live(self, subscriber: Subscriber, at: float) -> None:
+        """The connection caught up with the log and is live: from now on it counts as present."""
+        if subscriber.live_since is None:
+            subscriber.live_since = at
+            self.roster_version += 1
+
+    def live_counters(self, shop_id: int | None = None) -> Iterator[Subscriber]:
+        """Connections with a device token that are live now (one shop's, or every shop's)."""
+        shops = self._shops.values() if shop_id is None else [self._shops.get(shop_id, ())]
+        for subscribers in shops:
+            for subscriber in subscribers:
+                if (
+                    subscriber.device_id is not None
+                    and subscriber.live_since is not None
+                    and subscriber.close_code is None
+                ):
+                    yield subscriber
 
     @contextmanager
     def subscribe(
@@ -408,8 +442,11 @@ class Dispatcher:
         retry_s: float = 0.5,
         page_size: int | None = None,
         recent: RecentEvents | None = None,
+        observe: Callable[[Event], None] | None = None,
     ) -> None:
         self._hub = hub
+        # Told of every event published, deliverable or not (the escalation engine).
+        self._observe = observe
         # What it published lately, for reconnecting counters; holds everything up to start_after.
         self.recent = recent
         # A page shorter than this is the end of the log for now: no extra empty read. Whatever
@@ -517,6 +554,8 @@ class Dispatcher:
     def _publish(self, event: Event) -> None:
         # Whatever becomes of this event, the next one goes out after it.
         self.last_id = event.id
+        # Told first: an order no counter can be sent is exactly one to escalate.
+        self._tell_observer(event)
         try:
             frame = frame_of(event)
         except UndeliverableEvent as exc:
@@ -531,3 +570,10 @@ class Dispatcher:
             )
         if self.recent is not None:
             self.recent.add(event)
+
+    def _tell_observer(self, event: Event) -> None:
+        if self._observe is not None:
+            try:
+                self._observe(event)
+            except Exception:
+                log.exception("an observer of event #%s failed; delivery goes on", event.id)

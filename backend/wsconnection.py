@@ -93,6 +93,13 @@ class CounterSocket:
         protocol = self._protocol
         return protocol.transport if protocol is not None and self.ready() else None
 
+    def pong_age(self) -> float | None:
+        """Seconds since the peer last answered a keepalive ping; None before its first answer."""
+        protocol = self._protocol
+        if protocol is None or protocol.last_pong is None:
+            return None
+        return protocol.loop.time() - protocol.last_pong
+
     def write(self, frame: Frame) -> None:
         """Write one frame as it is; only when :meth:`ready`."""
         protocol = self._protocol
@@ -179,6 +186,7 @@ class CounterProtocol(WebSocketsSansIOProtocol):
         self._discarding = False
         # Runs from the upgrade's request until the server answers it, never once live.
         self._handshake_timer: asyncio.TimerHandle | None = None
+        self.last_pong: float | None = None  # loop time of the last answered keepalive ping
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
@@ -299,6 +307,11 @@ class CounterProtocol(WebSocketsSansIOProtocol):
         self.transport.write(b"".join(self.conn.data_to_send()))
         self.close_sent = True
         self.close_timer = self.loop.call_later(CLOSE_TIMEOUT_S, self.transport.abort)
+
+    def handle_pong(self, event: Any) -> None:
+        super().handle_pong(event)
+        if self.pending_ping_payload is None:  # it answered the ping in flight
+            self.last_pong = self.loop.time()
 
     def keepalive_timeout(self) -> None:
         # uvicorn closes politely, which waits for a send buffer that a stalled peer never

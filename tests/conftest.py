@@ -26,6 +26,7 @@ from backend.server import bound_port, running_server
 from backend.settings import Settings, load_settings, read_environment
 from backend.store import Database, create_token, migrate_async
 from backend.wechatsim import Ledger, SimulatorFaults, running_simulator, simulator_app
+from tests.channel_receivers import Receivers, serve_receivers
 from tests.logscan import SERVER_LOGGERS, LogScan
 from tests.pg import PostgresCluster, PostgresUnavailable, in_ci
 from tests.sound import SoundCard, capturing_sound_card, missing_sound_card
@@ -281,3 +282,16 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture
+def zone() -> ZoneInfo:
+    """The shops' time zone as the server defaults it."""
+    return ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+async def receivers() -> AsyncIterator[Receivers]:
+    """Local stand-ins for WeCom, DingTalk, Feishu and a webhook, on a free port."""
+    async with serve_receivers() as served:
+        yield served

@@ -150,6 +150,11 @@ class Watches:
             arrival,
         )
 
+    def add(self, watch: Watch) -> None:
+        """Watch this check (again); a pending one for the same key keeps the earlier deadline."""
+        watch.cancelled = False
+        self._add(watch)
+
     def _add(self, watch: Watch) -> None:
         existing = self._by_key.get(watch.key)
         if existing is not None:

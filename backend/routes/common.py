@@ -15,6 +15,7 @@ from backend.auth import CustomerAuth
 from backend.devices import DeviceDirectory
 from backend.hub import Dispatcher, Hub
 from backend.metrics import Metrics
+from backend.presence import PresenceBoard
 from backend.reconcile import Reconciler
 from backend.settings import Settings
 from backend.store import Database
@@ -37,6 +38,7 @@ class Services:
     clock: Callable[[], float]
     metrics: Metrics
     write_probe: WriteProbe
+    presence: PresenceBoard
     reconciler: Reconciler | None = None
 
     def now(self) -> datetime:

@@ -124,6 +124,7 @@ async def _stream_detached(
         if subscriber.close_code is None and not socket.lost:
             socket.detach(subscriber.flush, subscriber.blocked)
             subscriber.hand_over(socket, svc.settings.ws_send_timeout_s)
+            hub.went_live(subscriber, svc.clock())
             detached = True
     except (WebSocketDisconnect, OSError):
         pass
@@ -155,6 +156,7 @@ async def _stream_asgi(
         reader = asyncio.create_task(_watch_peer(websocket, subscriber))
         if since is not None:
             await _replay(outlet, svc, subscriber, since)
+        svc.hub.went_live(subscriber, svc.clock())
         await _write_live(outlet, svc, subscriber)
     except (WebSocketDisconnect, OSError):
         pass

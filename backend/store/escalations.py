@@ -12,8 +12,9 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, exists, func, or_, select, update
+from sqlalchemy import Connection, Select, exists, func, or_, select, update
 
 from backend.escalation import (
     Answer,
@@ -26,9 +27,11 @@ from backend.escalation import (
 )
 from backend.store.database import Database, WriteTransaction, rows_changed
 from backend.store.escalation_rules import rule_of
-from backend.store.schema import ESCALATION_RULES, ESCALATIONS, ORDERS
+from backend.store.events import row_to_event
+from backend.store.schema import ESCALATION_RULES, ESCALATIONS, EVENTS, ORDERS
 from backend.store.timestamps import as_utc
 from backend.store.upserts import insert_or_skip
+from orderbell_protocol import Event, OrderStatus
 
 PENDING, SENT, FAILED, DROPPED = "pending", "sent", "failed", "dropped"
 MAX_ERROR_CHARS = 200
@@ -322,3 +325,58 @@ def _pending_count(connection: Connection) -> int:
         select(func.count()).select_from(ESCALATIONS).where(ESCALATIONS.c.state == PENDING)
     ).scalar_one()
     return count
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingOrder:
+    """A paid order nobody has accepted or rejected yet."""
+
+    order_id: int
+    shop_id: int
+    paid_at: datetime
+
+
+async def waiting_orders(
+    db: Database, shop_ids: Sequence[int], paid_since: datetime
+) -> list[WaitingOrder]:
+    """These shops' orders still waiting (status 2) that were paid since ``paid_since``."""
+    if not shop_ids:
+        return []
+    return await db.read(_waiting_orders, sorted(set(shop_ids)), as_utc(paid_since))
+
+
+def _waiting_orders(
+    connection: Connection, shop_ids: list[int], paid_since: datetime
+) -> list[WaitingOrder]:
+    rows = connection.execute(
+        select(ORDERS.c.id, ORDERS.c.shop_id, ORDERS.c.paid_at)
+        .where(
+            ORDERS.c.shop_id.in_(shop_ids),
+            ORDERS.c.status == int(OrderStatus.TO_BE_CONFIRMED),
+            ORDERS.c.paid_at >= paid_since,
+        )
+        .order_by(ORDERS.c.id)
+    )
+    return [WaitingOrder(row.id, row.shop_id, row.paid_at) for row in rows]
+
+
+async def events_created_since(db: Database, since: datetime, limit: int) -> list[Event]:
+    """The newest events created at or after ``since`` (at most ``limit``), oldest first.
+
+    Read backwards from the end of the log by id, so only the recent tail is touched.
+    """
+    return await db.read(_events_created_since, as_utc(since), limit)
+
+
+def _events_created_since(connection: Connection, since: datetime, limit: int) -> list[Event]:
+    newest: Select[Any] = (
+        select(EVENTS.c.id, EVENTS.c.payload).order_by(EVENTS.c.id.desc()).limit(limit)
+    )
+    found = []
+    for row in connection.execute(newest):
+        event = row_to_event(row)
+        if event.created_at < since:
+            break
+        found.append(event)
+    found.reverse()
+    return found

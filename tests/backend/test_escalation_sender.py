@@ -11,7 +11,7 @@ import pytest
 
 from backend.escalation import Notice, Rule, Trigger, parse_rule
 from backend.escalation_sender import deliver
-from tests.backend.escalation_receivers import (
+from tests.channel_receivers import (
     DINGTALK_SECRET,
     DINGTALK_TOKEN,
     FEISHU_HOOK,

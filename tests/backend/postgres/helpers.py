@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
-from starlette.applications import Starlette
 
 from backend.store import Database
 from tests.conftest import LiveServer
@@ -20,8 +19,6 @@ WAIT_S = 5.0
 @dataclass
 class Instance(LiveServer):
     """One in-process server instance on the shared PostgreSQL database."""
-
-    app: Starlette
 
 
 @contextlib.asynccontextmanager

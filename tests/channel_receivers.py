@@ -79,11 +79,15 @@ class Receivers:
 
     async def wait_for(self, count: int, limit_s: float = 10.0) -> list[Received]:
         """Wait until ``count`` messages were accepted; fail the test after ``limit_s``."""
+        await self.wait_until(lambda: len(self.accepted) >= count, limit_s)
+        return self.accepted
+
+    async def wait_until(self, check: Callable[[], bool], limit_s: float = 10.0) -> None:
+        """Wait until ``check()`` holds after some request; fail the test after ``limit_s``."""
         async with asyncio.timeout(limit_s):
-            while len(self.accepted) < count:
+            while not check():
                 self.changed.clear()
                 await self.changed.wait()
-        return self.accepted
 
     def _took(self, item: Received) -> None:
         self.accepted.append(item)
@@ -109,7 +113,10 @@ def build_app(state: Receivers, clock: Callable[[], float] = time.time) -> Starl
         return data if isinstance(data, dict) else None
 
     def injected_failure() -> int | None:
-        return state.failures.pop(0) if state.failures else None
+        if not state.failures:
+            return None
+        state.changed.set()
+        return state.failures.pop(0)
 
     async def wecom(request: Request) -> Response:
         if request.query_params.get("key") != WECOM_KEY:
