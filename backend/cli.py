@@ -16,7 +16,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from backend.cli_escalation import add_commands as add_escalation_commands
 from backend.devkit import create_kit, load_kit, write_kit
+from backend.escalation.rules import check_seconds
 from backend.report import FORMATS, render
 from backend.settings import (
     ConfigError,
@@ -324,10 +326,29 @@ async def _order_amount(args: argparse.Namespace, number: str) -> int:
     return order.amount_fen
 
 
+def cmd_with_database(args: argparse.Namespace) -> int:
+    """Commands that work on the server's database: escalation rules, presence."""
+    settings = _settings(args, require_merchant=False)
+
+    async def run() -> int:
+        db = await _with_database(settings)
+        try:
+            code: int = await args.run_with_settings(args, settings, db)
+            return code
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from backend.demo import run_demo
 
-    return asyncio.run(run_demo(args.host, args.port, args.interval, args.duration))
+    if args.escalate_after is not None:
+        check_seconds("--escalate-after", args.escalate_after)
+    return asyncio.run(
+        run_demo(args.host, args.port, args.interval, args.duration, args.escalate_after)
+    )
 
 
 def _token_line(item: DeviceToken) -> str:
@@ -382,6 +403,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     revoke.add_argument("id", type=int)
     token.set_defaults(run=cmd_token)
+
+    add_escalation_commands(commands, with_env)
+    for name in ("escalation", "presence"):
+        commands.choices[name].set_defaults(run=cmd_with_database)
 
     prune = with_env(
         commands.add_parser("prune", help="delete old events from the log (orders stay)")
@@ -480,6 +505,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8080)
     demo.add_argument("--interval", type=float, default=20.0, help="seconds between orders")
     demo.add_argument("--duration", type=float, help="stop after this many seconds")
+    demo.add_argument(
+        "--escalate-after",
+        type=int,
+        metavar="SECONDS",
+        help="show what the owner's phone gets when an order stays unanswered this long",
+    )
     demo.set_defaults(run=cmd_demo)
     return parser
 

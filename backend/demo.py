@@ -22,10 +22,13 @@ from websockets.asyncio.client import connect
 
 from backend.app import create_app
 from backend.devkit import MerchantKit, create_kit, write_kit
-from backend.server import bound_port, running_server
+from backend.escalation import Rule, parse_rule
+from backend.phone import DEMO_KEY, PATH, phone_app
+from backend.server import bound_port, guest_server, running_server, serving
 from backend.settings import Settings, load_settings, read_environment
 from backend.simulator import SimulatedOrder, SimulationError, Simulator
 from backend.store import Database, create_token, migrate_async
+from backend.store.escalation_rules import save_rule
 from backend.wechatsim import running_simulator, simulator_app
 from orderbell_protocol import EventType, ProtocolError, decode_event
 
@@ -81,9 +84,13 @@ class DemoBackend:
 
 @contextlib.asynccontextmanager
 async def demo_backend(
-    host: str = "127.0.0.1", port: int = 0, *, reconcile_after_s: float = 30.0
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    reconcile_after_s: float = 30.0,
+    escalation: Rule | None = None,
 ) -> AsyncIterator[DemoBackend]:
-    """Serve a fresh backend on a temporary database in this event loop.
+    """Serve a fresh backend on a temporary database in this event loop (with this rule).
 
     A lost callback's payment is found ``reconcile_after_s`` or so after the order was placed.
     """
@@ -92,7 +99,9 @@ async def demo_backend(
         kit = create_kit()
         async with (
             running_simulator(simulator_app(kit), host) as wechat_url,
-            _serving(directory, kit, wechat_url, host, port, reconcile_after_s) as backend,
+            _serving(
+                directory, kit, wechat_url, host, port, reconcile_after_s, escalation
+            ) as backend,
         ):
             yield backend
 
@@ -105,6 +114,7 @@ async def _serving(
     host: str,
     port: int,
     reconcile_after_s: float,
+    escalation: Rule | None,
 ) -> AsyncIterator[DemoBackend]:
     """The demo server itself, reconciling against the simulator at ``wechat_url``."""
     env_file = write_kit(kit, directory / "kit", api_url=wechat_url)
@@ -119,6 +129,8 @@ async def _serving(
         _, token = await create_token(
             db, shop_id=DEMO_SHOP, name="demo counter", now=datetime.now(UTC)
         )
+        if escalation is not None:
+            await save_rule(db, escalation, datetime.now(UTC))
     finally:
         await db.dispose()
     app = create_app(settings, migrate=False)
@@ -223,18 +235,48 @@ async def listen_as_counter(backend: DemoBackend, say: Callable[[str], None]) ->
                     say(found_line(found))
 
 
-async def run_demo(host: str, port: int, interval: float, duration: float | None) -> int:
-    """``orderbell-server demo``: serve, print how to connect, simulate until stopped."""
-    async with demo_backend(host, port) as backend:
+async def run_demo(
+    host: str,
+    port: int,
+    interval: float,
+    duration: float | None,
+    escalate_after: int | None = None,
+) -> int:
+    """``orderbell-server demo``: serve, print how to connect, simulate until stopped.
+
+    With ``escalate_after`` a stand-in WeCom robot prints what the owner's phone would show
+    when an order stays unanswered that long (the demo's counter listens but never accepts).
+    """
+
+    def narrate(line: str) -> None:
+        print(f"* {line}", flush=True)
+
+    def show_phone(screen: str) -> None:
+        print(screen, flush=True)
+
+    async with contextlib.AsyncExitStack() as stack:
+        escalation = None
+        if escalate_after is not None:
+            phone = await stack.enter_async_context(serving(guest_server(phone_app(show_phone))))
+            escalation = parse_rule(
+                shop_id=DEMO_SHOP,
+                channel="wecom",
+                url=f"http://127.0.0.1:{bound_port(phone)}{PATH}?key={DEMO_KEY}",
+                after_s=escalate_after,
+                no_counter_after_s=escalate_after,
+            )
+        backend = await stack.enter_async_context(demo_backend(host, port, escalation=escalation))
         print("OrderBell demo server - TEST merchant kit, never for real money")
         print(f"  HTTP:         {backend.base_url}")
         print(f"  WebSocket:    {backend.ws_url}")
         print(f"  device token: {backend.token}")
         print(f"  WeChat Pay:   {backend.wechat_url} (simulated; every 4th callback is lost)")
         print(f"  listen:       {backend.ws_url}?token={backend.token}")
-
-        def narrate(line: str) -> None:
-            print(f"* {line}", flush=True)
+        if escalation is not None:
+            print(
+                f"  escalation:   orders unanswered for {escalate_after} s go to a stand-in "
+                "WeCom robot; 📱 shows what the owner's phone would show"
+            )
 
         tasks = [
             asyncio.create_task(listen_as_counter(backend, narrate)),

@@ -1,4 +1,4 @@
-"""Health: a write commits, the counters hear what the log holds; how reconciliation is doing."""
+"""Health: a write commits, the counters hear what the log holds; reconciliation, escalation."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from backend.escalation import masked_webhook_url
+from backend.escalation_sender import FAILING_REPORT_AFTER
 from backend.routes.common import Services, services
 from backend.store import found_by_query_since
+from backend.store.escalation_rules import RuleStanding, failing_rules
 from backend.write_probe import WriteState
 
 
@@ -35,9 +38,41 @@ async def healthz(request: Request) -> Response:
             "dispatcherLag": None if newest is None else max(0, newest - published),
             # With writes failing, the database is not asked once more for the counts.
             "reconciler": await _reconciler(svc) if healthy else _reconciler_off(svc),
+            **(await _escalation(svc) if healthy else _ESCALATION_UNKNOWN),
         },
         status_code=200 if healthy else 503,
     )
+
+
+# With writes failing, the rules are not read either.
+_ESCALATION_UNKNOWN: dict[str, Any] = {"escalation": "unknown", "failingRules": []}
+
+
+async def _escalation(svc: Services) -> dict[str, Any]:
+    """Rules whose URL has refused every message for an hour, across every instance.
+
+    A robot refusing messages is the operator's to fix, not a reason to take this instance out
+    of a load balancer: the status stays ok and the rule is named.
+    """
+    failing = await failing_rules(svc.db, svc.now() - FAILING_REPORT_AFTER)
+    return {
+        "escalation": "failing" if failing else "ok",
+        "failingRules": [_failing_rule(standing) for standing in failing],
+    }
+
+
+def _failing_rule(standing: RuleStanding) -> dict[str, Any]:
+    """A rule refused for an hour, as /healthz names it: never its secret or its URL's key."""
+    return {
+        "id": standing.rule.id,
+        "shopId": standing.rule.shop_id,
+        "channel": standing.rule.channel.value,
+        "url": masked_webhook_url(standing.rule.url),
+        "failingSince": None
+        if standing.failing_since is None
+        else standing.failing_since.isoformat(),
+        "lastError": standing.last_error,
+    }
 
 
 def _reconciler_off(svc: Services) -> dict[str, Any]:

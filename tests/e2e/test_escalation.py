@@ -4,6 +4,7 @@ injected clock: a deadline passes when the test moves it."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from tests.channel_receivers import (
     DINGTALK_SECRET,
     FEISHU_SECRET,
     WEBHOOK_SECRET,
+    WECOM_KEY,
     Receivers,
 )
 from tests.conftest import FakeClock, LiveServer, kit_settings
@@ -256,3 +258,37 @@ async def test_a_pending_message_survives_a_server_restart(
 
 async def _none_pending(db: Database) -> bool:
     return await pending_count(db) == 0
+
+
+async def test_a_rule_refused_for_an_hour_shows_in_healthz_and_the_log(
+    live: LiveServer,
+    client: httpx.AsyncClient,
+    receivers: Receivers,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """After an hour of refusals /healthz names the rule and the log says so, key masked."""
+    caplog.set_level(logging.DEBUG)
+    await add_rule(live, shop_id=1, channel="wecom", url=receivers.wecom_url, after_s=5)
+    receivers.failures = [500] * 100
+    async with counter(live.ws_url, await live.device_token()) as ws:
+        await wait_for_connections(live.hub, 1)
+        await paid_order(simulator(live, client))
+        await next_event(ws)
+        assert await decide(live, 5) == 1
+    sender = sender_of(live)
+    await eventually(lambda: sender.attempts == 1, "the first refusal")
+    early = (await client.get("/healthz")).json()
+    assert (early["escalation"], early["failingRules"]) == ("ok", [])
+    live.clock.advance(3600)
+    sender.ring()
+    await eventually(lambda: sender.attempts == 2, "a refusal an hour later")
+    health = (await client.get("/healthz")).json()
+    assert health["status"] == "ok"
+    assert health["escalation"] == "failing"
+    [failing] = health["failingRules"]
+    assert (failing["id"], failing["channel"], failing["lastError"]) == (1, "wecom", "HTTP 500")
+    assert failing["url"].endswith("/cgi-bin/webhook/send?key=***")
+    reports = [r.getMessage() for r in caplog.records if "has refused every message" in r.message]
+    assert len(reports) == 1
+    ours = [r.getMessage() for r in caplog.records if r.name != "uvicorn.access"]
+    assert not any(WECOM_KEY in line for line in ours)
