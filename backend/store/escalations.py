@@ -28,6 +28,7 @@ from backend.escalation import (
 from backend.store.database import Database, WriteTransaction, rows_changed
 from backend.store.escalation_rules import rule_of
 from backend.store.events import row_to_event
+from backend.store.order_view import phone_tail
 from backend.store.schema import ESCALATION_RULES, ESCALATIONS, EVENTS, ORDERS
 from backend.store.timestamps import as_utc
 from backend.store.upserts import insert_or_skip
@@ -165,12 +166,11 @@ def _order_facts(transaction: WriteTransaction, order_id: int) -> OrderFacts | N
             )
         )
     ).scalar_one()
-    digits = "".join(ch for ch in row.phone if ch.isdigit())
     return OrderFacts(
         order_id=row.id,
         shop_id=row.shop_id,
         number=row.number,
-        phone_tail=digits[-4:],
+        phone_tail=phone_tail(row.phone),
         amount_fen=row.amount_fen,
         status=row.status,
         paid_at=row.paid_at,

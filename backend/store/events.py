@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Integer, Row, Select, bindparam, func, insert, select, text
 
 from backend.store.database import Database, WriteTransaction
-from backend.store.order_view import OrderView
+from backend.store.order_view import OrderView, phone_tail
 from backend.store.schema import EVENTS, EventRow
 from backend.store.timestamps import as_utc
 from orderbell_protocol import (
@@ -149,11 +149,10 @@ def row_to_event(row: EventRow | Row[Any]) -> Event:
 
 
 def _summary(order: OrderView) -> OrderSummary:
-    digits = "".join(ch for ch in order.phone if ch.isdigit())
     return OrderSummary(
         items=tuple(OrderLine(name=item.name, quantity=item.quantity) for item in order.items),
         remark=order.remark,
-        phone_tail=digits[-4:],
+        phone_tail=phone_tail(order.phone),
         address=order.address,
         paid_at=order.paid_at,
     )

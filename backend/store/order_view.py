@@ -91,6 +91,12 @@ def view_of(row: OrderRow | Row[Any]) -> OrderView:
     )
 
 
+def phone_tail(phone: str) -> str:
+    """The last four digits of the customer's phone: what staff and owners call the order by."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return digits[-4:]
+
+
 def items_to_json(items: Sequence[Item]) -> list[dict[str, Any]]:
     """Order lines as stored in the orders.items column and sent by the API."""
     return [

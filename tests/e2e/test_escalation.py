@@ -4,12 +4,14 @@ injected clock: a deadline passes when the test moves it."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
+from websockets.asyncio.client import ClientConnection
 
 from backend.app import create_app
 from backend.devkit import MerchantKit
@@ -17,7 +19,7 @@ from backend.escalation import parse_rule
 from backend.escalation_engine import EscalationEngine
 from backend.escalation_sender import EscalationSender
 from backend.server import bound_port, running_server
-from backend.simulator import Simulator
+from backend.simulator import SimulatedOrder, Simulator
 from backend.store import Database, migrate_async
 from backend.store.escalation_rules import save_rule
 from backend.store.escalations import pending_count
@@ -56,6 +58,19 @@ async def decide(live: LiveServer, after_s: float) -> int:
     return await engine_of(live).decide_due()
 
 
+@contextlib.asynccontextmanager
+async def heard_order(
+    live: LiveServer, client: httpx.AsyncClient
+) -> AsyncIterator[tuple[ClientConnection, Simulator, SimulatedOrder]]:
+    """A counter connected, an order paid and its event heard by that counter."""
+    async with counter(live.ws_url, await live.device_token()) as ws:
+        await wait_for_connections(live.hub, 1)
+        sim = simulator(live, client)
+        order = await paid_order(sim)
+        await next_event(ws)
+        yield ws, sim, order
+
+
 @pytest.fixture
 async def client(live: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=live.base_url, timeout=10) as http:
@@ -67,10 +82,7 @@ async def test_an_unanswered_order_reaches_the_owners_wecom_after_two_minutes(
 ) -> None:
     """Paid, heard by a counter, not accepted: at 120 s the WeCom group gets the message."""
     await add_rule(live, shop_id=1, channel="wecom", url=receivers.wecom_url)
-    async with counter(live.ws_url, await live.device_token()) as ws:
-        await wait_for_connections(live.hub, 1)
-        order = await paid_order(simulator(live, client))
-        await next_event(ws)
+    async with heard_order(live, client) as (_, _, order):
         assert await decide(live, 119) == 0
         assert await decide(live, 1) == 1
         [message] = await receivers.wait_for(1)
@@ -132,11 +144,7 @@ async def test_a_reminder_on_an_escalated_order_escalates_again(
 ) -> None:
     """Escalated at 2 minutes, then the customer hurries it: a second message says so."""
     await add_rule(live, shop_id=1, channel="wecom", url=receivers.wecom_url)
-    async with counter(live.ws_url, await live.device_token()) as ws:
-        await wait_for_connections(live.hub, 1)
-        sim = simulator(live, client)
-        order = await paid_order(sim)
-        await next_event(ws)
+    async with heard_order(live, client) as (ws, sim, order):
         assert await decide(live, 120) == 1
         await receivers.wait_for(1)
         live.clock.advance(60)
@@ -153,11 +161,7 @@ async def test_a_reminder_alone_does_not_escalate(
 ) -> None:
     """A reminder on an order that never escalated is the counters' business."""
     await add_rule(live, shop_id=1, channel="wecom", url=receivers.wecom_url)
-    async with counter(live.ws_url, await live.device_token()) as ws:
-        await wait_for_connections(live.hub, 1)
-        sim = simulator(live, client)
-        order = await paid_order(sim)
-        await next_event(ws)
+    async with heard_order(live, client) as (ws, sim, order):
         live.clock.advance(60)
         await sim.remind(order.id or 0)
         await next_event(ws)
@@ -184,10 +188,7 @@ async def test_every_channel_carries_the_escalation_signed(
         "webhook": receivers.webhook_url,
     }[channel]
     await add_rule(live, shop_id=1, channel=channel, url=url, secret=secret, after_s=5)
-    async with counter(live.ws_url, await live.device_token()) as ws:
-        await wait_for_connections(live.hub, 1)
-        await paid_order(simulator(live, client))
-        await next_event(ws)
+    async with heard_order(live, client):
         assert await decide(live, 5) == 1
         [message] = await receivers.wait_for(1)
     assert message.channel == channel
@@ -201,10 +202,7 @@ async def test_a_receiver_failing_then_recovering_gets_one_message(
     """Two refusals (HTTP 500, then WeCom's rate limit), then delivery: exactly one message."""
     await add_rule(live, shop_id=1, channel="wecom", url=receivers.wecom_url, after_s=5)
     receivers.failures = [500, -1]
-    async with counter(live.ws_url, await live.device_token()) as ws:
-        await wait_for_connections(live.hub, 1)
-        await paid_order(simulator(live, client))
-        await next_event(ws)
+    async with heard_order(live, client):
         assert await decide(live, 5) == 1
     sender = sender_of(live)
     await eventually(lambda: sender.attempts == 1, "the first attempt recorded")
@@ -270,10 +268,7 @@ async def test_a_rule_refused_for_an_hour_shows_in_healthz_and_the_log(
     caplog.set_level(logging.DEBUG)
     await add_rule(live, shop_id=1, channel="wecom", url=receivers.wecom_url, after_s=5)
     receivers.failures = [500] * 100
-    async with counter(live.ws_url, await live.device_token()) as ws:
-        await wait_for_connections(live.hub, 1)
-        await paid_order(simulator(live, client))
-        await next_event(ws)
+    async with heard_order(live, client):
         assert await decide(live, 5) == 1
     sender = sender_of(live)
     await eventually(lambda: sender.attempts == 1, "the first refusal")

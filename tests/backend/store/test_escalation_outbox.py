@@ -37,6 +37,26 @@ def waiting(facts: OrderFacts) -> bool:
     return facts.status == OrderStatus.TO_BE_CONFIRMED
 
 
+OneMessage = Callable[[], Awaitable[tuple[Rule, OrderView]]]
+
+
+@pytest.fixture
+def one_message(
+    db: Database, place_order: OrderStep, pay_order: OrderStep, now: datetime
+) -> OneMessage:
+    """Pays an order of a shop with one rule and escalates it (trigger 1): one message due."""
+
+    async def make() -> tuple[Rule, OrderView]:
+        rule = await stored_rule(db, now)
+        order = await pay_order(await place_order())
+        await escalate(
+            db, order_id=order.id, trigger=Trigger.UNHANDLED, rules=[rule], decide=waiting, now=now
+        )
+        return rule, order
+
+    return make
+
+
 async def test_an_escalation_is_written_with_the_orders_facts(
     db: Database, place_order: OrderStep, pay_order: OrderStep, now: datetime
 ) -> None:
@@ -144,14 +164,10 @@ async def test_a_reminder_sees_whether_the_order_escalated_before(
 
 
 async def test_a_due_message_is_claimed_once(
-    db: Database, place_order: OrderStep, pay_order: OrderStep, now: datetime
+    db: Database, one_message: OneMessage, now: datetime
 ) -> None:
     """Claimed by one instance, the message is not handed to another during the lease."""
-    rule = await stored_rule(db, now)
-    order = await pay_order(await place_order())
-    await escalate(
-        db, order_id=order.id, trigger=Trigger.UNHANDLED, rules=[rule], decide=waiting, now=now
-    )
+    rule, _ = await one_message()
     [claim] = await claim_due(db, ME, now, lease_s=60, limit=10)
     assert (claim.attempts, claim.rule.id) == (1, rule.id)
     assert await claim_due(db, OTHER, now, lease_s=60, limit=10) == []
@@ -178,14 +194,10 @@ async def test_concurrent_claims_hand_each_message_to_one_instance(
 
 
 async def test_a_delivered_message_is_done(
-    db: Database, place_order: OrderStep, pay_order: OrderStep, now: datetime
+    db: Database, one_message: OneMessage, now: datetime
 ) -> None:
     """Once delivered nothing is pending and nothing is claimed again."""
-    rule = await stored_rule(db, now)
-    order = await pay_order(await place_order())
-    await escalate(
-        db, order_id=order.id, trigger=Trigger.UNHANDLED, rules=[rule], decide=waiting, now=now
-    )
+    await one_message()
     [claim] = await claim_due(db, ME, now, lease_s=60, limit=10)
     outcome = await record_attempt(db, claim, ME, DELIVERED, now)
     assert outcome.sent
@@ -194,14 +206,10 @@ async def test_a_delivered_message_is_done(
 
 
 async def test_a_refused_message_is_tried_again_after_the_back_off(
-    db: Database, place_order: OrderStep, pay_order: OrderStep, now: datetime
+    db: Database, one_message: OneMessage, now: datetime
 ) -> None:
     """After a first refusal the message is due again 5 s later, not before."""
-    rule = await stored_rule(db, now)
-    order = await pay_order(await place_order())
-    await escalate(
-        db, order_id=order.id, trigger=Trigger.UNHANDLED, rules=[rule], decide=waiting, now=now
-    )
+    await one_message()
     [claim] = await claim_due(db, ME, now, lease_s=60, limit=10)
     outcome = await record_attempt(db, claim, ME, REFUSED, now)
     assert outcome.retry_at == now + timedelta(seconds=5)
@@ -212,14 +220,10 @@ async def test_a_refused_message_is_tried_again_after_the_back_off(
 
 
 async def test_a_rule_failing_for_an_hour_is_reported_until_it_delivers(
-    db: Database, place_order: OrderStep, pay_order: OrderStep, now: datetime
+    db: Database, one_message: OneMessage, now: datetime
 ) -> None:
     """failing_since keeps the first refusal; a delivery clears it."""
-    rule = await stored_rule(db, now)
-    order = await pay_order(await place_order())
-    await escalate(
-        db, order_id=order.id, trigger=Trigger.UNHANDLED, rules=[rule], decide=waiting, now=now
-    )
+    await one_message()
     moment = now
     for _ in range(3):
         [claim] = await claim_due(db, ME, moment, lease_s=60, limit=10)
@@ -233,14 +237,10 @@ async def test_a_rule_failing_for_an_hour_is_reported_until_it_delivers(
 
 
 async def test_a_message_is_given_up_after_a_day(
-    db: Database, place_order: OrderStep, pay_order: OrderStep, now: datetime
+    db: Database, one_message: OneMessage, now: datetime
 ) -> None:
     """A refusal whose retry would fall past 24 h ends the message as failed."""
-    rule = await stored_rule(db, now)
-    order = await pay_order(await place_order())
-    await escalate(
-        db, order_id=order.id, trigger=Trigger.UNHANDLED, rules=[rule], decide=waiting, now=now
-    )
+    await one_message()
     late = now + GIVE_UP_AFTER - timedelta(seconds=1)
     [claim] = await claim_due(db, ME, late, lease_s=60, limit=10)
     outcome = await record_attempt(db, claim, ME, REFUSED, late)
@@ -249,28 +249,20 @@ async def test_a_message_is_given_up_after_a_day(
 
 
 async def test_released_claims_are_due_at_once(
-    db: Database, place_order: OrderStep, pay_order: OrderStep, now: datetime
+    db: Database, one_message: OneMessage, now: datetime
 ) -> None:
     """An instance stopping lets go of its claims: another takes them without waiting."""
-    rule = await stored_rule(db, now)
-    order = await pay_order(await place_order())
-    await escalate(
-        db, order_id=order.id, trigger=Trigger.UNHANDLED, rules=[rule], decide=waiting, now=now
-    )
+    await one_message()
     await claim_due(db, ME, now, lease_s=60, limit=10)
     assert await release_claims(db, ME) == 1
     assert len(await claim_due(db, OTHER, now, lease_s=60, limit=10)) == 1
 
 
 async def test_removing_a_rule_drops_its_waiting_messages(
-    db: Database, place_order: OrderStep, pay_order: OrderStep, now: datetime
+    db: Database, one_message: OneMessage, now: datetime
 ) -> None:
     """Messages for a removed rule are not sent."""
-    rule = await stored_rule(db, now)
-    order = await pay_order(await place_order())
-    await escalate(
-        db, order_id=order.id, trigger=Trigger.UNHANDLED, rules=[rule], decide=waiting, now=now
-    )
+    rule, _ = await one_message()
     await remove_rule(db, rule.id)
     assert await pending_count(db) == 0
     assert await claim_due(db, ME, now, lease_s=60, limit=10) == []
