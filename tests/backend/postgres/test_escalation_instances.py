@@ -25,6 +25,13 @@ def engine(instance: Instance) -> EscalationEngine:
     return found
 
 
+async def add_rule(url: str, *instances: Instance, after_s: int = 120) -> None:
+    """A WeCom rule for shop 1, stored once and read by every instance."""
+    rule = parse_rule(shop_id=1, channel="wecom", url=url, after_s=after_s)
+    await save_rule(instances[0].db, rule, instances[0].clock.datetime())
+    await asyncio.gather(*(engine(instance).reload_rules() for instance in instances))
+
+
 async def heartbeat(*instances: Instance) -> None:
     """The time moved on: each instance writes the heartbeat it would have written meanwhile."""
     for instance in instances:
@@ -39,9 +46,7 @@ def sender(instance: Instance) -> EscalationSender:
 async def test_two_instances_send_one_message(serve: Serve, receivers: Receivers) -> None:
     """Both instances see the order and decide at the deadline: one message, delivered once."""
     async with serve("a") as a, serve("b") as b:
-        rule = parse_rule(shop_id=1, channel="wecom", url=receivers.wecom_url, after_s=60)
-        await save_rule(a.db, rule, a.clock.datetime())
-        await asyncio.gather(engine(a).reload_rules(), engine(b).reload_rules())
+        await add_rule(receivers.wecom_url, a, b, after_s=60)
         async with counter(a.ws_url, await a.device_token()) as ws:
             await wait_for_connections(a.hub, 1)
             async with httpx.AsyncClient(base_url=b.base_url, timeout=10) as http:
@@ -86,9 +91,7 @@ async def test_no_counter_on_any_instance_escalates_once(
 ) -> None:
     """Paid through B with no counter anywhere: one 没有在线的收银台 message."""
     async with serve("a") as a, serve("b") as b:
-        rule = parse_rule(shop_id=1, channel="wecom", url=receivers.wecom_url)
-        await save_rule(a.db, rule, a.clock.datetime())
-        await asyncio.gather(engine(a).reload_rules(), engine(b).reload_rules())
+        await add_rule(receivers.wecom_url, a, b)
         async with httpx.AsyncClient(base_url=b.base_url, timeout=10) as http:
             await paid_order(simulator(b, http))
         await eventually(lambda: len(engine(a).watches) == 2, "A watching both triggers")
@@ -104,9 +107,7 @@ async def test_a_counter_on_another_instance_calls_off_no_counter(
 ) -> None:
     """Paid through B while the only counter is on A: nobody is called at the deadline."""
     async with serve("a") as a, serve("b") as b:
-        rule = parse_rule(shop_id=1, channel="wecom", url=receivers.wecom_url)
-        await save_rule(a.db, rule, a.clock.datetime())
-        await asyncio.gather(engine(a).reload_rules(), engine(b).reload_rules())
+        await add_rule(receivers.wecom_url, a, b)
         token = await a.device_token()
         async with counter(a.ws_url, token) as ws:
             await wait_for_connections(a.hub, 1)
