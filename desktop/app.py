@@ -72,6 +72,7 @@ log = logging.getLogger(__name__)
 NOTICE_SELF_CHECK = "selfcheck"
 NOTICE_TOKEN_STORAGE = "token_storage"  # noqa: S105 - a notice kind, not a secret
 READY_NOTICE_MS = 8_000
+COUNTERS_CLOCK_MS = 30_000
 CARD_CLOCK_MS = 30_000
 
 
@@ -239,6 +240,9 @@ class QtCounterView:
     def token_rejected(self) -> None:
         self._open_settings()
 
+    def counters_changed(self, count: int | None) -> None:
+        self.orders.set_counters_online(count)
+
     def orders_changed(
         self, waiting: Sequence[RemoteOrder], handled: Sequence[RemoteOrder]
     ) -> None:
@@ -343,6 +347,10 @@ class DesktopApp:
         self._card_clock = QTimer()
         self._card_clock.setInterval(CARD_CLOCK_MS)
         self._card_clock.timeout.connect(lambda: self.cards.update_times(local_now()))
+        # The count of connected counters is asked for only while someone looks at it.
+        self._counters_clock = QTimer()
+        self._counters_clock.setInterval(COUNTERS_CLOCK_MS)
+        self._counters_clock.timeout.connect(self.refresh_counters_if_shown)
         self._apply_speech(self.settings)
         self._connect_signals()
 
@@ -356,6 +364,7 @@ class DesktopApp:
         self.tray.show()
         self._card_clock.start()
         self.speaker.on_sound = self._sound_played
+        self._counters_clock.start()
         self.spawn(self.counter.run())
         self.counter.check_sound()
         if self.settings.server_url and self.token:
@@ -397,6 +406,7 @@ class DesktopApp:
         """Close the stream and the client, stop the loop and the speech thread, hide the tray."""
         self._card_clock.stop()
         self.speaker.on_sound = None
+        self._counters_clock.stop()
         if self.stream is not None:
             self.stream.stop()
         await self.tasks.close()
@@ -435,6 +445,7 @@ class DesktopApp:
         self.orders.accept_requested.connect(self.accept)
         self.orders.reject_requested.connect(self.ask_reject_reason)
         self.orders.refresh_requested.connect(self.counter.refresh_orders_soon)
+        self.orders.refresh_requested.connect(self.refresh_counters_if_shown)
         self.orders.reprint_requested.connect(self.reprint)
         self.reject_dialog.reason_chosen.connect(self.reject)
         self.reply_dialog.reply_chosen.connect(self.reply)
@@ -490,6 +501,12 @@ class DesktopApp:
         """Bring the orders window forward (tray menu, or a second launch)."""
         self.counter.refresh_orders_soon()
         self.orders.bring_to_front()
+        self.refresh_counters_if_shown()
+
+    def refresh_counters_if_shown(self) -> None:
+        """Ask the server how many counters of the shop are connected, if the window shows it."""
+        if self.orders.isVisible():
+            self.counter.spawn(self.counter.refresh_counters())
 
     def reconnect(self) -> None:
         """Tray menu Reconnect."""

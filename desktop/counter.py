@@ -92,6 +92,7 @@ class CounterView(Protocol):
     ) -> None: ...
 
     def today_changed(self, figures: TodayFigures | None) -> None: ...
+    def counters_changed(self, count: int | None) -> None: ...
 
 
 class OrdersApi(Protocol):
@@ -102,6 +103,7 @@ class OrdersApi(Protocol):
     async def handled_today(self, now: datetime) -> list[RemoteOrder]: ...
 
     async def today_figures(self) -> TodayFigures: ...
+    async def counters_online(self) -> int | None: ...
 
     async def accept(self, order_id: int) -> RemoteOrder: ...
 
@@ -629,6 +631,21 @@ class Counter:
             log.info("today's figures are unavailable: %s", exc)
             figures = None
         self.view.today_changed(figures)
+
+    async def refresh_counters(self) -> None:
+        """Ask how many counters of the shop are connected (the orders window shows it)."""
+        api = self.api
+        if api is None:
+            return
+        try:
+            count = await api.counters_online()
+        except TokenRejected:
+            self.on_state(LinkState.TOKEN_REJECTED)
+            return
+        except ApiError as exc:
+            log.info("could not learn which counters are connected: %s", exc)
+            count = None
+        self.view.counters_changed(count)
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run ``coroutine`` in the background (kept referenced, failures logged)."""

@@ -153,6 +153,20 @@ class CounterApi:
         with self._understood():
             return today_from_json(data)
 
+    async def counters_online(self) -> int | None:
+        """How many counters of this shop are connected now, this one included.
+
+        None when the server cannot tell (one older than presence answers 404).
+        """
+        data = await self._request("GET", "/admin/presence", optional=True)
+        if data is None:
+            return None
+        with self._understood():
+            count = data.get("count") if isinstance(data, dict) else None
+            if type(count) is not int or count < 0:
+                raise MalformedAnswer("field 'count' must be a whole number")
+            return count
+
     async def order(self, order_id: int) -> RemoteOrder:
         """One order of this shop as it is now."""
         return await self._order_call("GET", f"/admin/orders/{order_id}", order_id)
@@ -206,8 +220,12 @@ class CounterApi:
         params: Mapping[str, int] | None = None,
         json_body: Mapping[str, Any] | None = None,
         order_id: int | None = None,
+        optional: bool = False,
     ) -> object:
-        """The decoded JSON of a 2xx answer; every other outcome becomes an ApiError."""
+        """The decoded JSON of a 2xx answer; every other outcome becomes an ApiError.
+
+        ``optional``: the endpoint may not exist on an older server; a 404 gives None.
+        """
         try:
             response = await self._client.request(method, path, params=params, json=json_body)
         except httpx.TimeoutException as exc:
@@ -240,6 +258,8 @@ class CounterApi:
                 return self._json(response)
         if status == 401:
             raise TokenRejected
+        if optional and status == 404:
+            return None
         if order_id is not None and status == 404:
             raise OrderNotFound(order_id)
         if order_id is not None and status == 409:

@@ -74,6 +74,9 @@ class OrdersWindow(QWidget):
         self._today: TodayFigures | None = None
         self.today_label = named(QLabel(textFormat=Qt.TextFormat.PlainText), "today")
         self.today_label.hide()
+        self.counters_label = named(QLabel(textFormat=Qt.TextFormat.PlainText), "counters")
+        self.counters_label.hide()
+        self._counters: int | None = None
         self.error_label = named(QLabel(textFormat=Qt.TextFormat.PlainText), "error")
         self.error_label.setStyleSheet("color: #c62828;")
         self.error_label.hide()
@@ -116,6 +119,11 @@ class OrdersWindow(QWidget):
         """Show the link state, e.g. "Connected" or "Disconnected since 14:02"."""
         self.status_label.setText(text)
 
+    def set_counters_online(self, count: int | None) -> None:
+        """Show how many counters of the shop are connected; None (unknown) hides the line."""
+        self._counters = count
+        self._fill_counters()
+
     def set_busy(self, order_id: int, busy: bool) -> None:
         """Disable a waiting order's buttons while a request about it runs."""
         if busy:
@@ -144,6 +152,7 @@ class OrdersWindow(QWidget):
         translate = QCoreApplication.translate
         self.setWindowTitle(translate("OrdersWindow", "OrderBell — Orders"))
         self.refresh_button.setText(translate("OrdersWindow", "Refresh"))
+        self._fill_counters()
         self.waiting_empty.setText(translate("OrdersWindow", "No orders are waiting."))
         self.handled_empty.setText(translate("OrdersWindow", "No orders handled today yet."))
         self.waiting_table.setHorizontalHeaderLabels(
@@ -179,6 +188,7 @@ class OrdersWindow(QWidget):
     def _lay_out(self) -> None:
         top = QHBoxLayout()
         top.addWidget(self.status_label, 1)
+        top.addWidget(self.counters_label)
         top.addWidget(self.refresh_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -195,6 +205,14 @@ class OrdersWindow(QWidget):
         figures = self._today
         self.today_label.setText("" if figures is None else today_text(figures))
         self.today_label.setVisible(figures is not None)
+
+    def _fill_counters(self) -> None:
+        if self._counters is None:
+            self.counters_label.hide()
+            return
+        template = QCoreApplication.translate("OrdersWindow", "Counters online in this shop: %1")
+        self.counters_label.setText(fill(template, self._counters))
+        self.counters_label.show()
 
     def _fill_waiting(self) -> None:
         translate = QCoreApplication.translate

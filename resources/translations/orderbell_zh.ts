@@ -371,6 +371,10 @@
             <translation>时间</translation>
         </message>
         <message>
+            <source>Counters online in this shop: %1</source>
+            <translation>本店在线收银台：%1</translation>
+        </message>
+        <message>
             <source>Waiting to be accepted (%1)</source>
             <translation>待接单（%1）</translation>
         </message>

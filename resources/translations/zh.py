@@ -94,6 +94,7 @@ TRANSLATIONS: dict[str, str] = {
     "Reminders": "催单",
     "Waiting to be accepted (%1)": "待接单（%1）",
     "Handled today (%1)": "今日已处理（%1）",
+    "Counters online in this shop: %1": "本店在线收银台：%1",
     "Double-click the order to read it all.": "双击该订单可查看全部内容。",
     # RejectDialog: a preset reason's Chinese is the Sky Take-out reason text itself
     "Reject order": "拒单",

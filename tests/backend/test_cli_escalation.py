@@ -10,7 +10,7 @@ import pytest
 from backend.cli import main
 from tests.channel_receivers import DINGTALK_SECRET, WECOM_KEY, Receivers
 from tests.conftest import LiveServer
-from tests.e2e.helpers import counter, wait_for_connections
+from tests.e2e.helpers import counter, wait_for_live_counters
 
 WECOM = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=" + WECOM_KEY
 
@@ -167,7 +167,7 @@ async def test_presence_lists_a_counter_connected_to_the_server(
     """The command reads what the running server recorded: the PC's name and shop."""
     monkeypatch.setenv("ORDERBELL_DATABASE_URL", live.settings.database_url)
     async with counter(live.ws_url, await live.device_token(name="front counter")):
-        await wait_for_connections(live.hub, 1)
+        await wait_for_live_counters(live.hub, 1)
         await live.app.state.services.presence.refresh()
         code = await asyncio.to_thread(main, ["presence", "--shop", "1"])
     out = capsys.readouterr().out

@@ -61,6 +61,15 @@ async def wait_for_connections(hub: Hub, count: int, limit_s: float = 10.0) -> N
         await asyncio.sleep(0.02)
 
 
+async def wait_for_live_counters(hub: Hub, count: int, limit_s: float = 10.0) -> None:
+    """Poll the hub until exactly ``count`` device-token connections have gone live (bounded)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit_s
+    while (live := len(list(hub.live_counters()))) != count:
+        assert loop.time() < deadline, f"hub holds {live} live counters, expected {count}"
+        await asyncio.sleep(0.02)
+
+
 async def stalled_counter(port: int, token: str) -> socket.socket:
     """A counter that completes the WebSocket handshake and then never reads again."""
     loop = asyncio.get_running_loop()

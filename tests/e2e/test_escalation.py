@@ -32,7 +32,7 @@ from tests.channel_receivers import (
     Receivers,
 )
 from tests.conftest import FakeClock, LiveServer, kit_settings
-from tests.e2e.helpers import counter, next_event, paid_order, simulator, wait_for_connections
+from tests.e2e.helpers import counter, next_event, paid_order, simulator, wait_for_live_counters
 
 
 def engine_of(live: LiveServer) -> EscalationEngine:
@@ -64,7 +64,7 @@ async def heard_order(
 ) -> AsyncIterator[tuple[ClientConnection, Simulator, SimulatedOrder]]:
     """A counter connected, an order paid and its event heard by that counter."""
     async with counter(live.ws_url, await live.device_token()) as ws:
-        await wait_for_connections(live.hub, 1)
+        await wait_for_live_counters(live.hub, 1)
         sim = simulator(live, client)
         order = await paid_order(sim)
         await next_event(ws)
@@ -98,7 +98,7 @@ async def test_an_order_accepted_in_time_never_escalates(
     await add_rule(live, shop_id=1, channel="wecom", url=receivers.wecom_url)
     token = await live.device_token()
     async with counter(live.ws_url, token) as ws:
-        await wait_for_connections(live.hub, 1)
+        await wait_for_live_counters(live.hub, 1)
         order = await paid_order(simulator(live, client))
         await next_event(ws)
         live.clock.advance(119)
@@ -134,7 +134,7 @@ async def test_a_counter_that_connects_in_time_calls_it_off(
     async with counter(live.ws_url, await live.device_token(), since=0) as ws:
         caught_up = await next_event(ws)
         assert caught_up["orderId"] == order.id
-        await wait_for_connections(live.hub, 1)
+        await wait_for_live_counters(live.hub, 1)
         assert await decide(live, 10) == 0
     assert await pending_count(live.db) == 0
 

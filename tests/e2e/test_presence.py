@@ -9,7 +9,7 @@ import pytest
 
 from tests.backend.postgres.helpers import eventually
 from tests.conftest import LiveServer
-from tests.e2e.helpers import counter, wait_for_connections
+from tests.e2e.helpers import counter, wait_for_live_counters
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ async def test_two_connected_counters_are_listed_by_name(live: LiveServer) -> No
     front = await live.device_token(name="front counter")
     kitchen = await live.device_token(name="kitchen")
     async with counter(live.ws_url, front), counter(live.ws_url, kitchen):
-        await wait_for_connections(live.hub, 2)
+        await wait_for_live_counters(live.hub, 2)
         data = await listed(live, front)
     assert (data["shopId"], data["count"]) == (1, 2)
     assert sorted(c["name"] for c in data["counters"]) == ["front counter", "kitchen"]
@@ -48,9 +48,9 @@ async def test_a_counter_that_left_is_no_longer_listed(live: LiveServer) -> None
     """Disconnected: the count drops at once on the instance it was connected to."""
     front = await live.device_token(name="front counter")
     async with counter(live.ws_url, front):
-        await wait_for_connections(live.hub, 1)
+        await wait_for_live_counters(live.hub, 1)
         assert (await listed(live, front))["count"] == 1
-    await wait_for_connections(live.hub, 0)
+    await wait_for_live_counters(live.hub, 0)
     assert (await listed(live, front))["count"] == 0
 
 
@@ -59,7 +59,7 @@ async def test_a_shop_sees_only_its_own_counters(live: LiveServer) -> None:
     mine = await live.device_token(shop_id=1)
     theirs = await live.device_token(shop_id=2)
     async with counter(live.ws_url, theirs):
-        await wait_for_connections(live.hub, 1)
+        await wait_for_live_counters(live.hub, 1)
         assert (await listed(live, mine))["count"] == 0
         assert (await listed(live, theirs))["count"] == 1
 
@@ -68,7 +68,7 @@ async def test_two_connections_of_one_pc_are_one_counter(live: LiveServer) -> No
     """A PC reconnecting while its old connection lingers counts once, with two connections."""
     front = await live.device_token()
     async with counter(live.ws_url, front), counter(live.ws_url, front):
-        await wait_for_connections(live.hub, 2)
+        await wait_for_live_counters(live.hub, 2)
         data = await listed(live, front)
     assert data["count"] == 1
     assert data["counters"][0]["connections"] == 2
@@ -83,7 +83,7 @@ async def test_the_last_pong_shows_when_the_counter_last_answered(live: LiveServ
     """Once the counter answers a keepalive ping, its last pong is listed."""
     front = await live.device_token()
     async with counter(live.ws_url, front):
-        await wait_for_connections(live.hub, 1)
+        await wait_for_live_counters(live.hub, 1)
 
         async def answered() -> bool:
             [entry] = (await listed(live, front))["counters"]

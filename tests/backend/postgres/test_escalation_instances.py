@@ -15,7 +15,7 @@ from backend.store.escalations import pending_count
 from tests.backend.postgres.conftest import Serve
 from tests.backend.postgres.helpers import Instance, eventually
 from tests.channel_receivers import Receivers
-from tests.e2e.helpers import counter, next_event, paid_order, simulator, wait_for_connections
+from tests.e2e.helpers import counter, next_event, paid_order, simulator, wait_for_live_counters
 
 pytestmark = pytest.mark.postgres
 
@@ -48,7 +48,7 @@ async def test_two_instances_send_one_message(serve: Serve, receivers: Receivers
     async with serve("a") as a, serve("b") as b:
         await add_rule(receivers.wecom_url, a, b, after_s=60)
         async with counter(a.ws_url, await a.device_token()) as ws:
-            await wait_for_connections(a.hub, 1)
+            await wait_for_live_counters(a.hub, 1)
             async with httpx.AsyncClient(base_url=b.base_url, timeout=10) as http:
                 await paid_order(simulator(b, http))
             await next_event(ws)
@@ -73,7 +73,7 @@ async def test_a_counter_on_the_other_instance_is_present(serve: Serve) -> None:
     async with serve("a") as a, serve("b") as b:
         token = await a.device_token(name="front counter")
         async with counter(a.ws_url, token):
-            await wait_for_connections(a.hub, 1)
+            await wait_for_live_counters(a.hub, 1)
 
             async def listed() -> bool:
                 async with httpx.AsyncClient(base_url=b.base_url) as http:
@@ -110,7 +110,7 @@ async def test_a_counter_on_another_instance_calls_off_no_counter(
         await add_rule(receivers.wecom_url, a, b)
         token = await a.device_token()
         async with counter(a.ws_url, token) as ws:
-            await wait_for_connections(a.hub, 1)
+            await wait_for_live_counters(a.hub, 1)
             await eventually(
                 lambda: b.app.state.services.presence.count_now(1), "B seeing A's counter"
             )

@@ -509,3 +509,26 @@ def test_cards_are_laid_out_again_when_the_screen_changes(
             assert card.pos() == placed
 
     qloop(scenario())
+
+
+def test_orders_window_shows_how_many_counters_are_online(
+    qapp: QApplication, qloop: Run, tmp_path: Path
+) -> None:
+    """Opening Orders shows this shop's connected counters: the app's own connection counts."""
+
+    async def scenario() -> None:
+        async with running_app(qapp, tmp_path) as run:
+            await until(lambda: run.app.counter.link.value == "connected", "the link")
+            label = run.app.orders.counters_label
+            run.app.show_orders()
+
+            def counted() -> bool:
+                if label.isVisible() and label.text() == "Counters online in this shop: 1":
+                    return True
+                # Asked before the server had this PC live: ask again, as Refresh would.
+                run.app.refresh_counters_if_shown()
+                return False
+
+            await until(counted, "the count of connected counters")
+
+    qloop(scenario())

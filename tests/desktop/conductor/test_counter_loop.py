@@ -24,7 +24,7 @@ from desktop.counter import Counter, CounterStatus
 from desktop.net import CounterApi, EventStream, LinkState, RemoteOrder, stream_url
 from desktop.net.stats import TodayFigures
 from tests.conftest import LiveServer
-from tests.e2e.helpers import paid_order, simulator
+from tests.e2e.helpers import counter, paid_order, simulator, wait_for_live_counters
 
 WAIT_S = 5.0
 
@@ -43,6 +43,7 @@ class FakeView:
     errors: dict[int, str] = field(default_factory=dict)
     waiting: list[int] = field(default_factory=list)
     today: list[TodayFigures | None] = field(default_factory=list)
+    counters: list[int | None] = field(default_factory=list)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def _poke(self) -> None:
@@ -100,6 +101,10 @@ class FakeView:
 
     def today_changed(self, figures: TodayFigures | None) -> None:
         self.today.append(figures)
+        self._poke()
+
+    def counters_changed(self, count: int | None) -> None:
+        self.counters.append(count)
         self._poke()
 
 
@@ -412,3 +417,14 @@ async def test_a_failed_answer_shows_on_the_card(live: LiveServer, tmp_path: Pat
         await until(run.view, lambda: order.id in run.view.shown)
         assert not await run.counter.reply(order.id, "", "马上好")
     assert order.id in run.view.errors
+
+
+async def test_the_shops_connected_counters_are_counted(live: LiveServer, tmp_path: Path) -> None:
+    """This PC alone counts 1; with a second PC of the shop connected it counts 2."""
+    async with running_counter(live, await live.device_token(), tmp_path) as running:
+        await wait_for_live_counters(live.hub, 1)
+        await running.counter.refresh_counters()
+        async with counter(live.ws_url, await live.device_token(name="kitchen")):
+            await wait_for_live_counters(live.hub, 2)
+            await running.counter.refresh_counters()
+    assert running.view.counters == [1, 2]

@@ -19,7 +19,7 @@ from desktop.net import (
 )
 from orderbell_protocol import OrderStatus, PayStatus
 from tests.conftest import LiveServer
-from tests.e2e.helpers import paid_order, simulator
+from tests.e2e.helpers import counter, paid_order, simulator, wait_for_live_counters
 
 REASON = "菜品已销售完，暂时无法接单"
 
@@ -159,3 +159,16 @@ async def test_server_down_is_unavailable() -> None:
         with pytest.raises(ServerUnavailable) as down:
             await api.waiting_orders()
     assert "Cannot reach" in str(down.value)
+
+
+async def test_counters_online_counts_this_shops_connected_counters(
+    live: LiveServer, api: CounterApi
+) -> None:
+    """Two PCs of the shop connected (one of another shop too): the count is 2."""
+    others = [await live.device_token(), await live.device_token(shop_id=2)]
+    async with counter(live.ws_url, others[0]), counter(live.ws_url, others[1]):
+        await wait_for_live_counters(live.hub, 2)
+        assert await api.counters_online() == 1
+        async with counter(live.ws_url, await live.device_token()):
+            await wait_for_live_counters(live.hub, 3)
+            assert await api.counters_online() == 2

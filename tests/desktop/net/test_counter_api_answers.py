@@ -170,3 +170,17 @@ def test_refunded_amount_is_read_and_missing_means_none() -> None:
     """refundedFen is taken as sent; a server that never sends it means nothing refunded."""
     assert order_from_json({**GOOD_ORDER, "refundedFen": 100}).refunded_fen == 100
     assert order_from_json(GOOD_ORDER).refunded_fen == 0
+
+
+async def test_an_older_server_without_presence_gives_no_count() -> None:
+    """404 on /admin/presence: the count is unknown, not an error."""
+    async with api_with(answering(404, {"code": "NOT_FOUND", "message": "no"})) as api:
+        assert await api.counters_online() is None
+
+
+@pytest.mark.parametrize("body", [{"count": "two"}, {"count": -1}, {"count": True}, [2]])
+async def test_a_presence_answer_that_is_not_a_count_is_server_unavailable(body: object) -> None:
+    """A count that is not a whole number is refused like any other garbage."""
+    async with api_with(answering(200, body)) as api:
+        with pytest.raises(ServerUnavailable):
+            await api.counters_online()

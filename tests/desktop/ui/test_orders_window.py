@@ -14,6 +14,7 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QPushButton, QTableWidget, QWidget
 
 from desktop.core.display import DETAIL_LINES
+from desktop.i18n import install_translator
 from desktop.net.stats import TodayFigures
 from desktop.resources import resource_path
 from desktop.ui.orders_window import OrdersWindow
@@ -339,3 +340,24 @@ def test_numbered_orders_are_called_by_their_number(window: OrdersWindow, make_r
     window.set_handled([make_row(order_id=8, status=OrderStatus.CONFIRMED, day_seq=3)])
     assert window.waiting_table.item(0, 0).text() == "#12 · 1234"
     assert window.handled_table.item(0, 0).text() == "#3 · 0008"
+
+
+def test_the_count_of_connected_counters_reads_in_chinese(
+    qtbot: Any, qapp: Any, window: OrdersWindow
+) -> None:
+    """Two counters connected: "Counters online in this shop: 2", in Chinese 本店在线收银台：2."""
+    window.set_counters_online(2)
+    assert window.counters_label.isVisible()
+    assert window.counters_label.text() == "Counters online in this shop: 2"
+    install_translator(qapp, "zh")
+    try:
+        qtbot.waitUntil(lambda: window.counters_label.text() == "本店在线收银台：2", timeout=1000)
+    finally:
+        install_translator(qapp, "en")
+
+
+def test_an_unknown_count_hides_the_line(window: OrdersWindow) -> None:
+    """A server that cannot tell (None) shows no count at all."""
+    window.set_counters_online(1)
+    window.set_counters_online(None)
+    assert not window.counters_label.isVisible()
