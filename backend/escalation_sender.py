@@ -21,7 +21,13 @@ from backend.escalation import (
     masked_webhook_url,
 )
 from backend.store import Database
-from backend.store.escalations import Claim, claim_due, record_attempt, release_claims
+from backend.store.escalations import (
+    Claim,
+    any_due,
+    claim_due,
+    record_attempt,
+    release_claims,
+)
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +160,8 @@ class EscalationSender:
 
     async def send_due(self, client: httpx.AsyncClient) -> bool:
         """Claim and send one batch of due messages at once; True if there was any."""
+        if not await any_due(self._db, self._now()):
+            return False
         claims = await claim_due(self._db, self._instance_id, self._now(), self._lease_s, BATCH)
         if not claims:
             return False

@@ -179,6 +179,18 @@ def _order_facts(transaction: WriteTransaction, order_id: int) -> OrderFacts | N
     )
 
 
+async def any_due(db: Database, now: datetime) -> bool:
+    """Whether some message is due now; a read, so an idle sender takes no write lock."""
+    return await db.read(_any_due, as_utc(now))
+
+
+def _any_due(connection: Connection, now: datetime) -> bool:
+    due = select(
+        exists().where(ESCALATIONS.c.state == PENDING, ESCALATIONS.c.next_attempt_at <= now)
+    )
+    return bool(connection.execute(due).scalar_one())
+
+
 async def claim_due(
     db: Database, instance_id: str, now: datetime, lease_s: float, limit: int
 ) -> list[Claim]:

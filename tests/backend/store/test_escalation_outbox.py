@@ -13,6 +13,7 @@ from backend.store import Database, OrderView
 from backend.store.escalation_rules import failing_rules, remove_rule, save_rule
 from backend.store.escalations import (
     OrderFacts,
+    any_due,
     claim_due,
     escalate,
     pending_count,
@@ -278,3 +279,16 @@ async def test_an_unknown_order_escalates_nothing(
         db, order_id=order_id, trigger=Trigger.UNHANDLED, rules=[rule], decide=waiting, now=now
     )
     assert notices == []
+
+
+async def test_whether_anything_is_due_is_answered_by_a_read(
+    db: Database, one_message: OneMessage, now: datetime
+) -> None:
+    """Nothing due before the message; due once written; not due while waiting for a retry."""
+    assert not await any_due(db, now)
+    await one_message()
+    assert await any_due(db, now)
+    [claim] = await claim_due(db, ME, now, lease_s=60, limit=10)
+    await record_attempt(db, claim, ME, REFUSED, now)
+    assert not await any_due(db, now + timedelta(seconds=4))
+    assert await any_due(db, now + timedelta(seconds=5))
