@@ -113,7 +113,9 @@ def create_app(
         # Who this process is to the other instances: presence rows and outbox claims.
         instance_id = uuid.uuid4().hex
         counters = PresenceBoard(db, hub, instance_id, clock)
-        sender = EscalationSender(db, instance_id, settings.zone, clock)
+        sender = EscalationSender(
+            db, instance_id, settings.zone, clock, observer=metrics.escalation_attempt
+        )
         engine = EscalationEngine(db, counters, settings.zone, clock, sender.ring)
         dispatcher = Dispatcher(
             hub,

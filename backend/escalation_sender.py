@@ -104,6 +104,8 @@ BATCH = 10
 POLL_S = 2.0
 # A rule refused this long is an operator's problem: /healthz and the log say so.
 FAILING_REPORT_AFTER = timedelta(hours=1)
+# Told each attempt's channel and outcome (sent, retry or gave_up): the metrics.
+AttemptObserver = Callable[[str, str], None]
 
 
 class EscalationSender:
@@ -122,6 +124,7 @@ class EscalationSender:
         *,
         poll_s: float = POLL_S,
         lease_s: float = LEASE_S,
+        observer: AttemptObserver | None = None,
     ) -> None:
         self._db = db
         self._instance_id = instance_id
@@ -129,6 +132,7 @@ class EscalationSender:
         self._clock = clock
         self._poll_s = poll_s
         self._lease_s = lease_s
+        self._observer = observer
         self._bell = asyncio.Event()
         self._reported: dict[int, datetime] = {}
         self.attempts = 0  # recorded by this instance, delivered or not
@@ -173,6 +177,9 @@ class EscalationSender:
         answer = await deliver(client, rule, claim.notice, self._zone, self._clock())
         outcome = await record_attempt(self._db, claim, self._instance_id, answer, self._now())
         self.attempts += 1
+        if self._observer is not None:
+            verdict = "sent" if outcome.sent else "gave_up" if outcome.gave_up else "retry"
+            self._observer(claim.rule.channel.value, verdict)
         where = f"rule #{rule.id} ({rule.channel.value} {masked_webhook_url(rule.url)})"
         order = claim.notice.order_number or "(test)"
         if outcome.sent:

@@ -20,6 +20,7 @@ from prometheus_client import (
     generate_latest,
 )
 
+from backend.escalation import Channel
 from backend.reconcile import RunReport
 
 NOTIFICATION_KINDS = ("payment", "refund")
@@ -45,6 +46,9 @@ HANDLED_OUTCOMES = ("accepted", "rejected")
 # Close codes worth telling apart; any other is counted as "other", a counter's own end as "peer".
 CLOSE_CODES = ("1000", "1001", "4401", "4408", "peer", "other")
 TRANSACTION_KINDS = ("read", "write")
+ESCALATION_CHANNELS = tuple(channel.value for channel in Channel)
+# An escalation message's attempt: delivered, to be tried again, or given up for the day.
+ESCALATION_OUTCOMES = ("sent", "retry", "gave_up")
 # What the reconciler found of an unpaid order it asked WeChat Pay about (found_paid: paid, and
 # its notification never came; failed: the look itself failed and is taken up again).
 RECONCILE_OUTCOMES = (
@@ -131,6 +135,12 @@ class Metrics:
             ["outcome"],
             registry=registry,
         )
+        self.escalations = Counter(
+            "orderbell_escalations",
+            "Escalation messages this instance tried to send, by channel and outcome",
+            ["channel", "outcome"],
+            registry=registry,
+        )
         # Every label value shows from the start (at 0), so rate() and alerts see a series.
         for kind in NOTIFICATION_KINDS:
             for outcome in NOTIFICATION_OUTCOMES:
@@ -145,6 +155,9 @@ class Metrics:
             self.db_transaction.labels(transaction_kind)
         for reconcile_outcome in RECONCILE_OUTCOMES:
             self.reconciled.labels(reconcile_outcome)
+        for channel in ESCALATION_CHANNELS:
+            for escalation_outcome in ESCALATION_OUTCOMES:
+                self.escalations.labels(channel, escalation_outcome)
 
     def watch_connections(self, count: Callable[[], int]) -> None:
         """Read the connected-counter gauge from ``count`` at each scrape."""
@@ -183,6 +196,10 @@ class Metrics:
         for outcome, count in found.items():
             if count:
                 self.reconciled.labels(outcome).inc(count)
+
+    def escalation_attempt(self, channel: str, outcome: str) -> None:
+        """Count one attempt to send an escalation message."""
+        self.escalations.labels(channel, outcome).inc()
 
     def transaction(self, kind: str, seconds: float) -> None:
         """Observe one database transaction's duration."""

@@ -35,3 +35,12 @@ def test_passes_add_up() -> None:
     metrics.reconciliation_pass(RunReport(checked=1, cancelled=1), failed=0)
     metrics.reconciliation_pass(RunReport(checked=2, cancelled=2), failed=0)
     assert reconciled(metrics, "cancelled") == 3
+
+
+def test_an_escalation_attempt_is_counted_by_channel_and_outcome() -> None:
+    """One failed DingTalk attempt: dingtalk/retry is 1, dingtalk/sent stays 0."""
+    metrics = Metrics()
+    metrics.escalation_attempt("dingtalk", "retry")
+    sample = metrics.registry.get_sample_value
+    assert sample("orderbell_escalations_total", {"channel": "dingtalk", "outcome": "retry"}) == 1
+    assert sample("orderbell_escalations_total", {"channel": "dingtalk", "outcome": "sent"}) == 0
