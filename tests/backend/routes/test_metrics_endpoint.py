@@ -58,13 +58,13 @@ async def test_the_right_token_gets_the_text_format(live: LiveServer) -> None:
 
 
 async def test_labels_name_no_shop_order_or_device(live: LiveServer) -> None:
-    """Only the bounded labels exist: kind, outcome, type, code, kind of transaction."""
+    """Only the bounded labels exist: kind, outcome, type, code, channel, histogram bucket."""
     async with httpx.AsyncClient(base_url=live.base_url) as http:
         samples = await scrape(http, live.base_url)
     names = {
         label for (name, labels) in samples if name.startswith("orderbell_") for label, _ in labels
     }
-    assert names <= {"kind", "outcome", "type", "code", "le"}
+    assert names <= {"kind", "outcome", "type", "code", "channel", "le"}
 
 
 async def test_metrics_are_off_unless_a_token_is_set(
