@@ -59,11 +59,33 @@ class SQLiteWorkers:
 
     async def read(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in one read transaction on a reader thread."""
+        return await _run_in(self._reader_pool(), functools.partial(self._read, work))
+
+    async def checkpoint(self) -> int:
+        """``PRAGMA wal_checkpoint(PASSIVE)`` on a reader thread; the pages left uncopied."""
+        return await _run_in(self._reader_pool(), self._checkpoint)
+
+    def _reader_pool(self) -> ThreadPoolExecutor:
         if self._readers is None:
             self._readers = ThreadPoolExecutor(
                 READ_THREADS, thread_name_prefix="orderbell-sqlite-read"
             )
-        return await _run_in(self._readers, functools.partial(self._read, work))
+        return self._readers
+
+    def _checkpoint(self) -> int:
+        # On the driver's connection itself: the PRAGMA must run outside any transaction.
+        connection = self._engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                row = cursor.fetchone()
+                in_log, copied = (0, 0) if row is None else (row[1], row[2])
+            finally:
+                cursor.close()
+        finally:
+            connection.close()
+        return max(0, int(in_log) - int(copied))
 
     async def dispose(self) -> None:
         """Finish queued work, stop the threads and close every pooled connection."""
