@@ -13,6 +13,7 @@ from backend.store import Database, events_since, record_payment
 from backend.store.database import WAL_AUTOCHECKPOINT_PAGES, WAL_SIZE_LIMIT_BYTES
 from backend.store.payments import PaymentFacts, PaymentResult
 from tests.backend.store.conftest import OrderStep
+from tests.conftest import SHOP_ZONE
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -31,7 +32,7 @@ async def pay_many(db: Database, place_order: OrderStep, now: datetime, count: i
     for _ in range(count):
         order = await place_order()
         facts = PaymentFacts(order.number, f"4200{order.id:024d}", order.amount_fen, now)
-        outcome = await record_payment(db, facts, now)
+        outcome = await record_payment(db, facts, now, zone=SHOP_ZONE)
         assert outcome.result is PaymentResult.PAID
         assert outcome.event is not None
         ids.append(outcome.event.id)
