@@ -50,6 +50,7 @@ class SQLiteWorkers:
         self._read_engine = self._engine.execution_options(**read_only)
         self._writer: ThreadPoolExecutor | None = None
         self._readers: ThreadPoolExecutor | None = None
+        self._checkpointer: ThreadPoolExecutor | None = None
 
     async def write(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in one write transaction on the writer thread; commit if it returns."""
@@ -59,18 +60,23 @@ class SQLiteWorkers:
 
     async def read(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in one read transaction on a reader thread."""
-        return await _run_in(self._reader_pool(), functools.partial(self._read, work))
-
-    async def checkpoint(self) -> int:
-        """``PRAGMA wal_checkpoint(PASSIVE)`` on a reader thread; the pages left uncopied."""
-        return await _run_in(self._reader_pool(), self._checkpoint)
-
-    def _reader_pool(self) -> ThreadPoolExecutor:
         if self._readers is None:
             self._readers = ThreadPoolExecutor(
                 READ_THREADS, thread_name_prefix="orderbell-sqlite-read"
             )
-        return self._readers
+        return await _run_in(self._readers, functools.partial(self._read, work))
+
+    async def checkpoint(self) -> int:
+        """``PRAGMA wal_checkpoint(PASSIVE)`` on a thread of its own; the pages left uncopied.
+
+        Not on a reader thread: a checkpoint's fsyncs take milliseconds, and the dispatcher's
+        and the counters' reads must not queue behind them.
+        """
+        if self._checkpointer is None:
+            self._checkpointer = ThreadPoolExecutor(
+                1, thread_name_prefix="orderbell-sqlite-checkpoint"
+            )
+        return await _run_in(self._checkpointer, self._checkpoint)
 
     def _checkpoint(self) -> int:
         # On the driver's connection itself: the PRAGMA must run outside any transaction.
@@ -89,9 +95,9 @@ class SQLiteWorkers:
 
     async def dispose(self) -> None:
         """Finish queued work, stop the threads and close every pooled connection."""
-        writer, readers = self._writer, self._readers
-        self._writer = self._readers = None
-        await asyncio.to_thread(self._shut_down, writer, readers)
+        executors = (self._writer, self._readers, self._checkpointer)
+        self._writer = self._readers = self._checkpointer = None
+        await asyncio.to_thread(self._shut_down, *executors)
 
     def _write(self, work: Callable[[Connection], T]) -> T:
         with self._engine.begin() as connection:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from backend.store import Database, events_since, record_payment
 from backend.store.database import WAL_AUTOCHECKPOINT_PAGES, WAL_SIZE_LIMIT_BYTES
 from backend.store.payments import PaymentFacts, PaymentResult
+from backend.store.sqlite_workers import READ_THREADS, SQLiteWorkers
 from tests.backend.store.conftest import OrderStep
 from tests.conftest import SHOP_ZONE
 
@@ -19,6 +21,10 @@ pytestmark = pytest.mark.sqlite_only
 
 ROUNDS = 3
 PER_ROUND = 10
+# Only a broken build waits this long: the threads normally meet at once.
+FAILURE_TIMEOUT_S = 5.0
+# Far longer, so a read queued behind the checkpoint misses the others for sure.
+STUCK_FOR_AT_MOST_S = 60.0
 
 
 def wal_size(db: Database) -> int:
@@ -102,3 +108,32 @@ async def test_a_database_without_a_wal_has_nothing_to_checkpoint() -> None:
         assert await memory.checkpoint() == 0
     finally:
         await memory.dispose()
+
+
+async def test_a_checkpoint_under_way_leaves_every_reader_thread_to_reads(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a checkpoint is stuck in its fsync, reads on all reader threads still run at once."""
+    in_checkpoint = threading.Event()
+    release = threading.Event()
+
+    def stuck_checkpoint(workers: SQLiteWorkers) -> int:
+        in_checkpoint.set()
+        release.wait(STUCK_FOR_AT_MOST_S)
+        return 0
+
+    monkeypatch.setattr(SQLiteWorkers, "_checkpoint", stuck_checkpoint)
+    checkpoint = asyncio.create_task(db.checkpoint())
+    assert await asyncio.to_thread(in_checkpoint.wait, FAILURE_TIMEOUT_S)
+    # Each read waits for all the others: they pass only if every reader thread is free.
+    together = threading.Barrier(READ_THREADS, timeout=FAILURE_TIMEOUT_S)
+
+    def meet(connection: Connection) -> int:
+        return together.wait()
+
+    try:
+        arrivals = await asyncio.gather(*(db.read(meet) for _ in range(READ_THREADS)))
+    finally:
+        release.set()
+        await asyncio.wait([checkpoint])
+    assert sorted(arrivals) == list(range(READ_THREADS))
