@@ -405,6 +405,10 @@ class Counter:
         now = self._clock()
         actions = self.board.due(now)
         link = self.linkwatch.due(now)
+        # The chime first: it only queues the sound, and drawing cards may take tens of
+        # milliseconds a person would otherwise wait in silence.
+        if actions.chime is not None:
+            self.speaker.ring(actions.chime)
         if actions.hide:
             self.view.hide_alerts(actions.hide)
         if actions.show:
@@ -421,8 +425,6 @@ class Counter:
         self._link_notice(link.alarm_changed, now)
         self._watch_sound(now)
         speech = list(link.speak) if not self.board.muted(now) else []
-        if actions.chime is not None:
-            self.speaker.ring(actions.chime)
         self._say(speech + actions.speak)
         self.view.update_status(
             CounterStatus(

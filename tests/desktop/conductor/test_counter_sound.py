@@ -45,6 +45,20 @@ async def test_a_new_order_rings_the_chime_at_once(clock: FakeClock) -> None:
     assert len(speaker.said) == 1
 
 
+async def test_the_chime_is_rung_before_the_card_is_drawn(clock: FakeClock) -> None:
+    """The first sound does not wait for the screen: the chime is queued before the card."""
+    view = FakeView()
+
+    class Speaker(FakeSpeaker):
+        def ring(self, priority: int = 0) -> None:
+            view.calls.append("ring")
+
+    counter = counter_with(view, Speaker(), clock)
+    await counter.on_event(build_event(EventType.NEW_ORDER, 7))
+    counter.step()
+    assert view.calls[:2] == ["ring", "show 7"]
+
+
 async def test_a_failed_playback_shows_the_no_sound_card_and_the_tray_alarm(
     clock: FakeClock,
 ) -> None:
