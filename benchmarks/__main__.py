@@ -29,6 +29,7 @@ SCENARIOS = {
     "B4": "benchmarks.scenarios.b4_stall",
     "B5": "benchmarks.scenarios.b5_storm",
     "D1": "benchmarks.scenarios.d1_desktop",
+    "D2": "benchmarks.scenarios.d2_sound",
 }
 
 

@@ -63,10 +63,10 @@ async def probe(
         store.save(DesktopSettings(server_url=server))
         store.save_token(token, server)
         app = DesktopApp(qapp, store, speaker, Path(tmp) / "state")
-        _instrument(app, arrived, shown)
+        instrument(app, arrived, shown)
         gather_s = app.counter.board.gather_s
         app.start(run_self_check=False)
-        await _connected(app)
+        await connected(app)
         results = []
         async with httpx.AsyncClient(base_url=server, timeout=10) as client:
             simulator = Simulator(load_kit(kit_dir), client)
@@ -168,7 +168,8 @@ async def _huge_remark(
     }
 
 
-def _instrument(app: DesktopApp, arrived: dict[str, float], shown: dict[str, float]) -> None:
+def instrument(app: DesktopApp, arrived: dict[str, float], shown: dict[str, float]) -> None:
+    """Note when each order's event arrived and its card was shown (monotonic, by number)."""
     on_event = app.counter.on_event
     show = app.view.show_alerts
 
@@ -186,7 +187,8 @@ def _instrument(app: DesktopApp, arrived: dict[str, float], shown: dict[str, flo
     app.view.show_alerts = timed_show  # type: ignore[method-assign]
 
 
-async def _connected(app: DesktopApp) -> None:
+async def connected(app: DesktopApp) -> None:
+    """Wait until the app's event stream is connected and its first refresh has settled."""
     deadline = time.monotonic() + 15
     # Polling is fine here: the link state has no awaitable, and this waits once.
     while app.counter.link.value != "connected" and time.monotonic() < deadline:  # noqa: ASYNC110

@@ -39,6 +39,9 @@ class Profile:
     desktop_starts: int
     desktop_idle_s: float
     desktop_events: int
+    # D2 first audible sample: orders one at a time, then a burst paid at once
+    sound_orders: int
+    sound_burst: int
 
 
 FULL = Profile(
@@ -74,6 +77,8 @@ FULL = Profile(
     desktop_starts=5,
     desktop_idle_s=60.0,
     desktop_events=5,
+    sound_orders=50,
+    sound_burst=5,
 )
 
 QUICK = Profile(
@@ -101,4 +106,6 @@ QUICK = Profile(
     desktop_starts=2,
     desktop_idle_s=10.0,
     desktop_events=2,
+    sound_orders=5,
+    sound_burst=5,
 )

@@ -14,7 +14,7 @@ from benchmarks.results import Section, yes_no
 
 START = "<!-- bench:start -->"
 END = "<!-- bench:end -->"
-ORDER = ("B1", "B2", "B3", "B4", "B5", "D1")
+ORDER = ("B1", "B2", "B3", "B4", "B5", "D1", "D2")
 COMMAND = "uv run python -m benchmarks run"
 
 
