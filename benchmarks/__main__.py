@@ -1,4 +1,5 @@
-"""``python -m benchmarks run [--quick] [--only B1,B3]``: run the scenarios and write the report."""
+"""``python -m benchmarks run [--quick] [--only B1,B3]``: run the scenarios and write the report;
+``python -m benchmarks smoke``: CI's short check of ratios (:mod:`benchmarks.smoke`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks import report
+from benchmarks import report, smoke
 from benchmarks.context import Context
 from benchmarks.loadclient import raise_fd_limit
 from benchmarks.machine import describe_machine, pin_self, split_cores
@@ -48,6 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--instances", type=int, default=1, help="B2: server instances (needs a shared database)"
     )
     run.add_argument("--no-write", action="store_true", help="print results, leave docs/ alone")
+    check = commands.add_parser(
+        "smoke", help="CI: a short check that OrderBell's ratios to its peers stay above floors"
+    )
+    check.add_argument(
+        "--handicap-us",
+        type=int,
+        default=0,
+        help="add this much CPU work to each event OrderBell delivers, to see the smoke fail",
+    )
     return parser
 
 
@@ -87,6 +97,8 @@ async def run_all(ctx: Context, keys: Sequence[str]) -> dict[str, Section]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point."""
     args = build_parser().parse_args(argv)
+    if args.command == "smoke":
+        return run_smoke(args.handicap_us)
     keys = chosen(args.only)
     if args.instances > 1 and not args.database:
         raise SystemExit("--instances needs --database (instances must share one database)")
@@ -123,6 +135,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     report.write_report(DOCUMENT, block)
     say(f"wrote {DOCUMENT.relative_to(ROOT)} and {PLOTS.relative_to(ROOT)}/")
     return 0
+
+
+def run_smoke(handicap_us: int) -> int:
+    """``smoke``: 0 when every ratio holds its floor, 1 when one does not."""
+    if handicap_us < 0:
+        raise SystemExit(f"--handicap-us must not be negative, got {handicap_us}")
+    raise_fd_limit()
+    cores = split_cores()
+    pin_self(cores)
+
+    def say(line: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="orderbell-smoke-") as tmp:
+        ctx = Context(profile=QUICK, cores=cores, workdir=Path(tmp), plots_dir=Path(tmp), say=say)
+        say(f"cores: {cores.describe()}")
+        return 0 if asyncio.run(smoke.run(ctx, handicap_us)) else 1
 
 
 if __name__ == "__main__":

@@ -103,9 +103,18 @@ def available(name: str) -> str | None:
 
 
 async def start_fleet(
-    ctx: Context, name: str, subscribers: int, log_dir: Path, *, mss: int | None = None
+    ctx: Context,
+    name: str,
+    subscribers: int,
+    log_dir: Path,
+    *,
+    mss: int | None = None,
+    orderbell_prefix: Sequence[str] = (),
 ) -> Fleet:
-    """Start ``name`` on the server core and connect ``subscribers`` to it."""
+    """Start ``name`` on the server core and connect ``subscribers`` to it.
+
+    ``orderbell_prefix`` goes before OrderBell's command (the smoke's deliberately slowed
+    server, :mod:`benchmarks.handicap`)."""
     port = free_port()
     tokens: list[str | None] = [None] * subscribers
     if name == ORDERBELL:
@@ -113,7 +122,7 @@ async def start_fleet(
         tokens = list(await add_tokens(deployment, [1] * subscribers))
         server = await launch(
             name,
-            fanout_command(deployment.env_file, port),
+            [*orderbell_prefix, *fanout_command(deployment.env_file, port)],
             port=port,
             cores=ctx.cores,
             log_path=log_dir / "orderbell-fanout.log",

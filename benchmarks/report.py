@@ -55,7 +55,18 @@ def render(sections: Mapping[str, Section], machine: Mapping[str, str], cores: s
         f"{COMMAND}            # everything, ~40 min",
         f"{COMMAND} --quick    # small sizes, a few minutes",
         f"{COMMAND} --only B3  # one scenario (others keep their last results)",
+        "uv run python -m benchmarks smoke          # CI's perf smoke, a minute or two",
         "```",
+        "",
+        "The smoke (`benchmarks/smoke.py`, run by `.ci/run` after the tests) compares ratios "
+        "only, never absolute times, each against a peer measured in the same run on the same "
+        "core: fan-out messages per server core-second, OrderBell against the naive Starlette "
+        "peer (500 subscribers, 40 events/s; floor 1.0×), and B2 at 100 callbacks/s with 20 "
+        "counters: every callback answered and every event at its counters once (floor: all "
+        "of them), and OrderBell's callbacks per core-second against the naive peer's bare "
+        "publishes to as many subscribers (floor 0.04). A measurement under its floor is "
+        "repeated, up to three times, before the smoke fails; `--handicap-us N` adds N µs of "
+        "CPU to every event the server delivers (`benchmarks/handicap.py`), to see it fail.",
         "",
         "Needs the dev environment (`uv sync`; matplotlib) and, for the Node.js peer, `node` and "
         "`npm` (`npm ci` runs in `benchmarks/peers/node-ws/` when its `node_modules` is missing). "
