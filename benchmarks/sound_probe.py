@@ -43,7 +43,8 @@ SPEECH = "speech"
 
 
 class Heard:
-    """What the speech worker started and finished saying (its callbacks run on its thread)."""
+    """What the speech worker started and ended saying, played or failed (its callbacks run on
+    its thread)."""
 
     def __init__(self) -> None:
         self.started: list[tuple[float, str]] = []
@@ -53,6 +54,8 @@ class Heard:
         """Listen to ``speaker``'s callbacks."""
         speaker.on_started = lambda text: self.started.append((time.monotonic(), text))
         speaker.on_finished = self.finished.append
+        # An utterance that failed has ended too: the probe waits for it no longer.
+        speaker.on_failed = lambda text, error: self.finished.append(text)
 
     @property
     def quiet(self) -> bool:
