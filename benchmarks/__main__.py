@@ -94,6 +94,11 @@ async def run_all(ctx: Context, keys: Sequence[str]) -> dict[str, Section]:
     return sections
 
 
+def say(line: str) -> None:
+    """A progress line, stamped with the time of day."""
+    print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point."""
     args = build_parser().parse_args(argv)
@@ -105,9 +110,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     raise_fd_limit()
     cores = split_cores()
     pin_self(cores)
-
-    def say(line: str) -> None:
-        print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="orderbell-bench-") as tmp:
         ctx = Context(
@@ -144,9 +146,6 @@ def run_smoke(handicap_us: int) -> int:
     raise_fd_limit()
     cores = split_cores()
     pin_self(cores)
-
-    def say(line: str) -> None:
-        print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="orderbell-smoke-") as tmp:
         ctx = Context(profile=QUICK, cores=cores, workdir=Path(tmp), plots_dir=Path(tmp), say=say)
