@@ -111,6 +111,7 @@ def sample_order() -> TicketOrder:
         remark="少辣，不要香菜，多放一双筷子",
         phone_tail="8866",
         address="人民路 88 号 3 栋 1201",
+        day_seq=12,
     )
 
 

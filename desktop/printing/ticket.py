@@ -66,6 +66,7 @@ class TicketOrder:
     remark: str = ""
     phone_tail: str = ""
     address: str = ""
+    day_seq: int | None = None  # the shop's number of the order on its day, as card and voice say
 
     @property
     def tail(self) -> str:
@@ -86,6 +87,7 @@ class TicketOrder:
             remark=order.remark,
             phone_tail=digits[-4:],
             address=order.address,
+            day_seq=order.day_seq,
         )
 
     @classmethod
@@ -101,6 +103,7 @@ class TicketOrder:
             phone_tail=summary.phone_tail,
             # The wire carries a delivery address once the protocol has one; older events do not.
             address=getattr(summary, "address", "") or "",
+            day_seq=event.day_seq,
         )
 
 
@@ -116,6 +119,7 @@ class TicketStyle:
 _LABELS = {
     Charset.GB18030: {
         "tail": "尾号",
+        "day": "{}号",
         "number": "订单号：",
         "paid": "支付时间：",
         "remark": "备注：",
@@ -127,6 +131,7 @@ _LABELS = {
     },
     Charset.ASCII: {
         "tail": "No.",
+        "day": "#{}",
         "number": "Order: ",
         "paid": "Paid: ",
         "remark": "Note: ",
@@ -140,12 +145,17 @@ _LABELS = {
 
 
 def render_ticket(order: TicketOrder, style: TicketStyle, tz: tzinfo) -> bytes:
-    """The ESC/POS bytes of ``order``'s ticket: header, tail, items, remark, total, QR, cut."""
+    """The ESC/POS bytes of ``order``'s ticket: header, numbers, items, remark, total, QR, cut."""
     out = _Writer(style)
     labels = _LABELS[style.charset]
     columns = style.paper.columns
     if style.shop_line.strip():
         out.wrapped(style.shop_line, align=Align.CENTER, bold=True, tall=True, limit=2)
+    if order.day_seq is not None:
+        # The number the card shows and the voice calls ("12号"), so ticket and counter match.
+        day = labels["day"].format(order.day_seq)
+        scale = max(1, min(style.paper.tail_scale, columns // text_width(day)))
+        out.line(day, align=Align.CENTER, bold=True, scale=scale)
     out.line(labels["tail"], align=Align.CENTER)
     out.line(order.tail, align=Align.CENTER, bold=True, scale=style.paper.tail_scale)
     out.wrapped(labels["number"] + order.order_number)
@@ -198,6 +208,7 @@ def printer_test_ticket(style: TicketStyle, now: datetime) -> bytes:
         remark="少辣，不要香菜 Less spicy, no coriander",
         phone_tail="0000",
         address="测试地址 Test address",
+        day_seq=1,
     )
     return banner("test", style) + render_ticket(sample, style, now.tzinfo)
 

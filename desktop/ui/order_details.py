@@ -25,7 +25,7 @@ from orderbell_protocol import OrderLine
 
 
 class OrderDetails(QDialog):
-    """A read-only view of one order: number, status, times, every dish, amount, whole remark.
+    """A read-only view of one order: numbers, status, times, every dish, amount, whole remark.
 
     Non-modal and reused: :meth:`show_order` fills it and brings it forward. The text is plain
     (customer text never renders as markup) and laid out as it scrolls into view, so a
@@ -85,8 +85,15 @@ class OrderDetails(QDialog):
         if row is None:
             self.setWindowTitle(translate("OrderDetails", "Order"))
             return
-        self.setWindowTitle(fill(translate("OrderDetails", "Order ending %1"), row.tail))
-        lines = [
+        lines = []
+        if row.day_seq is None:
+            self.setWindowTitle(fill(translate("OrderDetails", "Order ending %1"), row.tail))
+        else:
+            # The number the card shows, the voice calls and the ticket prints, first.
+            title = translate("OrderDetails", "Order #%1 · ending %2")
+            self.setWindowTitle(fill(title, row.day_seq, row.tail))
+            lines.append(fill(translate("OrderDetails", "Number of the day: #%1"), row.day_seq))
+        lines += [
             fill(translate("OrderDetails", "Order number: %1"), row.number),
             fill(translate("OrderDetails", "Status: %1"), self._status(row)),
             fill(translate("OrderDetails", "Paid at: %1"), clock_text(row.paid_at)),

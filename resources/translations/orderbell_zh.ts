@@ -229,6 +229,14 @@
             <translation>订单 · 尾号 %1</translation>
         </message>
         <message>
+            <source>Order #%1 · ending %2</source>
+            <translation>%1号订单 · 尾号 %2</translation>
+        </message>
+        <message>
+            <source>Number of the day: #%1</source>
+            <translation>今日单号：%1号</translation>
+        </message>
+        <message>
             <source>Order number: %1</source>
             <translation>订单号：%1</translation>
         </message>

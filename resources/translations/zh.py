@@ -52,6 +52,8 @@ TRANSLATIONS: dict[str, str] = {
     "Ending %1": "尾号 %1",
     "Open orders →": "打开订单 →",
     # OrderDetails
+    "Number of the day: #%1": "今日单号：%1号",
+    "Order #%1 · ending %2": "%1号订单 · 尾号 %2",
     "Order number: %1": "订单号：%1",
     "Status: %1": "状态：%1",
     "Paid at: %1": "付款时间：%1",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -21,7 +22,14 @@ from desktop.printing.ticket import (
     render_ticket,
     text_width,
 )
-from orderbell_protocol import OrderStatus, PayStatus
+from orderbell_protocol import (
+    MAX_DAY_SEQ,
+    Event,
+    EventType,
+    OrderStatus,
+    OrderSummary,
+    PayStatus,
+)
 from tests.desktop.printing.conftest import PAID_AT, SHANGHAI, sample_order
 
 ZH_58 = TicketStyle(PAPER_58, Charset.GB18030, "川味小馆")
@@ -58,6 +66,42 @@ def test_the_tail_is_printed_very_large_and_centred() -> None:
     """The last four digits: bold, centred, five times the normal size on 58 mm."""
     (tail,) = [line for line in printed(sample_order()).lines if line.text == "2345"]
     assert (tail.width, tail.height, tail.bold, tail.align) == (5, 5, True, commands.Align.CENTER)
+
+
+@pytest.mark.parametrize("style", [ZH_58, ZH_80])
+def test_the_number_of_the_day_is_printed_very_large_above_the_tail(style: TicketStyle) -> None:
+    """ "12号", as the card shows and the voice calls it: bold, centred, as large as the tail."""
+    lines = printed(sample_order(day_seq=12), style).lines
+    texts = [line.text for line in lines]
+    day = lines[texts.index("12号")]
+    scale = style.paper.tail_scale
+    assert (day.width, day.height, day.bold, day.align) == (
+        scale,
+        scale,
+        True,
+        commands.Align.CENTER,
+    )
+    assert texts.index("12号") < texts.index("2345")
+
+
+def test_the_ascii_profile_prints_the_number_of_the_day_with_a_hash() -> None:
+    """A printer without Chinese fonts prints "#12"."""
+    ticket = printed(sample_order(day_seq=12), TicketStyle(PAPER_58, Charset.ASCII))
+    assert "#12" in [line.text for line in ticket.lines]
+
+
+def test_the_largest_number_of_the_day_still_fits_the_paper() -> None:
+    """A ten-digit number is printed whole, smaller, within the 58 mm line."""
+    ticket = printed(sample_order(day_seq=MAX_DAY_SEQ))
+    (day,) = [line for line in ticket.lines if line.text == f"{MAX_DAY_SEQ}号"]
+    assert text_width(day.text) * day.width <= PAPER_58.columns
+    assert day.width > 1
+
+
+def test_an_order_without_a_number_of_the_day_prints_none() -> None:
+    """Orders from a server without daily numbers print the tail only."""
+    lines = printed(sample_order()).lines
+    assert not any(re.fullmatch(r"\d+号", line.text) for line in lines)
 
 
 def test_the_remark_is_bold() -> None:
@@ -159,11 +203,30 @@ def test_the_ticket_of_a_rest_order_shows_its_prices_and_phone_tail() -> None:
         accepted_at=None,
         rejected_reason=None,
         reminder_count=0,
+        day_seq=12,
     )
     order = TicketOrder.from_remote(remote)
     assert order.phone_tail == "8000"
     assert order.items == (TicketItem("宫保鸡丁", 2, 2800),)
     assert order.address == "人民路 88 号"
+    assert order.day_seq == 12
+
+
+def test_the_ticket_of_an_announced_order_carries_its_number_of_the_day() -> None:
+    """An order printed as it arrives shows the number its card and voice use."""
+    event = Event(
+        id=1,
+        type=EventType.NEW_ORDER,
+        shop_id=1,
+        order_id=7,
+        order_number="20261126140512345",
+        status=OrderStatus.TO_BE_CONFIRMED,
+        amount_fen=5600,
+        created_at=PAID_AT,
+        order=OrderSummary(paid_at=PAID_AT),
+        day_seq=12,
+    )
+    assert "12号" in printed(TicketOrder.from_event(event)).text
 
 
 def test_the_test_ticket_says_not_to_cook_it() -> None:

@@ -167,6 +167,34 @@ def test_short_remark_offers_no_copy(window: OrdersWindow, make_row: Any) -> Non
     assert not window.details.copy_button.isVisible()
 
 
+def test_details_lead_with_the_number_of_the_day(window: OrdersWindow, make_row: Any) -> None:
+    """The details name the order as card, voice and ticket do: its number of the day first."""
+    window.details.show_order(make_row(day_seq=12))
+    assert window.details.windowTitle() == "Order #12 · ending 1234"
+    assert window.details.text.toPlainText().splitlines()[0] == "Number of the day: #12"
+
+
+def test_details_give_the_number_of_the_day_in_chinese(window: OrdersWindow, make_row: Any) -> None:
+    """In Chinese the details read "12号订单 · 尾号 1234" and "今日单号：12号"."""
+    translator = QTranslator()
+    assert translator.load(str(resource_path("translations", "orderbell_zh.qm")))
+    QCoreApplication.installTranslator(translator)
+    try:
+        window.details.show_order(make_row(day_seq=12))
+        title = window.details.windowTitle()
+        first = window.details.text.toPlainText().splitlines()[0]
+    finally:
+        QCoreApplication.removeTranslator(translator)
+    assert (title, first) == ("12号订单 · 尾号 1234", "今日单号：12号")
+
+
+def test_details_of_an_unnumbered_order_name_its_tail(window: OrdersWindow, make_row: Any) -> None:
+    """A server without daily numbers: the title names the tail, no number line."""
+    window.details.show_order(make_row())
+    assert window.details.windowTitle() == "Order ending 1234"
+    assert "Number of the day" not in window.details.text.toPlainText()
+
+
 @pytest.mark.parametrize(
     "paid_at",
     [
