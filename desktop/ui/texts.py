@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import Qt
@@ -23,12 +23,28 @@ def translated(text: Message | str) -> str:
     return fill(QCoreApplication.translate(text.text.context, text.text), *values)
 
 
+# Past these, a count of time since payment means a wrong clock or a bad payment time, not a
+# wait ("739952 days ago"): the payment's date and time are shown instead.
+COUNTED_WAIT = timedelta(days=3)
+CLOCK_SLACK = timedelta(minutes=5)  # a PC clock this far behind the server's still reads "just now"
+
+
 def waited_text(paid_at: datetime | None, now: datetime) -> str:
-    """How long ago the customer paid, e.g. "paid 3 min ago"; empty when unknown."""
+    """How long ago the customer paid, e.g. "paid 3 min ago"; empty when unknown.
+
+    A payment more than :data:`COUNTED_WAIT` ago, or more than :data:`CLOCK_SLACK` in the
+    future, reads as its date and time in ``now``'s zone ("paid 2026-11-20 14:02").
+    """
     if paid_at is None:
         return ""
+    waited = now - paid_at
+    if not -CLOCK_SLACK <= waited <= COUNTED_WAIT:
+        shown = _in_zone(paid_at, now.tzinfo)
+        # Not strftime: its %Y drops the leading zeros of years before 1000 on some platforms.
+        moment = f"{shown.year:04d}-{shown.month:02d}-{shown.day:02d} {shown:%H:%M}"
+        return fill(QCoreApplication.translate("OrderText", "paid %1"), moment)
     # A PC clock slightly behind the server's gives a negative wait: say "just now".
-    minutes = max(int((now - paid_at).total_seconds()), 0) // 60
+    minutes = max(int(waited.total_seconds()), 0) // 60
     if minutes == 0:
         return QCoreApplication.translate("OrderText", "paid just now")
     if minutes < 60:
@@ -52,9 +68,14 @@ def clock_text(moment: datetime | None, zone: tzinfo | None = None) -> str:
     """
     if moment is None:
         return ""
+    return _in_zone(moment, zone).strftime("%H:%M")
+
+
+def _in_zone(moment: datetime, zone: tzinfo | None) -> datetime:
+    """``moment`` in ``zone``; as it is when the zone would push it off the calendar's ends."""
     with contextlib.suppress(OverflowError, ValueError):
-        moment = moment.astimezone(zone)
-    return moment.strftime("%H:%M")
+        return moment.astimezone(zone)
+    return moment
 
 
 def status_text(

@@ -264,6 +264,10 @@
     <context>
         <name>OrderText</name>
         <message>
+            <source>paid %1</source>
+            <translation>%1 付款</translation>
+        </message>
+        <message>
             <source>paid just now</source>
             <translation>刚刚付款</translation>
         </message>

@@ -72,6 +72,7 @@ TRANSLATIONS: dict[str, str] = {
     "paid %1 min ago": "%1 分钟前付款",
     "paid %1 h %2 min ago": "%1 小时 %2 分钟前付款",
     "paid %1 days ago": "%1 天前付款",
+    "paid %1": "%1 付款",
     "Rejected: %1": "已拒单：%1",
     "Cancelled, refunded": "已取消，已退款",
     "%1, %2 refunded": "%1，已退款 %2",

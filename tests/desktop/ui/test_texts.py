@@ -83,13 +83,30 @@ def test_reason_label_of_unknown_reason_is_the_reason() -> None:
 
 def test_waited_text_in_days() -> None:
     """A day or more reads in days, short enough for the card's header."""
-    assert waited_text(PAID, PAID + timedelta(days=3, hours=5)) == "paid 3 days ago"
+    assert waited_text(PAID, PAID + timedelta(days=2, hours=5)) == "paid 2 days ago"
 
 
-def test_waited_text_from_year_one() -> None:
-    """A payment time in year 1 gives a (long) wait, not an error."""
-    first = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=8)))
-    assert waited_text(first, PAID).startswith("paid ")
+def test_waited_text_from_year_one_is_a_date() -> None:
+    """A payment time in year 1 reads as its date and time (in UTC here), not as 739,000 days."""
+    first = datetime(1, 1, 1, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+    assert waited_text(first, PAID) == "paid 0001-01-01 01:30"
+
+
+def test_waited_text_beyond_a_few_days_is_a_date_in_nows_zone() -> None:
+    """More than three days ago reads as the payment's date and time, in ``now``'s zone."""
+    now = datetime(2026, 11, 26, 20, 0, tzinfo=timezone(timedelta(hours=8)))
+    assert waited_text(PAID - timedelta(days=3, minutes=1), now) == "paid 2026-11-23 19:59"
+
+
+def test_waited_text_of_a_future_payment_is_a_date() -> None:
+    """A payment an hour in the future reads as its date and time, not as "just now"."""
+    assert waited_text(PAID + timedelta(hours=1), PAID) == "paid 2026-11-26 13:00"
+
+
+def test_waited_text_of_the_last_day_of_the_calendar_is_a_date() -> None:
+    """Year 9999 in a zone west of UTC still shows (as sent), without an error."""
+    last = datetime(9999, 12, 31, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
+    assert waited_text(last, PAID) == "paid 9999-12-31 23:30"
 
 
 def test_clock_text_at_the_ends_of_the_calendar() -> None:
