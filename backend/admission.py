@@ -13,14 +13,25 @@ from collections import Counter
 from dataclasses import dataclass
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # An IPv6 client usually holds a whole /64: counting each address would let one client open
 # as many connections as it likes.
 IPV6_CLIENT_PREFIX = 64
 
 
+# An IPv4 client of a dual-stack listener arrives as ::ffff:a.b.c.d; the rest of its address
+# is IPv4's, 96 bits further down an IPv6 prefix.
+_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
+_MAPPED_PREFIX = 96
+
+
 @dataclass(frozen=True, slots=True)
 class TrustedProxies:
-    """Addresses trusted to name the client they forward for (``*`` trusts everyone)."""
+    """Addresses trusted to name the client they forward for (``*`` trusts everyone).
+
+    An IPv4 address and its IPv4-mapped IPv6 form (``10.0.0.1``, ``::ffff:10.0.0.1``) are the
+    same peer, whichever of them the entry or the connection uses.
+    """
 
     everyone: bool
     addresses: frozenset[str]
@@ -31,17 +42,41 @@ class TrustedProxies:
             return False
         if self.everyone or host in self.addresses:
             return True
-        if not self.networks:
-            return False
         try:
-            address = ipaddress.ip_address(host)
+            address = _unmapped(ipaddress.ip_address(host))
         except ValueError:
             return False
-        return any(address in network for network in self.networks)
+        return str(address) in self.addresses or any(
+            address in network for network in self.networks
+        )
+
+    def spelled_out(self) -> list[str]:
+        """Every entry in each form a peer may take (IPv4 and IPv4-mapped), as uvicorn takes them.
+
+        uvicorn's own check compares the peer as it comes, and reads ``10.0.0.1/8`` (host bits
+        set) as a name rather than a network: it gets the entries written out in full.
+        """
+        if self.everyone:
+            return ["*"]
+        entries: list[str] = []
+        for text in sorted(self.addresses):
+            address = ipaddress.ip_address(text)
+            entries.append(text)
+            if isinstance(address, ipaddress.IPv4Address):
+                entries.append(f"::ffff:{address}")
+        for network in self.networks:
+            entries.append(str(network))
+            if isinstance(network, ipaddress.IPv4Network):
+                mapped = _MAPPED.network_address + int(network.network_address)
+                entries.append(f"{mapped}/{_MAPPED_PREFIX + network.prefixlen}")
+        return entries
 
 
 def parse_trusted_proxies(value: str) -> TrustedProxies:
-    """``"127.0.0.1, ::1, 10.0.0.0/8"`` or ``"*"``; raises ValueError naming a bad entry."""
+    """``"127.0.0.1, ::1, 10.0.0.0/8"`` or ``"*"``; raises ValueError naming a bad entry.
+
+    IPv4-mapped IPv6 entries (``::ffff:10.0.0.1``, ``::ffff:10.0.0.0/104``) are kept as IPv4.
+    """
     everyone = False
     addresses: set[str] = set()
     networks: list[IPNetwork] = []
@@ -52,15 +87,34 @@ def parse_trusted_proxies(value: str) -> TrustedProxies:
             everyone = True
         elif "/" in entry:
             try:
-                networks.append(ipaddress.ip_network(entry, strict=False))
+                networks.append(_unmapped_network(ipaddress.ip_network(entry, strict=False)))
             except ValueError:
                 raise ValueError(f"{entry!r} is not an address network like 10.0.0.0/8") from None
         else:
             try:
-                addresses.add(str(ipaddress.ip_address(entry)))
+                addresses.add(str(_unmapped(ipaddress.ip_address(entry))))
             except ValueError:
                 raise ValueError(f"{entry!r} is not an IP address (or a network, or *)") from None
     return TrustedProxies(everyone, frozenset(addresses), tuple(networks))
+
+
+def _unmapped(address: IPAddress) -> IPAddress:
+    """``::ffff:10.0.0.1`` as ``10.0.0.1``; any other address as it is."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def _unmapped_network(network: IPNetwork) -> IPNetwork:
+    """``::ffff:10.0.0.0/104`` as ``10.0.0.0/8``; any other network as it is."""
+    if (
+        isinstance(network, ipaddress.IPv6Network)
+        and network.prefixlen >= _MAPPED_PREFIX
+        and network.subnet_of(_MAPPED)
+    ):
+        first = ipaddress.IPv4Address(int(network.network_address) & 0xFFFF_FFFF)
+        return ipaddress.IPv4Network((first, network.prefixlen - _MAPPED_PREFIX))
+    return network
 
 
 def client_key(host: str) -> str:

@@ -13,6 +13,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
+from backend.admission import parse_trusted_proxies
 from backend.edge import Edge
 from backend.fdlimit import affordable_connections, open_file_limit
 from backend.handled import HandledErrors
@@ -96,7 +97,7 @@ def server_config(app: ASGIApp, settings: Settings, host: str, port: int) -> Edg
         log_config=None,
         access_log=False,  # the app logs each request by route (backend.accesslog), no raw path
         proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+        forwarded_allow_ips=parse_trusted_proxies(settings.forwarded_allow_ips).spelled_out(),
         server_header=False,
         timeout_graceful_shutdown=5,
     )
@@ -140,9 +141,14 @@ ServerT = TypeVar("ServerT", bound=uvicorn.Server)
 
 
 @contextlib.asynccontextmanager
-async def serving(server: ServerT) -> AsyncIterator[ServerT]:
-    """Run ``server`` in this event loop until the block ends; start-up errors surface here."""
-    task = asyncio.create_task(server.serve(), name="orderbell-server")
+async def serving(
+    server: ServerT, sockets: list[socket.socket] | None = None
+) -> AsyncIterator[ServerT]:
+    """Run ``server`` in this event loop until the block ends; start-up errors surface here.
+
+    ``sockets`` are listening sockets made elsewhere (say a dual-stack one) to serve instead.
+    """
+    task = asyncio.create_task(server.serve(sockets), name="orderbell-server")
     while not server.started:
         if task.done():
             task.result()  # surfaces the start-up error

@@ -81,6 +81,35 @@ def test_trusted_proxies_take_addresses_networks_and_star() -> None:
     assert "192.0.2.1" in parse_trusted_proxies("*")
 
 
+@pytest.mark.parametrize(
+    ("entry", "peer"),
+    [
+        ("10.0.0.1", "::ffff:10.0.0.1"),
+        ("10.0.0.0/8", "::ffff:10.20.30.40"),
+        ("::ffff:10.0.0.1", "10.0.0.1"),
+        ("::ffff:10.0.0.0/104", "10.20.30.40"),
+    ],
+)
+def test_a_proxy_is_trusted_in_its_ipv4_and_ipv4_mapped_forms(entry: str, peer: str) -> None:
+    """``10.0.0.1`` and ``::ffff:10.0.0.1`` are one proxy, whichever form entry or peer takes."""
+    assert peer in parse_trusted_proxies(entry)
+
+
+@pytest.mark.parametrize("peer", ["::ffff:10.0.0.2", "::ffff:11.0.0.1", "::10.0.0.1"])
+def test_an_ipv4_mapped_peer_outside_the_entries_is_not_trusted(peer: str) -> None:
+    """Mapping widens nothing: other addresses, and IPv4-compatible forms, stay untrusted."""
+    assert peer not in parse_trusted_proxies("10.0.0.1, 10.0.0.0/31")
+
+
+def test_the_entries_for_uvicorn_hold_both_forms_of_each_ipv4_proxy() -> None:
+    """uvicorn's own proxy check gets each IPv4 entry also as IPv4-mapped IPv6, in full."""
+    spelled = parse_trusted_proxies("10.0.0.1, 10.9.9.9/8, ::1").spelled_out()
+    assert sorted(spelled) == sorted(
+        ["10.0.0.1", "::ffff:10.0.0.1", "::1", "10.0.0.0/8", "::ffff:a00:0/104"]
+    )
+    assert parse_trusted_proxies("*").spelled_out() == ["*"]
+
+
 @pytest.mark.parametrize("value", ["localhost", "10.0.0.0/33", "1.2.3"])
 def test_a_bad_trusted_proxy_entry_is_refused_by_name(value: str) -> None:
     """An entry that is neither an address nor a network raises, naming it."""
