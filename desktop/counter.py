@@ -18,6 +18,7 @@ from desktop.core.alerts import AlertBoard
 from desktop.core.cards import Alert, WaitingOrder
 from desktop.core.linkwatch import LinkWatch
 from desktop.core.marks import QT_TRANSLATE_NOOP, Message, message
+from desktop.core.pacer import RequestPacer
 from desktop.core.phrasing import Language
 from desktop.core.soundwatch import SoundWatch
 from desktop.core.utterance import Priority, Utterance, UtteranceKind
@@ -33,6 +34,9 @@ from desktop.tasks import BackgroundTasks
 from orderbell_protocol import Event, EventType, OrderLine
 
 log = logging.getLogger(__name__)
+
+# Today's figures are asked for at most this often (seconds); the last change still shows.
+TODAY_FIGURES_EVERY_S = 5.0
 
 NOTICE_LINK = "link"
 NOTICE_TOKEN = "token"  # noqa: S105 - a notice kind, not a secret
@@ -176,6 +180,7 @@ class Counter:
         tickets: KitchenTickets | None = None,
         auto_accept: bool = False,
         soundwatch: SoundWatch | None = None,
+        figures_every_s: float = TODAY_FIGURES_EVERY_S,
     ) -> None:
         self.board = board
         self.linkwatch = linkwatch
@@ -205,6 +210,9 @@ class Counter:
         self.auto_accept = auto_accept  # accept new orders here at once (and print them)
         self._auto_accepting: set[int] = set()
         self._printer_problem: PrintProblem | None = None
+        # Every counter of the shop reloads after every event: today's figures (a query over
+        # the day's orders) are asked for at this pace, the last change included.
+        self._figures = RequestPacer(figures_every_s)
 
     @property
     def language(self) -> Language:
@@ -397,6 +405,7 @@ class Counter:
             self.linkwatch.next_deadline(),
             self.soundwatch.next_deadline(),
             self._link_notice_refresh,
+            self._figures.next_deadline(),
         )
         return min((d for d in deadlines if d is not None), default=None)
 
@@ -424,6 +433,8 @@ class Counter:
         self._notify_shown({alert.order_id for alert in actions.show})
         self._link_notice(link.alarm_changed, now)
         self._watch_sound(now)
+        if self._figures.due(now) and self.api is not None:
+            self.spawn(self._refresh_today(self.api))
         speech = list(link.speak) if not self.board.muted(now) else []
         self._say(speech + actions.speak)
         self.view.update_status(
@@ -620,8 +631,9 @@ class Counter:
             [waiting_order(order) for order in ringable], self._clock(), self._wall()
         )
         self.view.orders_changed(waiting, handled)
-        self.wake()
-        await self._refresh_today(api)
+        self.wake()  # also to wait for a paced request of today's figures
+        if self._figures.request(self._clock()):
+            await self._refresh_today(api)
         return True
 
     async def _refresh_today(self, api: OrdersApi) -> None:

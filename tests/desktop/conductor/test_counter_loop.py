@@ -171,6 +171,7 @@ async def running_counter(
         api=api,
         clock=time.monotonic,
         wall=lambda: datetime.now(UTC),
+        figures_every_s=0.0,  # each change's figures at once: the pace has tests of its own
     )
     if muted:
         counter.mute(15)

@@ -11,6 +11,7 @@ from desktop.counter import Counter, waiting_order
 from desktop.net import RemoteOrder
 from desktop.net.stats import TodayFigures
 from orderbell_protocol import OrderStatus, PayStatus
+from tests.conftest import FakeClock
 from tests.desktop.conductor.test_counter_loop import FakeSpeaker, FakeView
 
 PAID = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -113,3 +114,50 @@ async def _settled(conductor: Counter) -> None:
     """Wait for the background reloads, including any they queued."""
     while conductor.tasks.running:
         await asyncio.gather(*conductor.tasks.running)
+
+
+class CountingApi(SlowApi):
+    """Counts the requests for today's figures."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.figures_asked = 0
+
+    async def today_figures(self) -> TodayFigures:
+        self.figures_asked += 1
+        return await super().today_figures()
+
+
+async def test_todays_figures_are_asked_at_most_once_per_interval_and_end_right() -> None:
+    """Ten reloads in 4 s ask for the figures once, then once at 5 s: the last count shows."""
+    api = CountingApi()
+    clock = FakeClock(100.0)
+    conductor = Counter(
+        board=AlertBoard(),
+        linkwatch=LinkWatch(),
+        speaker=FakeSpeaker(),
+        view=(view := FakeView()),
+        api=api,
+        clock=clock,
+        wall=lambda: PAID,
+        figures_every_s=5.0,
+    )
+    for index in range(10):
+        api.waiting = [remote(order_id) for order_id in range(1, index + 2)]
+        assert await conductor.refresh_orders()
+        clock.advance(0.4)
+    assert api.figures_asked == 1
+    clock.value = 104.9
+    conductor.step()
+    await _settled(conductor)
+    assert api.figures_asked == 1
+    clock.value = 105.0
+    conductor.step()
+    await _settled(conductor)
+    assert api.figures_asked == 2
+    assert view.today[-1] == TodayFigures(
+        paid=10, accept_median_s=None, reminders=0, waited_over_5_min=0
+    )
+    conductor.step()
+    await _settled(conductor)
+    assert api.figures_asked == 2
