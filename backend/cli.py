@@ -28,7 +28,7 @@ from backend.settings import (
     read_environment,
 )
 from backend.simulator import SimulatedOrder, SimulationError, Simulator
-from backend.stats import check_range, daily_figures, day_bounds, local_day, parse_day
+from backend.stats import check_range, daily_figures, day_bounds, local_day
 from backend.store import (
     Database,
     DeviceToken,
@@ -43,6 +43,7 @@ from backend.store import (
     prune_events,
     revoke_token,
 )
+from backend.validation import check_day
 
 TEST_KIT_WARNING = (
     "TEST MERCHANT KIT: for development and demos only, never use it with real money."
@@ -200,10 +201,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.shop is not None and not 1 <= args.shop <= MAX_SHOP_ID:
         raise ValueError(f"--shop must be a shop number from 1 to {MAX_SHOP_ID}")
     if args.day is not None:
-        first = last = parse_day(args.day, "--day")
+        first = last = check_day(args.day, "--day")
     elif args.date_from is not None:
-        first = parse_day(args.date_from, "--from")
-        last = parse_day(args.date_to, "--to") if args.date_to is not None else today
+        first = check_day(args.date_from, "--from")
+        last = check_day(args.date_to, "--to") if args.date_to is not None else today
     else:
         first = last = today
     check_range(first, last)

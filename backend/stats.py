@@ -69,16 +69,6 @@ class DayFigures:
         }
 
 
-def parse_day(text: str, name: str) -> date:
-    """A ``YYYY-MM-DD`` day; anything else raises StatsRangeError naming the parameter."""
-    if len(text) != 10 or not text.isascii():
-        raise StatsRangeError(f"{name} must be a day as YYYY-MM-DD, e.g. 2026-11-26")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise StatsRangeError(f"{name} must be a day as YYYY-MM-DD, e.g. 2026-11-26") from None
-
-
 def check_range(first: date, last: date) -> None:
     """Raise StatsRangeError unless ``first..last`` is a range of at most MAX_DAYS days."""
     if last < first:

@@ -14,6 +14,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import NoReturn
 
 INT64_MAX = 2**63 - 1
@@ -27,6 +28,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # NUL and the other C0/C1 controls; tab and line breaks are judged separately.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
 _LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+# date.fromisoformat also takes week dates (2026-W48-4) and other digits: only this shape is a day.
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class BadInput(ValueError):
@@ -156,6 +159,24 @@ def query_int(
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 20 or not low <= int(raw) <= high:
         raise BadInput(f"query parameter '{name}' must be a whole number from {low} to {high}")
     return int(raw)
+
+
+def check_day(text: str, what: str) -> date:
+    """The day ``text`` names as ``YYYY-MM-DD``; else BadInput naming ``what``."""
+    if _DAY.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:  # 2026-02-30, month 13
+            pass
+    raise BadInput(f"{what} must be a day as YYYY-MM-DD, e.g. 2026-11-26")
+
+
+def query_day(params: Mapping[str, str], name: str) -> date | None:
+    """The day query parameter ``name`` (``YYYY-MM-DD``); None when absent or empty."""
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    return check_day(raw, f"query parameter '{name}'")
 
 
 def _check_tree(value: object, what: str, *, strings: bool) -> None:

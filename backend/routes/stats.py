@@ -7,15 +7,9 @@ from starlette.responses import JSONResponse, Response
 
 from backend.routes.admin import counter_only
 from backend.routes.common import error, services
-from backend.stats import (
-    StatsRangeError,
-    check_range,
-    daily_figures,
-    day_bounds,
-    local_day,
-    parse_day,
-)
+from backend.stats import StatsRangeError, check_range, daily_figures, day_bounds, local_day
 from backend.store import DeviceToken, paid_order_times
+from backend.validation import BadInput, query_day
 
 
 @counter_only
@@ -26,10 +20,10 @@ async def stats(request: Request, device: DeviceToken) -> Response:
     now = svc.now()
     query = request.query_params
     try:
-        first = parse_day(query["from"], "from") if "from" in query else local_day(now, zone)
-        last = parse_day(query["to"], "to") if "to" in query else first
+        first = query_day(query, "from") or local_day(now, zone)
+        last = query_day(query, "to") or first
         check_range(first, last)
-    except StatsRangeError as exc:
+    except (BadInput, StatsRangeError) as exc:
         return error(400, "BAD_REQUEST", str(exc))
     start, end = day_bounds(first, last, zone)
     orders = await paid_order_times(svc.db, start=start, end=end, shop_id=device.shop_id)

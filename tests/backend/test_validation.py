@@ -10,10 +10,12 @@ from backend.validation import (
     INT64_MAX,
     MAX_JSON_DEPTH,
     BadInput,
+    check_day,
     check_text,
     int_field,
     parse_json,
     parse_json_object,
+    query_day,
     query_int,
     readable,
     text_field,
@@ -129,3 +131,33 @@ def test_readable_replaces_each_lone_surrogate() -> None:
     """Stored text that cannot be encoded is shown with U+FFFD in each bad place."""
     assert readable("a\ud800b\udfff") == "a\ufffdb\ufffd"
     assert readable("宫保鸡丁") == "宫保鸡丁"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-13-01",
+        "2026-02-30",
+        "26-11-2026",
+        "2026-11-26T00:00",
+        "2026-W48-4",
+        "20261126",
+        "２０２６-11-26",
+        "2026-11-2\x00",
+        "2026-11-2\ud800",
+        "2026-11-26\n" * 10_000,
+    ],
+)
+def test_check_day_takes_only_a_calendar_day_as_yyyy_mm_dd(text: str) -> None:
+    """Impossible days, other shapes, week dates, other digits, NUL and huge text are refused."""
+    with pytest.raises(BadInput, match=r"^--day must be a day as YYYY-MM-DD, e\.g\. 2026-11-26$"):
+        check_day(text, "--day")
+
+
+def test_query_day_names_the_parameter_and_is_none_when_absent_or_empty() -> None:
+    """A day parameter is its day; absent or empty is None; a bad one is named as a parameter."""
+    assert str(query_day({"from": "2026-11-26"}, "from")) == "2026-11-26"
+    assert query_day({}, "from") is None
+    assert query_day({"from": ""}, "from") is None
+    with pytest.raises(BadInput, match=r"^query parameter 'to' must be a day as YYYY-MM-DD"):
+        query_day({"to": "2026-11-31"}, "to")

@@ -88,6 +88,22 @@ async def test_bad_ranges_get_400_with_a_message(live: LiveServer, query: str) -
     assert answer.json()["code"] == "BAD_REQUEST"
 
 
+async def test_a_malformed_day_is_refused_as_other_query_parameters_are(live: LiveServer) -> None:
+    """A week date for 'to': 400 naming the query parameter, and the figures are unchanged."""
+    async with httpx.AsyncClient(base_url=live.base_url) as http:
+        token = await orders_either_side_of_midnight(live, http)
+        auth = {"Authorization": f"Bearer {token}"}
+        before = await http.get("/admin/stats?from=2026-11-26&to=2026-11-27", headers=auth)
+        refused = await http.get("/admin/stats?from=2026-11-26&to=2026-W48-5", headers=auth)
+        after = await http.get("/admin/stats?from=2026-11-26&to=2026-11-27", headers=auth)
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "code": "BAD_REQUEST",
+        "message": "query parameter 'to' must be a day as YYYY-MM-DD, e.g. 2026-11-26",
+    }
+    assert after.json() == before.json()
+
+
 async def test_stats_need_a_device_token(live: LiveServer) -> None:
     """Without a counter's token: 401."""
     async with httpx.AsyncClient(base_url=live.base_url) as http:
