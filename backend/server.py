@@ -16,7 +16,6 @@ from starlette.types import ASGIApp
 from backend.admission import parse_trusted_proxies
 from backend.edge import Edge
 from backend.fdlimit import affordable_connections, open_file_limit
-from backend.handled import HandledErrors
 from backend.httpedge import EdgeHttpProtocol
 from backend.hub import Hub
 from backend.logredact import install_redaction
@@ -84,7 +83,7 @@ def server_config(app: ASGIApp, settings: Settings, host: str, port: int) -> Edg
             limit,
         )
     return EdgeConfig(
-        HandledErrors(app),
+        app,
         Edge.from_settings(settings, total_cap),
         host=host,
         port=port,
