@@ -43,11 +43,13 @@ class TrustedProxies:
         if self.everyone or host in self.addresses:
             return True
         try:
-            address = _unmapped(ipaddress.ip_address(host))
+            address = ipaddress.ip_address(host)
         except ValueError:
             return False
-        return str(address) in self.addresses or any(
-            address in network for network in self.networks
+        # Both forms of a mapped peer: an IPv6 network may hold ::ffff:a.b.c.d as it is.
+        forms = {address, _unmapped(address)}
+        return any(str(form) in self.addresses for form in forms) or any(
+            form in network for form in forms for network in self.networks
         )
 
     def spelled_out(self) -> list[str]:

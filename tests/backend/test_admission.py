@@ -95,6 +95,11 @@ def test_a_proxy_is_trusted_in_its_ipv4_and_ipv4_mapped_forms(entry: str, peer: 
     assert peer in parse_trusted_proxies(entry)
 
 
+def test_a_mapped_peer_is_trusted_by_an_ipv6_network_holding_it_as_it_is() -> None:
+    """An IPv6 network wider than the mapped range still holds ::ffff:10.0.0.1."""
+    assert "::ffff:10.0.0.1" in parse_trusted_proxies("::ffff:0:0/90")
+
+
 @pytest.mark.parametrize("peer", ["::ffff:10.0.0.2", "::ffff:11.0.0.1", "::10.0.0.1"])
 def test_an_ipv4_mapped_peer_outside_the_entries_is_not_trusted(peer: str) -> None:
     """Mapping widens nothing: other addresses, and IPv4-compatible forms, stay untrusted."""
