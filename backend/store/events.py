@@ -8,7 +8,18 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, Row, Select, bindparam, func, insert, select, text
+from sqlalchemy import (
+    Connection,
+    Executable,
+    Integer,
+    Row,
+    Select,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+)
 
 from backend.store.database import Database, WriteTransaction
 from backend.store.order_view import OrderView, phone_tail
@@ -34,6 +45,54 @@ EVENTS_CHANNEL = "orderbell_events"
 
 # Built once: a statement object caches its compiled form, so each use only binds values.
 _APPEND = insert(EVENTS).returning(EVENTS.c.id)
+_NEW_EVENT = {
+    "shop_id": bindparam("shop_id", type_=EVENTS.c.shop_id.type),
+    "type": bindparam("type", type_=EVENTS.c.type.type),
+    "order_id": bindparam("order_id", type_=EVENTS.c.order_id.type),
+    "payload": bindparam("payload", type_=EVENTS.c.payload.type),
+    "created_at": bindparam("created_at", type_=EVENTS.c.created_at.type),
+}
+
+
+# Why appends under the log's lock make ids visible in order: readers advance a cursor past
+# the highest id they saw, so ids must become visible in order. A PostgreSQL sequence hands out
+# ids before commit, and a later id can commit first; holding the lock until commit makes
+# appends (and their commits) happen one at a time. The lock is taken before the INSERT draws
+# its id, and PostgreSQL makes a commit visible before it releases the transaction's locks, so
+# whoever draws the next id does so after the previous event is readable - across connections,
+# processes and hosts alike. PostgreSQL delivers the NOTIFY only if, and when, the transaction
+# commits, so listeners never hear of an event they cannot read yet, nor of one rolled back.
+def _append_announced() -> Executable:
+    """PostgreSQL: take the log's lock, insert the event and NOTIFY it, in one statement.
+
+    One round trip instead of three, so the lock is held only until the COMMIT that follows,
+    never while the event loop gets round to sending the INSERT and then the NOTIFY.
+
+    PostgreSQL does not promise in what order the parts of a WITH query run, so the order is
+    made by data: the INSERT's one row is selected FROM the lock's result, so the lock is
+    granted before the row - and with it the id its default draws from the sequence - exists;
+    the NOTIFY is computed from the INSERT's RETURNING row, so it runs after the insert and
+    names the id drawn. (The lock's query calls a volatile function, so the planner neither
+    inlines nor skips it; a data-modifying WITH runs exactly once.) Ids are therefore drawn
+    one at a time, in lock order, and each lock is held until its transaction commits: see the
+    note above on why that makes ids visible in order.
+    """
+    locked = select(func.pg_advisory_xact_lock(literal(_EVENT_LOG_LOCK)).label("locked")).cte(
+        "log_locked"
+    )
+    columns = list(_NEW_EVENT)
+    appended = (
+        insert(EVENTS)
+        .from_select(columns, select(*_NEW_EVENT.values()).select_from(locked))
+        .returning(EVENTS.c.id, EVENTS.c.shop_id)
+        .cte("appended")
+    )
+    # The same text as notification_payload(), built by the server from the row inserted.
+    announcement = func.format('{"shopId":%s,"id":%s}', appended.c.shop_id, appended.c.id)
+    return select(appended.c.id, func.pg_notify(literal(EVENTS_CHANNEL), announcement))
+
+
+_APPEND_ANNOUNCED = _append_announced()
 _AFTER = (
     select(EVENTS.c.id, EVENTS.c.payload)
     .where(EVENTS.c.id > bindparam("after_id", type_=EVENTS.c.id.type))
@@ -68,8 +127,6 @@ def append_event(
     The one way an event enters the log. The database hands the event to the dispatcher once
     the transaction commits; if it rolls back, nobody ever hears of it.
     """
-    connection = transaction.connection
-    _serialize_appends(connection)
     event = Event(
         id=0,
         type=event_type,
@@ -89,17 +146,18 @@ def append_event(
     )
     payload = event_to_dict(event)
     del payload["id"]
-    event_id: int = connection.execute(
-        _APPEND,
-        {
-            "shop_id": event.shop_id,
-            "type": int(event_type),
-            "order_id": event.order_id,
-            "payload": payload,
-            "created_at": event.created_at,
-        },
-    ).scalar_one()
-    _announce_at_commit(connection, event.shop_id, event_id)
+    values = {
+        "shop_id": event.shop_id,
+        "type": int(event_type),
+        "order_id": event.order_id,
+        "payload": payload,
+        "created_at": event.created_at,
+    }
+    connection = transaction.connection
+    # SQLite needs no lock: BEGIN IMMEDIATE already lets only one writer in at a time, and
+    # nobody listens for notifications.
+    statement = _APPEND_ANNOUNCED if connection.dialect.name == "postgresql" else _APPEND
+    event_id: int = connection.execute(statement, values).scalar_one()
     appended = replace(event, id=event_id)
     transaction.events.append(appended)
     return appended
@@ -156,28 +214,6 @@ def _summary(order: OrderView) -> OrderSummary:
         address=order.address,
         paid_at=order.paid_at,
     )
-
-
-def _serialize_appends(connection: Connection) -> None:
-    # Readers advance a cursor past the highest id they saw, so ids must become visible in
-    # order. A PostgreSQL sequence hands out ids before commit, and a later id can commit first;
-    # holding this lock until commit makes appends (and their commits) happen one at a time.
-    # The lock is taken before the INSERT draws its id, and PostgreSQL makes a commit visible
-    # before it releases the transaction's locks, so whoever draws the next id does so after
-    # the previous event is readable - across connections, processes and hosts alike.
-    # SQLite needs nothing: BEGIN IMMEDIATE already lets only one writer in at a time.
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _EVENT_LOG_LOCK})
-
-
-def _announce_at_commit(connection: Connection, shop_id: int, event_id: int) -> None:
-    # PostgreSQL delivers a NOTIFY only if, and when, this transaction commits, so listeners
-    # never hear of an event they cannot read yet, nor of one that was rolled back.
-    if connection.dialect.name == "postgresql":
-        connection.execute(
-            text("SELECT pg_notify(:channel, :payload)"),
-            {"channel": EVENTS_CHANNEL, "payload": notification_payload(shop_id, event_id)},
-        )
 
 
 def notification_payload(shop_id: int, event_id: int) -> str:
