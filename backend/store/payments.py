@@ -11,7 +11,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from backend.store.database import Database, WriteTransaction
-from backend.store.day_numbers import business_day, number_order
+from backend.store.day_numbers import business_day, number_order, pay_and_number
 from backend.store.events import append_event
 from backend.store.order_view import OrderView, view_of
 from backend.store.schema import ORDERS, REFUNDS, SHOPS
@@ -26,37 +26,37 @@ REFUNDED = "refunded"
 PARTLY_REFUNDED = "partly refunded"
 
 # Built once: a statement object caches its compiled form, so each use only binds values.
-_PAY = (
-    update(ORDERS)
-    .where(
-        ORDERS.c.number == bindparam("order_number", type_=ORDERS.c.number.type),
-        ORDERS.c.status == OrderStatus.PENDING_PAYMENT,
-        ORDERS.c.pay_status == PayStatus.UNPAID,
-        ORDERS.c.amount_fen == bindparam("paid_fen", type_=ORDERS.c.amount_fen.type),
-    )
-    .values(
-        status=OrderStatus.TO_BE_CONFIRMED,
-        pay_status=PayStatus.PAID,
-        paid_at=bindparam("paid_time", type_=ORDERS.c.paid_at.type),
-        transaction_id=bindparam("paid_transaction", type_=ORDERS.c.transaction_id.type),
-        updated_at=bindparam("changed_at", type_=ORDERS.c.updated_at.type),
-        reconciled_at=bindparam("found_at", type_=ORDERS.c.reconciled_at.type),
-        next_query_at=None,
-        lease_owner=None,
-        lease_until=None,
-    )
-    # The whole row comes back from numbering the order, in the same transaction.
-    .returning(ORDERS.c.id, ORDERS.c.shop_id)
-)
+# What makes a notice pay an order: still pending and unpaid, and the amount it was sent.
+_PAYABLE = [
+    ORDERS.c.number == bindparam("order_number", type_=ORDERS.c.number.type),
+    ORDERS.c.status == OrderStatus.PENDING_PAYMENT,
+    ORDERS.c.pay_status == PayStatus.UNPAID,
+    ORDERS.c.amount_fen == bindparam("paid_fen", type_=ORDERS.c.amount_fen.type),
+]
 # In partner mode the payment names its sub-merchant: only an order of a shop that is that
 # sub-merchant can take it.
-_PAY_SUB_MERCHANT = _PAY.where(
-    ORDERS.c.shop_id.in_(
-        select(SHOPS.c.id).where(
-            SHOPS.c.sub_mchid == bindparam("paid_sub_mchid", type_=SHOPS.c.sub_mchid.type)
-        )
+_OF_SUB_MERCHANT = ORDERS.c.shop_id.in_(
+    select(SHOPS.c.id).where(
+        SHOPS.c.sub_mchid == bindparam("paid_sub_mchid", type_=SHOPS.c.sub_mchid.type)
     )
 )
+_PAID = {
+    "status": OrderStatus.TO_BE_CONFIRMED,
+    "pay_status": PayStatus.PAID,
+    "paid_at": bindparam("paid_time", type_=ORDERS.c.paid_at.type),
+    "transaction_id": bindparam("paid_transaction", type_=ORDERS.c.transaction_id.type),
+    "updated_at": bindparam("changed_at", type_=ORDERS.c.updated_at.type),
+    "reconciled_at": bindparam("found_at", type_=ORDERS.c.reconciled_at.type),
+    "next_query_at": None,
+    "lease_owner": None,
+    "lease_until": None,
+}
+# The whole row comes back from numbering the order, in the same transaction.
+_PAY = update(ORDERS).where(*_PAYABLE).values(_PAID).returning(ORDERS.c.id, ORDERS.c.shop_id)
+_PAY_SUB_MERCHANT = _PAY.where(_OF_SUB_MERCHANT)
+# PostgreSQL pays, draws the daily number and numbers the order in one round trip.
+_PAY_NUMBERED = pay_and_number(_PAYABLE, _PAID)
+_PAY_NUMBERED_SUB_MERCHANT = pay_and_number([*_PAYABLE, _OF_SUB_MERCHANT], _PAID)
 _SHOP_SUB_MCHID = select(SHOPS.c.sub_mchid).where(
     SHOPS.c.id == bindparam("shop_id", type_=SHOPS.c.id.type)
 )
@@ -170,8 +170,8 @@ async def record_payment(
 def _record_payment(
     transaction: WriteTransaction, facts: PaymentFacts, now: datetime, day: date
 ) -> PaymentOutcome:
-    # The usual case, a first notice for a pending order of the right amount, is one UPDATE
-    # that also returns the order. Only when it matches nothing do we look at why.
+    # The usual case, a first notice for a pending order of the right amount, pays and numbers
+    # the order and gets it back. Only when that matches nothing do we look at why.
     values: dict[str, object] = {
         "order_number": facts.out_trade_no,
         "paid_fen": facts.amount_total,
@@ -180,16 +180,29 @@ def _record_payment(
         "changed_at": now,
         "found_at": now if facts.found_by_query else None,
     }
-    statement = _PAY
-    if facts.sub_mchid is not None:
-        statement = _PAY_SUB_MERCHANT
-        values["paid_sub_mchid"] = facts.sub_mchid
-    paid = transaction.execute(statement, values).one_or_none()
-    if paid is not None:
-        order = view_of(number_order(transaction, paid.id, paid.shop_id, day))
+    order = _pay(transaction, values, day, sub_mchid=facts.sub_mchid)
+    if order is not None:
         event = append_event(transaction, order, EventType.NEW_ORDER, now)
         return PaymentOutcome(PaymentResult.PAID, order, event)
     return _not_paid(transaction.connection, facts)
+
+
+def _pay(
+    transaction: WriteTransaction, values: dict[str, object], day: date, *, sub_mchid: str | None
+) -> OrderView | None:
+    """Pay the order ``values`` name and give it the shop's next number of ``day``.
+
+    Returns the order as it is now, or None when no order matched (nothing was changed).
+    """
+    if sub_mchid is not None:
+        values = values | {"paid_sub_mchid": sub_mchid}
+    if transaction.connection.dialect.name == "postgresql":
+        statement = _PAY_NUMBERED if sub_mchid is None else _PAY_NUMBERED_SUB_MERCHANT
+        numbered = transaction.execute(statement, values | {"numbering_day": day}).one_or_none()
+        return None if numbered is None else view_of(numbered)
+    paid = transaction.execute(_PAY if sub_mchid is None else _PAY_SUB_MERCHANT, values)
+    row = paid.one_or_none()
+    return None if row is None else view_of(number_order(transaction, row.id, row.shop_id, day))
 
 
 def _not_paid(connection: Connection, facts: PaymentFacts) -> PaymentOutcome:
