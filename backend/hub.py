@@ -10,7 +10,6 @@ catch up from the event log.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator
@@ -457,6 +456,12 @@ class Dispatcher:
         self._poll_s = poll_s
         self._retry_s = retry_s
         self._bell = asyncio.Event()
+        # Whether the next ring must read the log whatever it has heard since (a ring with no
+        # event id, a gap, a failure); otherwise a ring reads only if it heard of an event
+        # after the last one published: a burst's notifications that arrive while the read
+        # fetching their events is on its way cost no second read.
+        self._must_read = False
+        self._heard_up_to = start_after
         # Events this instance is committing: their doorbell notifications need no log read.
         self._in_flight: set[int] = set()
         self.skipped = 0  # events that could not be sent (see UndeliverableEvent)
@@ -464,6 +469,7 @@ class Dispatcher:
 
     def ring(self) -> None:
         """Tell the dispatcher new events may be in the log."""
+        self._must_read = True
         self._bell.set()
 
     def committed(self, event: Event | None) -> None:
@@ -480,7 +486,7 @@ class Dispatcher:
         if event.id == self.last_id + 1:
             self._publish(event)
         elif event.id > self.last_id:
-            self._bell.set()
+            self.ring()
 
     @property
     def ringing(self) -> bool:
@@ -494,25 +500,29 @@ class Dispatcher:
     def abandoned(self, event_ids: list[int]) -> None:
         """Events announced by :meth:`committing` that will not be handed over: read the log."""
         self._in_flight.difference_update(event_ids)
-        self._bell.set()
+        self.ring()
 
     def heard(self, event_id: int) -> None:
         """Ring for event ``event_id`` unless it was already published or is being handed over."""
         if event_id > self.last_id and event_id not in self._in_flight:
+            self._heard_up_to = max(self._heard_up_to, event_id)
             self._bell.set()
 
     async def run(self) -> None:
         """Publish new events whenever the bell rings (or the poll comes round), until cancelled."""
         while True:
-            await self._wait_for_bell()
+            rung = await self._wait_for_bell()
             self._bell.clear()
+            if rung and not self._must_read and self._heard_up_to <= self.last_id:
+                continue  # every event it heard of was published by the read just done
+            self._must_read = False
             try:
                 await self.catch_up()
             except Exception as exc:
                 # A database hiccup must not kill delivery: retry on the next ring or soon.
                 self._read_failed(exc)
                 await asyncio.sleep(self._retry_s)
-                self._bell.set()
+                self.ring()
             else:
                 if self.failing:
                     self.failing = False
@@ -531,13 +541,15 @@ class Dispatcher:
             log.debug("reading the event log still fails (%s)", failure)
         self.failing = True
 
-    async def _wait_for_bell(self) -> None:
+    async def _wait_for_bell(self) -> bool:
+        """True when the bell rang, False when the safety poll came round."""
         if self._poll_s is None:
-            await self._bell.wait()
-            return
-        with contextlib.suppress(TimeoutError):
+            return await self._bell.wait()
+        try:
             async with asyncio.timeout(self._poll_s):
-                await self._bell.wait()
+                return await self._bell.wait()
+        except TimeoutError:
+            return False
 
     async def catch_up(self) -> None:
         """Publish every event after ``last_id``."""

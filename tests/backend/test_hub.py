@@ -600,3 +600,51 @@ def test_an_abandoned_commit_rings_and_is_no_longer_awaited() -> None:
     dispatcher.committing([5])
     dispatcher.abandoned([5])
     assert dispatcher.ringing
+
+
+async def test_a_burst_heard_while_its_read_is_under_way_costs_one_read() -> None:
+    """Events 2..10 announced while the read rung for event 1 is on its way, and that read
+    returns them all: the burst costs that one read, not a second one for its doorbell rings."""
+    dispatcher: Dispatcher
+    log = [event(i) for i in range(1, 11)]
+    reads: list[int] = []
+
+    async def read_after(after_id: int) -> list[Event]:
+        reads.append(after_id)
+        if len(reads) == 1:  # the burst's notifications arrive during the first read
+            for announced in log[1:]:
+                dispatcher.heard(announced.id)
+        return [e for e in log if e.id > after_id]
+
+    hub = Hub(queue_limit=20)
+    dispatcher = Dispatcher(hub, read_after, start_after=0, page_size=100)
+    with hub.subscribe(1) as sub:
+        task = asyncio.create_task(dispatcher.run())
+        try:
+            dispatcher.heard(1)
+            assert ids(await asyncio.wait_for(sub.next_frames(), 5)) == list(range(1, 11))
+            assert not dispatcher.ringing
+        finally:
+            task.cancel()
+    assert reads == [0]
+
+
+async def test_a_notification_after_the_read_still_reads_the_log() -> None:
+    """An event announced after the last read returned is read: coalescing loses nothing."""
+    log = [event(1)]
+
+    async def read_after(after_id: int) -> list[Event]:
+        return [e for e in log if e.id > after_id]
+
+    hub = Hub(queue_limit=20)
+    dispatcher = Dispatcher(hub, read_after, start_after=0, page_size=100)
+    with hub.subscribe(1) as sub:
+        task = asyncio.create_task(dispatcher.run())
+        try:
+            dispatcher.heard(1)
+            assert ids(await asyncio.wait_for(sub.next_frames(), 5)) == [1]
+            log.append(event(2))
+            dispatcher.heard(2)
+            assert ids(await asyncio.wait_for(sub.next_frames(), 5)) == [2]
+        finally:
+            task.cancel()
