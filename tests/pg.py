@@ -36,6 +36,7 @@ SERVER_SETTINGS = {
     "log_min_messages": "warning",
 }
 SUPERUSER = "postgres"
+STATEMENTS = "pg_stat_statements"
 ENABLE_HINT = (
     "PostgreSQL tests need initdb and pg_ctl: install the postgresql package "
     "(apt-get install postgresql) or put its bin directory on PATH"
@@ -124,6 +125,9 @@ class PostgresCluster:
             "--no-sync",
         )
         settings = dict(SERVER_SETTINGS, unix_socket_directories=f"'{directory}'")
+        if (bin_dir.parent / "lib" / f"{STATEMENTS}.so").exists():
+            # Statement counts for the benchmarks' PostgreSQL breakdown (B2), when installed.
+            settings["shared_preload_libraries"] = f"'{STATEMENTS}'"
         cluster._configure(settings)
         attempts_left = START_ATTEMPTS
         while True:
