@@ -111,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     cores = split_cores()
     pin_self(cores)
 
+    results_file = PLOTS / "results.json"
+    stored = report.load_sections(results_file)
     with tempfile.TemporaryDirectory(prefix="orderbell-bench-") as tmp:
         ctx = Context(
             profile=QUICK if args.quick else FULL,
@@ -121,13 +123,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             database_url=args.database,
             instances=args.instances,
             say=say,
+            earlier=dict(stored),
         )
         say(f"cores: {cores.describe()}")
         # Before the run: the scenarios write their plots into the tree as they go.
         machine = describe_machine()
         sections = asyncio.run(run_all(ctx, keys))
-    results_file = PLOTS / "results.json"
-    stored = report.load_sections(results_file)
     stored.update(sections)
     block = report.render(stored, machine, cores.describe())
     if args.no_write:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from benchmarks.machine import Cores
 from benchmarks.profiles import Profile
+from benchmarks.results import Section
 
 
 @dataclass
@@ -22,6 +23,8 @@ class Context:
     database_url: str | None = None
     instances: int = 1
     say: Callable[[str], None] = print
+    # Sections stored by earlier runs (results.json), for figures that compare against them.
+    earlier: dict[str, Section] = field(default_factory=dict)
     _next_port: int = field(default=0)
 
     def scratch(self, name: str) -> Path:
