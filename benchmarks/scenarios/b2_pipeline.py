@@ -11,9 +11,10 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from benchmarks import plots, procfs
+from benchmarks import plots, procfs, pyspy
 from benchmarks.callbacks import sign_all
 from benchmarks.clients import ClientPool
 from benchmarks.context import Context
@@ -163,6 +164,22 @@ async def run(ctx: Context) -> Section:
                 break
         if any(step.rate == TARGET_RATE for step in steps):
             steps.extend(await repeat(TARGET_RATE, BACKGROUND_DUTY))
+        step_number += 1
+        spied = await _profile(
+            ctx,
+            steps,
+            lambda started, rate: _run_rate(
+                ctx,
+                deployment,
+                servers,
+                pools,
+                rng,
+                (step_number, rate, shops, per_shop),
+                probe,
+                started=started,
+            ),
+            [server.pid for server in servers],
+        )
     finally:
         for pool in pools:
             await pool.close()
@@ -170,7 +187,50 @@ async def run(ctx: Context) -> Section:
             await server.stop()
         if probe is not None:
             await probe.close()
-    return _section(ctx, steps, connect_s, handshake_failures)
+    return _section(ctx, steps, connect_s, handshake_failures, spied)
+
+
+async def _profile(
+    ctx: Context,
+    steps: list[RateStep],
+    run_step: Callable[[Callable[[], None], int], Awaitable[RateStep]],
+    pids: list[int],
+) -> str:
+    """One more step, at the highest rate kept (else the first), with py-spy on the servers."""
+    program = pyspy.executable()
+    if program is None:
+        return "py-spy is not installed (the bench dependency group: `uv sync`): nothing sampled."
+    kept = [step.rate for step in _judged(steps) if step.meets]
+    rate = max(kept) if kept else ctx.profile.pipeline_rates[0]
+    duration = math.ceil(ctx.profile.pipeline_warmup_s + ctx.profile.pipeline_window_s + 0.5)
+    tasks: list[asyncio.Task[tuple[list[str], str | None]]] = []
+
+    def started() -> None:
+        tasks.append(
+            asyncio.create_task(
+                pyspy.record(program, pids, duration, ctx.scratch("py-spy"), ctx.cores)
+            )
+        )
+
+    await run_step(started, rate)
+    stacks, problem = await tasks[0] if tasks else ([], "the step did not start")
+    hot = pyspy.hottest(stacks, top=12)
+    if not hot:
+        return f"py-spy could not sample the servers: {problem or 'no samples'}."
+    rows = [[f"`{item.function}`", f"{item.own:.0%}", f"{item.inclusive:.0%}"] for item in hot]
+    return "\n".join(
+        [
+            f"The servers' Python time at {rate}/s, from one extra step with py-spy attached "
+            f"({pyspy.RATE_HZ} samples a second of every busy thread of every server, without "
+            "pausing them; the "
+            "step's own figures are left out of the tables since the sampling costs CPU on "
+            "the load core; moments when a server is idle are not sampled). *Running*: share "
+            "of the samples in which the function itself was "
+            "executing; *on the stack*: in which it or something it called was.",
+            "",
+            table(["function", "running", "on the stack"], rows),
+        ]
+    )
 
 
 def _say_step(ctx: Context, step: RateStep) -> None:
@@ -240,6 +300,7 @@ async def _run_rate(
     sizes: tuple[int, int, int, int],
     probe: PgProbe | None,
     background: float = 0.0,
+    started: Callable[[], None] | None = None,
 ) -> RateStep:
     step_number, rate, shops, per_shop = sizes
     profile = ctx.profile
@@ -263,6 +324,8 @@ async def _run_rate(
     load_average = os.getloadavg()[0]
     burner = await _start_burner(ctx, background) if background else None
     base = time.monotonic_ns() + 500_000_000
+    if started is not None:
+        started()
     for pool in pools:
         await pool.broadcast({"cmd": "base", "step": measured_step, "base_ns": base})
         await pool.broadcast({"cmd": "snapshot"})
@@ -369,7 +432,11 @@ def _interleave(groups: list[list[Reply]]) -> list[Reply]:
 
 
 def _section(
-    ctx: Context, steps: list[RateStep], connect_s: float, failures: dict[str, int]
+    ctx: Context,
+    steps: list[RateStep],
+    connect_s: float,
+    failures: dict[str, int],
+    spied: str,
 ) -> Section:
     profile = ctx.profile
     judged = _judged(steps)
@@ -470,6 +537,7 @@ def _section(
     ]
     if on_pg:
         text += ["", _breakdown(ctx, steps)]
+    text += ["", "### Where the servers' Python time goes", "", spied]
     retried = ", ".join(f"{count} x {reason}" for reason, count in failures.items()) or "none"
     text.insert(
         1,
