@@ -147,9 +147,18 @@ async def run(ctx: Context) -> Section:
             repeats: list[RateStep] = []
             for _ in range(profile.pipeline_repeats):
                 step_number += 1
-                sizes = (step_number, rate, shops, per_shop)
                 step = await _run_rate(
-                    ctx, deployment, servers, pools, rng, sizes, probe, background
+                    ctx,
+                    deployment,
+                    servers,
+                    pools,
+                    rng,
+                    step_number,
+                    rate,
+                    shops,
+                    per_shop,
+                    probe=probe,
+                    background=background,
                 )
                 repeats.append(step)
                 _say_step(ctx, step)
@@ -174,8 +183,11 @@ async def run(ctx: Context) -> Section:
                 servers,
                 pools,
                 rng,
-                (step_number, rate, shops, per_shop),
-                probe,
+                step_number,
+                rate,
+                shops,
+                per_shop,
+                probe=probe,
                 started=started,
             ),
             [server.pid for server in servers],
@@ -297,12 +309,15 @@ async def _run_rate(
     servers: list[Server],
     pools: list[ClientPool],
     rng: random.Random,
-    sizes: tuple[int, int, int, int],
-    probe: PgProbe | None,
+    step_number: int,
+    rate: int,
+    shops: int,
+    per_shop: int,
+    *,
+    probe: PgProbe | None = None,
     background: float = 0.0,
     started: Callable[[], None] | None = None,
 ) -> RateStep:
-    step_number, rate, shops, per_shop = sizes
     profile = ctx.profile
     warm = int(rate * profile.pipeline_warmup_s)
     total = warm + int(rate * profile.pipeline_window_s)
