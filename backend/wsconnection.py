@@ -173,7 +173,57 @@ def counter_socket(websocket: WebSocket) -> CounterSocket | None:
 
 
 class CounterProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's sans-I/O WebSocket protocol, plus a :class:`CounterSocket` for the app."""
+    """uvicorn's sans-I/O WebSocket protocol, plus a :class:`CounterSocket` for the app.
+
+    Every attribute, uvicorn's and ours, lives in a slot: uvicorn sets some forty of them, too
+    many for an instance dict with shared keys, so each connection would carry a full dict of
+    its own (~1.5 KiB). The base class keeps its ``__dict__``, which stays unallocated as long
+    as nothing sets an attribute not named here.
+    """
+
+    __slots__ = (
+        "_discarding",
+        "_handshake_timer",
+        "app",
+        "app_state",
+        "asgi_version",
+        "client",
+        "close_sent",
+        "close_timeout",
+        "close_timer",
+        "config",
+        "conn",
+        "connections",
+        "curr_msg_data_type",
+        "default_headers",
+        "disconnected",
+        "frames",
+        "handshake_complete",
+        "handshake_initiated",
+        "initial_response",
+        "last_ping_rtt",
+        "last_pong",
+        "logger",
+        "loop",
+        "pending_ping_payload",
+        "ping_interval",
+        "ping_sent_at",
+        "ping_timeout",
+        "ping_timer",
+        "pong_timer",
+        "queue",
+        "read_paused",
+        "request",
+        "response",
+        "root_path",
+        "scheme",
+        "scope",
+        "server",
+        "socket",
+        "tasks",
+        "transport",
+        "writable",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -282,6 +332,9 @@ class CounterProtocol(WebSocketsSansIOProtocol):
             elif result is not None:
                 self.logger.error("ASGI callable should return None, but returned '%s'.", result)
         if self.socket.detached:
+            # Only the handshake reads the scope: from here on it is dead weight (the ASGI
+            # dicts, the route's path parameters, the app state's copy), ~1.6 KiB per counter.
+            del self.scope
             return
         if self.close_timer is None:
             self.transport.close()
