@@ -138,6 +138,38 @@ async def _measure(ctx: Context, name: str, log_dir: Path) -> list[Level]:
     return levels
 
 
+CLIENT_BOUND_SHARE = 0.8  # a rate this close to the clients' best may be the clients' limit
+
+
+def client_note(levels: dict[str, list[Level]]) -> str:
+    """What the run shows of the load clients' own ceiling, and whose rates it may have capped.
+
+    The clients opened connections at least as fast as the fastest server took them, so a
+    server well under that rate was not held back by them; one near it may have been.
+    """
+    rates = {
+        (name, level.connections): level.handshakes_per_s
+        for name, runs in levels.items()
+        for level in runs
+        if not math.isnan(level.handshakes_per_s)
+    }
+    if not rates:
+        return "No handshake rate was measured."
+    (fastest, size), best = max(rates.items(), key=lambda item: item[1])
+    capped = sorted(
+        f"{name} at {connections:,}"
+        for (name, connections), rate in rates.items()
+        if rate >= CLIENT_BOUND_SHARE * best
+    )
+    return (
+        f"The same {CLIENT_PROCESSES} load-client processes opened {number(best)} handshakes/s "
+        f"against {fastest} at {size:,} counters, so they can drive at least that rate; a rate "
+        f"under {CLIENT_BOUND_SHARE:.0%} of it is the server's own limit. Within "
+        f"{CLIENT_BOUND_SHARE:.0%} of it, and so possibly held back by the clients: "
+        f"{', '.join(capped)}."
+    )
+
+
 def _section(ctx: Context, levels: dict[str, list[Level]], skipped: dict[str, str]) -> Section:
     rows = []
     for name, runs in levels.items():
@@ -214,10 +246,11 @@ def _section(ctx: Context, levels: dict[str, list[Level]], skipped: dict[str, st
         "(the first use of a token also records `last_seen_at`, a write). The peers accept "
         "anyone. Memory per connection = (RSS at the size - RSS after warm-up) / size. Idle "
         "CPU is measured over "
-        f"{ctx.profile.idle_settle_s:g} s with everyone connected. The load client (Python, "
-        "on the other core) tops out at roughly 4,000 handshakes/s, so the peers' rates are "
-        "lower bounds; V8 reserves heap up front, so Node's per-connection figure from RSS "
-        "differences is a lower bound too.",
+        f"{ctx.profile.idle_settle_s:g} s with everyone connected. The load clients (Python, "
+        "on the other core) are the same for every server. "
+        + client_note(levels)
+        + " V8 reserves heap up front, so Node's per-connection figure from RSS differences is "
+        "a lower bound.",
         "",
         table(
             [
