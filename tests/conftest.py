@@ -12,10 +12,12 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, settings
+from sqlalchemy import Engine, event
 from starlette.applications import Starlette
 
 from backend.app import create_app
@@ -236,6 +238,22 @@ def kit(log_scan: LogScan) -> MerchantKit:
 def other_kit(log_scan: LogScan) -> MerchantKit:
     """A second, unrelated kit: its signatures and APIv3 key are wrong for ``kit``."""
     return registered(log_scan, create_kit())
+
+
+@pytest.fixture
+def statements() -> Iterator[list[str]]:
+    """The SQL statements the database runs from here on (BEGIN and COMMIT left out)."""
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        statement: str = args[2]
+        if statement.split(None, 1)[0].upper() in {"SELECT", "UPDATE", "INSERT", "DELETE"}:
+            seen.append(statement)
+
+    # Every engine: on an SQLite file the transactions run on the worker threads' own engine.
+    event.listen(Engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(Engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

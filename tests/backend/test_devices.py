@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
 
 from backend import devices
 from backend.devices import DeviceDirectory
@@ -49,22 +47,6 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
         database = Database(url)
         yield database
         await database.dispose()
-
-
-@pytest.fixture
-def statements() -> Iterator[list[str]]:
-    """The SQL statements the database runs from here on (BEGIN and COMMIT left out)."""
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        statement: str = args[2]
-        if statement.split(None, 1)[0].upper() in {"SELECT", "UPDATE", "INSERT", "DELETE"}:
-            seen.append(statement)
-
-    # Every engine: on an SQLite file the transactions run on the worker threads' own engine.
-    event.listen(Engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(Engine, "before_cursor_execute", record)
 
 
 async def issue(db: Database, shop_id: int = 1, name: str = "till") -> tuple[DeviceToken, str]:

@@ -10,6 +10,7 @@ from websockets.exceptions import InvalidStatus
 
 from backend.store import create_token, revoke_token
 from tests.backend.routes.conftest import Api, bearer, counter, next_frame
+from tests.e2e.helpers import wait_for_live_counters
 
 ANONYMOUS = {"ORDERBELL_WS_ALLOW_ANONYMOUS": "1"}
 
@@ -100,3 +101,19 @@ async def test_token_still_decides_the_shop_in_anonymous_mode(api: Api) -> None:
         shop_2 = await api.paid(shop_id=2)
         event = await next_frame(ws)
     assert (event["shopId"], event["orderId"]) == (2, shop_2["id"])
+
+
+HANDSHAKE_TABLES = ("device_tokens", "events")
+
+
+async def test_a_known_counter_connects_without_a_database_read(
+    api: Api, statements: list[str]
+) -> None:
+    """With its token known, a counter's handshake reads neither tokens nor the event log."""
+    token = await api.live.device_token(shop_id=1)
+    await api.live.services.devices.load()
+    statements.clear()
+    async with connect(api.live.ws_url, additional_headers=bearer(token)):
+        await wait_for_live_counters(api.live.hub, 1)
+    reads = [s for s in statements if s.startswith("SELECT")]
+    assert [s for s in reads if any(table in s for table in HANDSHAKE_TABLES)] == []
