@@ -56,6 +56,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 # Execution option marking connections that only read; SQLite lets those begin DEFERRED.
 _READ_ONLY = "orderbell_read_only"
+# Connections each instance keeps to a server database (PostgreSQL); with the one it LISTENs
+# on, the README's database sizing counts 16 per instance.
+SERVER_POOL_SIZE = 15
 
 # Key of the PostgreSQL advisory lock held while migrating, so instances starting together
 # take turns instead of racing to create the same tables (any constant bigint works).
@@ -121,7 +124,12 @@ class Database:
         # throws away every connection older than the failure, so the second try connects anew.
         # hide_parameters: statements' values (customers' phone numbers and addresses) stay
         # out of error messages, and so out of logged tracebacks.
-        self.engine: AsyncEngine = create_async_engine(url, hide_parameters=True)
+        # A server database keeps SERVER_POOL_SIZE connections and opens no overflow: SQLAlchemy
+        # closes an overflow connection as soon as it comes back, so every burst past the pool
+        # would log in anew (and try TLS first). Past the pool a transaction waits for a
+        # connection, as it would wait for the log's append lock anyway.
+        pool = {} if dialect == "sqlite" else {"pool_size": SERVER_POOL_SIZE, "max_overflow": 0}
+        self.engine: AsyncEngine = create_async_engine(url, hide_parameters=True, **pool)
         self.is_sqlite = dialect == "sqlite"
         self.is_postgres = dialect == "postgresql"
         self._workers: SQLiteWorkers | None = None
