@@ -24,6 +24,8 @@ from backend.store.tokens import TOKEN_PREFIX
 from orderbell_protocol import OrderStatus, PayStatus
 
 BATCH = 2000
+# Room for the largest fleet (10,000 counters, plus B1's warm-up) and the callbacks' connections.
+MAX_CONNECTIONS = 15_000
 ORDER_ITEMS = [
     {"name": "宫保鸡丁", "quantity": 1, "unitPriceFen": 3200},
     {"name": "米饭", "quantity": 2, "unitPriceFen": 200},
@@ -41,8 +43,17 @@ class Deployment:
     database_url: str
 
     def env(self) -> dict[str, str]:
-        """Environment for the server process."""
-        return {"ORDERBELL_DATABASE_URL": self.database_url}
+        """Environment for the server process.
+
+        The connection cap is raised, as the README tells an instance holding this many counters
+        to: the default total of 10,000 counts every connection, so 10,000 counters would leave
+        no room for the payment callbacks (refused 503, as the server's log says). The server
+        lowers it to what the open-file limit allows.
+        """
+        return {
+            "ORDERBELL_DATABASE_URL": self.database_url,
+            "ORDERBELL_MAX_CONNECTIONS": str(MAX_CONNECTIONS),
+        }
 
 
 @dataclass(frozen=True, slots=True)

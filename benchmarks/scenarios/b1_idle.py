@@ -14,7 +14,7 @@ from benchmarks.context import Context
 from benchmarks.fanout import NAIVE, NODE, ORDERBELL, available
 from benchmarks.markdown import figure, number, ratio, table
 from benchmarks.results import Section, Verdict
-from benchmarks.seeding import add_tokens, prepare
+from benchmarks.seeding import MAX_CONNECTIONS, add_tokens, prepare
 from benchmarks.servers import (
     HOST,
     Server,
@@ -83,7 +83,11 @@ async def _start(
         )
         return server, tokens
     argv = node_command(port) if name == NODE else naive_command(port)
-    server = await launch(name, argv, port=port, cores=ctx.cores, log_path=log_dir / f"{name}.log")
+    # The naive peer is served by OrderBell's server configuration, connection cap included.
+    cap = {"ORDERBELL_MAX_CONNECTIONS": str(MAX_CONNECTIONS)}
+    server = await launch(
+        name, argv, port=port, cores=ctx.cores, log_path=log_dir / f"{name}.log", env=cap
+    )
     return server, [None] * total
 
 

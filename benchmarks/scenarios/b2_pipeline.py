@@ -24,7 +24,7 @@ from benchmarks.marker import marker
 from benchmarks.pgprobe import STATS_FLUSH_S, PgProbe, PgStep, server_cores
 from benchmarks.quiet import frozen_heap
 from benchmarks.results import Section, Verdict
-from benchmarks.seeding import Deployment, add_orders, add_tokens, prepare
+from benchmarks.seeding import MAX_CONNECTIONS, Deployment, add_orders, add_tokens, prepare
 from benchmarks.servers import HOST, Server, free_port, launch, orderbell_command
 from benchmarks.stats import Latency, ms, summarize_ns
 
@@ -505,7 +505,10 @@ def _section(
         f"{profile.pipeline_counters:,} counters across {profile.pipeline_shops:,} shops "
         f"({profile.pipeline_counters // profile.pipeline_shops} per shop, own device tokens) "
         f"stay connected to **the production server** (`orderbell-server serve`, {database}, "
-        f"{ctx.instances} instance(s), {placement}). Orders are created beforehand "
+        f"{ctx.instances} instance(s), {placement}; `ORDERBELL_MAX_CONNECTIONS` raised to "
+        f"{MAX_CONNECTIONS:,}, as the README tells an instance holding this many counters: "
+        "the default total of 10,000 would leave the callbacks no room). Orders are created "
+        "beforehand "
         "in the database; each "
         "carries its intended callback time in its remark, which the event's `order.remark` "
         "brings to the counter. The callbacks are signed (RSA-SHA256) and encrypted "
