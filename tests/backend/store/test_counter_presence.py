@@ -6,7 +6,9 @@ from datetime import datetime, timedelta
 
 from backend.store import Database, create_token, revoke_token
 from backend.store.presence import (
+    ROWS_PER_TRANSACTION,
     Presence,
+    batches,
     forget_instance,
     forget_stale_instances,
     present_counters,
@@ -111,3 +113,33 @@ async def test_long_dead_instances_are_cleaned_up(db: Database, now: datetime) -
     await write_presence(db, "live", now, changed=[Presence(device, 1, 1, now, None)])
     assert await forget_stale_instances(db, now - timedelta(hours=1)) == 1
     assert [c.instance_id for c in await present_counters(db, now - timedelta(days=1))] == ["live"]
+
+
+def test_rows_are_written_in_pieces_in_order() -> None:
+    """Every row lands in exactly one piece, in order, none over the size; nothing gives one."""
+    at = datetime(2026, 12, 3, 12, 0)
+    changed = [Presence(device, 1, 1, at, None) for device in range(1, 8)]
+    gone = [101, 102, 103]
+    pongs = [(device, at) for device in range(201, 206)]
+    pieces = batches(changed, gone, pongs, size=4)
+    assert [tuple(len(part) for part in piece) for piece in pieces] == [
+        (4, 0, 0),
+        (3, 1, 0),
+        (0, 2, 2),
+        (0, 0, 3),
+    ]
+    assert [entry for piece in pieces for entry in piece[0]] == changed
+    assert [device for piece in pieces for device in piece[1]] == gone
+    assert [pong for piece in pieces for pong in piece[2]] == pongs
+    assert batches([], [], [], size=4) == [([], [], [])]
+
+
+async def test_a_fleet_is_written_whole_across_pieces(db: Database, now: datetime) -> None:
+    """More counters than one transaction takes: all listed, their pongs all updated."""
+    devices = [await counter(db, now, name=f"pc {n}") for n in range(ROWS_PER_TRANSACTION + 3)]
+    await write_presence(db, "a", now, changed=[Presence(d, 1, 1, now, None) for d in devices])
+    later = now + timedelta(seconds=61)
+    await write_presence(db, "a", later, pongs=[(d, later) for d in devices])
+    present = await present_counters(db, later - timedelta(seconds=45))
+    assert sorted(c.device_id for c in present) == sorted(devices)
+    assert {c.last_pong for c in present} == {later}
