@@ -21,7 +21,7 @@ from cryptography.x509.oid import NameOID
 
 from backend.cli import build_parser
 from backend.settings import SETTINGS
-from tests.pg import in_ci
+from tests.nginx import nginx_binary
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -69,18 +69,6 @@ def readme_proxy_snippets() -> list[str]:
     """The README's nginx snippets for one server on 127.0.0.1:8080 (not the upstream example)."""
     blocks = re.findall(r"```nginx\n(.*?)```", readme(), re.S)
     return [block for block in blocks if "proxy_pass http://127.0.0.1:8080;" in block]
-
-
-def nginx_binary() -> str:
-    """The nginx program: skipped where it is missing, a failure under CI (.ci/run installs it)."""
-    found = shutil.which("nginx") or next(
-        (path for path in ("/usr/sbin/nginx",) if Path(path).exists()), None
-    )
-    if found is None:
-        if in_ci():
-            pytest.fail("nginx is not installed, and CI installs it (.ci/run): this check must run")
-        pytest.skip("nginx is not installed")
-    return found
 
 
 def normalized(text: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
 import signal
 import subprocess
 from collections.abc import AsyncIterator
@@ -17,7 +16,7 @@ from websockets.asyncio.client import connect
 
 from tests.backend.test_cli import free_port
 from tests.conftest import LiveServer
-from tests.pg import in_ci
+from tests.nginx import nginx_binary
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 START_LIMIT_S = 10.0
@@ -32,17 +31,6 @@ def readme_nginx_blocks() -> dict[str, list[str]]:
         assert placed, f"a README nginx snippet does not say where it goes:\n{text}"
         blocks[placed.group(1)].append(text)
     return blocks
-
-
-def nginx_binary() -> str:
-    found = shutil.which("nginx") or next(
-        (path for path in ("/usr/sbin/nginx",) if Path(path).exists()), None
-    )
-    if found is None:
-        if in_ci():
-            pytest.fail("CI is set but nginx is missing (.ci/run installs it)")
-        pytest.skip("nginx is not installed")
-    return found
 
 
 @dataclass
