@@ -1,6 +1,10 @@
-"""Who may open another connection: a cap per client address and a cap in all.
+"""Who may open another connection: caps per client address, in all, and on counters' streams.
 
 Pure bookkeeping, no I/O: the protocols ask before they take a connection and tell when it ends.
+Counters' WebSocket streams last for hours and WeChat Pay's callbacks for milliseconds: were they
+to share the total cap alone, a fleet larger than planned would fill it and every payment would be
+refused. So a connection that upgrades to a WebSocket must also find room in the counters' share,
+the total cap less a reserve that only plain HTTP may use.
 A trusted proxy (``ORDERBELL_FORWARDED_ALLOW_IPS``) carries many clients on its connections, so
 it is held only to the total cap; the per-client cap behind a proxy belongs in the proxy, which
 sees every client's own connections (and holds half-open ones before they reach the server).
@@ -132,25 +136,69 @@ def client_key(host: str) -> str:
     return str(ipaddress.IPv6Network((address, IPV6_CLIENT_PREFIX), strict=False))
 
 
+# Without a figure of the operator's, a tenth of the total cap is kept for plain HTTP.
+DEFAULT_RESERVE_DIVISOR = 10
+
+
+def http_reserve(reserved: int | None, wanted_cap: int, total_cap: int) -> int:
+    """Connections kept for plain HTTP out of ``total_cap``.
+
+    ``reserved`` is the operator's figure for the configured ``wanted_cap`` (None: a tenth of
+    it). When the open-file limit lowered the cap, the reserve is lowered in proportion, so the
+    operator's split stays; counters always keep at least one place.
+    """
+    wanted = reserved if reserved is not None else wanted_cap // DEFAULT_RESERVE_DIVISOR
+    if total_cap != wanted_cap:
+        wanted = -(-wanted * total_cap // wanted_cap)  # rounded up: the callbacks come first
+    return max(0, min(wanted, total_cap - 1))
+
+
 class Admission:
-    """Open connections counted in all and per client, against their caps.
+    """Open connections counted in all, per client and as counters, against their caps.
 
     ``admit`` and ``release`` must be called with the same host for one connection; ``None``
-    (no peer address, e.g. a Unix socket) counts only in all.
+    (no peer address, e.g. a Unix socket) counts only in all. An admitted connection that asks
+    to become a WebSocket calls ``upgrade``; it is then released with ``upgraded=True``.
     """
 
-    __slots__ = ("by_client", "open", "per_client_cap", "total_cap", "trusted")
+    __slots__ = (
+        "by_client",
+        "counter_cap",
+        "counters",
+        "open",
+        "per_client_cap",
+        "total_cap",
+        "trusted",
+    )
 
     # Why a connection was refused.
     PER_CLIENT = "per-client"
     TOTAL = "total"
+    COUNTERS = "counters"
 
-    def __init__(self, total_cap: int, per_client_cap: int, trusted: TrustedProxies) -> None:
+    def __init__(
+        self,
+        total_cap: int,
+        per_client_cap: int,
+        trusted: TrustedProxies,
+        http_reserve: int = 0,
+    ) -> None:
+        if not 0 <= http_reserve < total_cap:
+            raise ValueError(
+                f"the HTTP reserve ({http_reserve}) must be below the total cap ({total_cap})"
+            )
         self.total_cap = total_cap
+        self.counter_cap = total_cap - http_reserve
         self.per_client_cap = per_client_cap
         self.trusted = trusted
         self.open = 0
+        self.counters = 0
         self.by_client: Counter[str] = Counter()
+
+    @property
+    def http_reserve(self) -> int:
+        """Places only plain HTTP requests may take."""
+        return self.total_cap - self.counter_cap
 
     def _key(self, host: str | None) -> str | None:
         if host is None or host in self.trusted:
@@ -169,9 +217,18 @@ class Admission:
         self.open += 1
         return None
 
-    def release(self, host: str | None) -> None:
-        """A connection that was admitted has ended."""
+    def upgrade(self) -> str | None:
+        """Count an admitted connection as a counter's stream; or refuse it (nothing counted)."""
+        if self.counters >= self.counter_cap:
+            return self.COUNTERS
+        self.counters += 1
+        return None
+
+    def release(self, host: str | None, *, upgraded: bool = False) -> None:
+        """A connection that was admitted (and, if ``upgraded``, became a stream) has ended."""
         self.open -= 1
+        if upgraded:
+            self.counters -= 1
         key = self._key(host)
         if key is not None:
             left = self.by_client[key] - 1

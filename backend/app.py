@@ -258,6 +258,7 @@ def create_app(
         exception_handlers={HTTPException: _http_error},
     )
     app.state.hub = hub
+    app.state.metrics = metrics
     return app
 
 

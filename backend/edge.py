@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import uvicorn
 
-from backend.admission import Admission, parse_trusted_proxies
+from backend.admission import Admission, http_reserve, parse_trusted_proxies
 from backend.incidents import IncidentLog
 from backend.settings import Settings
 
@@ -31,7 +31,8 @@ class Edge:
 
     @classmethod
     def from_settings(cls, settings: Settings, total_cap: int) -> Edge:
-        """The policy the settings ask for, with the total cap the process can afford."""
+        """The policy the settings ask for, with the total cap the process can afford (the
+        HTTP reserve follows it if it is lower than the settings ask)."""
         return cls(
             header_timeout_s=settings.http_header_timeout_s,
             body_timeout_s=settings.http_body_timeout_s,
@@ -41,6 +42,9 @@ class Edge:
                 total_cap,
                 settings.max_connections_per_client,
                 parse_trusted_proxies(settings.forwarded_allow_ips),
+                http_reserve(
+                    settings.http_reserved_connections, settings.max_connections, total_cap
+                ),
             ),
         )
 
@@ -57,9 +61,23 @@ class Edge:
             self.report(now)  # news held back by the interval goes out at the next connection
         return refused is None
 
-    def release(self, host: str | None) -> None:
-        """An admitted connection has ended."""
-        self.admission.release(host)
+    def upgrade(self, host: str | None, now: float) -> bool:
+        """Let an admitted connection from ``host`` become a counter's stream, or count the
+        refusal: the counters' share is full, and the HTTP reserve stays for the callbacks."""
+        if self.admission.upgrade() is None:
+            return True
+        self.incident(
+            f"refused: counters have reached their limit of {self.admission.counter_cap} "
+            f"(the total cap of {self.admission.total_cap} less "
+            f"{self.admission.http_reserve} kept for plain HTTP)",
+            host,
+            now,
+        )
+        return False
+
+    def release(self, host: str | None, *, upgraded: bool = False) -> None:
+        """An admitted connection (a counter's stream if ``upgraded``) has ended."""
+        self.admission.release(host, upgraded=upgraded)
 
     def incident(self, kind: str, host: str | None, now: float) -> None:
         """Count a refused or cut connection; log when the interval allows."""

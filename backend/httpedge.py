@@ -6,7 +6,8 @@ Here each connection is first admitted (or answered 503 and closed at once, so a
 no file descriptors), then has one timer at a time, only while the client owes the server
 something: the head (from connecting, or from the next request's first byte), then the body.
 The app's own work is not timed. A connection upgraded to a WebSocket leaves with no timer of
-this protocol's; the WebSocket protocol takes over its admission.
+this protocol's; the WebSocket protocol takes over its admission, if the counters' share of the
+connections has room for it (else the upgrade is answered 503 and closed).
 """
 
 from __future__ import annotations
@@ -103,6 +104,15 @@ class EdgeHttpProtocol(HttpToolsProtocol):
     def handle_websocket_upgrade(self) -> None:
         if self._phase == _DONE:
             return  # the upgrade's head was refused
+        if not self.edge.upgrade(self._host, self.loop.time()):
+            # Still a plain HTTP connection: the answer closes it and releases its admission.
+            self._answer(
+                503,
+                "TOO_MANY_COUNTERS",
+                "counters have reached this server's limit; try again shortly",
+                retry_after=True,
+            )
+            return
         self._phase = _DONE
         self._disarm()
         # The WebSocket protocol owns the connection now and releases its admission at the end.

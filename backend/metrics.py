@@ -20,6 +20,7 @@ from prometheus_client import (
     generate_latest,
 )
 
+from backend.admission import Admission
 from backend.escalation import Channel
 from backend.reconcile import RunReport
 
@@ -103,6 +104,30 @@ class Metrics:
             "Counter streams connected to this instance now",
             registry=registry,
         )
+        self.connections_open = Gauge(
+            "orderbell_connections_open",
+            "Connections open on this instance now, HTTP and WebSocket "
+            "(of orderbell_connections_max)",
+            registry=registry,
+        )
+        self.connections_max = Gauge(
+            "orderbell_connections_max",
+            "Connections this instance takes in all (ORDERBELL_MAX_CONNECTIONS, or what the "
+            "open-file limit allows); past it every new one is answered 503",
+            registry=registry,
+        )
+        self.counter_streams_open = Gauge(
+            "orderbell_counter_streams_open",
+            "WebSocket connections open on this instance now, handshakes included "
+            "(of orderbell_counter_streams_max)",
+            registry=registry,
+        )
+        self.counter_streams_max = Gauge(
+            "orderbell_counter_streams_max",
+            "WebSocket connections this instance takes: the total less the connections kept for "
+            "plain HTTP (ORDERBELL_HTTP_RESERVED_CONNECTIONS); past it upgrades are answered 503",
+            registry=registry,
+        )
         self.ws_closed = Counter(
             "orderbell_ws_closed",
             "Counter streams that ended, by close code (peer: the counter went away)",
@@ -162,6 +187,14 @@ class Metrics:
     def watch_connections(self, count: Callable[[], int]) -> None:
         """Read the connected-counter gauge from ``count`` at each scrape."""
         self.counters_connected.set_function(count)
+
+    def watch_admission(self, admission: Admission) -> None:
+        """Read the connection gauges and their caps from the server's ``admission`` at each
+        scrape, so the operator sees the counters near their share before a refusal."""
+        self.connections_open.set_function(lambda: admission.open)
+        self.connections_max.set_function(lambda: admission.total_cap)
+        self.counter_streams_open.set_function(lambda: admission.counters)
+        self.counter_streams_max.set_function(lambda: admission.counter_cap)
 
     def notification(self, kind: str, outcome: str) -> None:
         """Count one WeChat Pay notification."""

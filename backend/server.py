@@ -19,6 +19,7 @@ from backend.fdlimit import affordable_connections, open_file_limit
 from backend.httpedge import EdgeHttpProtocol
 from backend.hub import Hub
 from backend.logredact import install_redaction
+from backend.metrics import Metrics
 from backend.settings import Settings, secret_values
 from backend.wsconnection import CounterProtocol
 from orderbell_protocol import CLOSE_GOING_AWAY
@@ -82,9 +83,16 @@ def server_config(app: ASGIApp, settings: Settings, host: str, port: int) -> Edg
             total_cap,
             limit,
         )
+    edge = Edge.from_settings(settings, total_cap)
+    log.info(
+        "connections: %s in all, counters' streams at most %s (%s kept for plain HTTP)",
+        edge.admission.total_cap,
+        edge.admission.counter_cap,
+        edge.admission.http_reserve,
+    )
     return EdgeConfig(
         app,
-        Edge.from_settings(settings, total_cap),
+        edge,
         host=host,
         port=port,
         http=EdgeHttpProtocol,
@@ -105,13 +113,18 @@ def server_config(app: ASGIApp, settings: Settings, host: str, port: int) -> Edg
 def make_server(
     app: Starlette, settings: Settings, host: str, port: int, *, own_signals: bool = True
 ) -> OrderBellServer:
-    """A server for this app; its hub is the one the app publishes to.
+    """A server for this app; its hub is the one the app publishes to, its metrics report the
+    server's connections against its caps.
 
     From here on this process's log records hold no secret (``backend.logredact``).
     """
     install_redaction(secret_values(settings))
     hub: Hub = app.state.hub
-    return OrderBellServer(server_config(app, settings, host, port), hub, own_signals=own_signals)
+    config = server_config(app, settings, host, port)
+    metrics = getattr(app.state, "metrics", None)  # an app of create_app's has them
+    if isinstance(metrics, Metrics):
+        metrics.watch_admission(config.edge.admission)
+    return OrderBellServer(config, hub, own_signals=own_signals)
 
 
 @contextlib.asynccontextmanager

@@ -54,6 +54,13 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+def _whole_number(raw: str) -> int:
+    value = int(raw.strip())
+    if value < 0:
+        raise ValueError("expected a whole number, 0 or more")
+    return value
+
+
 def _positive_float(raw: str) -> float:
     value = float(raw.strip())
     if not (math.isfinite(value) and value > 0):
@@ -318,6 +325,14 @@ SETTINGS: tuple[Setting, ...] = (
         "and closed; lowered at start-up to what the open-file limit allows",
     ),
     Setting(
+        "ORDERBELL_HTTP_RESERVED_CONNECTIONS",
+        _whole_number,
+        None,
+        "connections of ORDERBELL_MAX_CONNECTIONS kept for plain HTTP (payment callbacks, "
+        "reminders, admin): counters' WebSocket streams may hold only the rest, and an upgrade "
+        "past that is answered 503; must be below the total cap; empty: a tenth of it",
+    ),
+    Setting(
         "ORDERBELL_MAX_CONNECTIONS_PER_CLIENT",
         _positive_int,
         128,
@@ -388,6 +403,7 @@ class Settings:
     http_body_timeout_s: float = 10.0
     http_idle_timeout_s: float = 5.0
     max_connections: int = 10000
+    http_reserved_connections: int | None = None
     max_connections_per_client: int = 128
     forwarded_allow_ips: str = "127.0.0.1,::1"
     event_retention_days: int = 7
@@ -476,9 +492,20 @@ def load_settings(environ: Mapping[str, str], *, require_merchant: bool = True) 
             shown = "" if spec.secret else f" (got {raw!r})"
             raise ConfigError(f"{spec.name} is invalid{shown}: {exc}") from None
     settings = Settings(**values)
+    _check_caps(settings)
     if require_merchant:
         _check_merchant(settings)
     return settings
+
+
+def _check_caps(settings: Settings) -> None:
+    reserved = settings.http_reserved_connections
+    if reserved is not None and reserved >= settings.max_connections:
+        raise ConfigError(
+            f"ORDERBELL_HTTP_RESERVED_CONNECTIONS ({reserved}) must be below "
+            f"ORDERBELL_MAX_CONNECTIONS ({settings.max_connections}): what the total leaves "
+            "above the reserve is all the counters may hold"
+        )
 
 
 def _check_merchant(settings: Settings) -> None:

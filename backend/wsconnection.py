@@ -385,7 +385,7 @@ class CounterProtocol(WebSocketsSansIOProtocol):
         super().connection_lost(exc)
         edge = edge_of(self.config)
         if edge is not None:  # admitted by the HTTP protocol it was upgraded from
-            edge.release(self.client[0] if self.client else None)
+            edge.release(self.client[0] if self.client else None, upgraded=True)
         # The socket lets go of this protocol: without that cycle a closed connection is freed
         # at once (the server's collection policy has frozen its objects, and would keep a
         # cycle of them until its next reclaim).

@@ -1,10 +1,10 @@
-"""Connection caps per client and in all, and which proxies are trusted (pure bookkeeping)."""
+"""Connection caps per client, in all and on counters' streams, and which proxies are trusted."""
 
 from __future__ import annotations
 
 import pytest
 
-from backend.admission import Admission, client_key, parse_trusted_proxies
+from backend.admission import Admission, client_key, http_reserve, parse_trusted_proxies
 
 NO_PROXY = parse_trusted_proxies("")
 
@@ -53,6 +53,83 @@ def test_a_trusted_proxy_is_held_only_to_the_total_cap() -> None:
     assert [admission.admit("10.1.2.3") for _ in range(4)] == [None, None, None, "total"]
     admission.release("10.1.2.3")
     assert admission.open == 2
+
+
+def streams(admission: Admission, count: int) -> list[str | None]:
+    """Open ``count`` connections from a trusted proxy and upgrade each: what each upgrade got."""
+    answers = []
+    for _ in range(count):
+        assert admission.admit("127.0.0.1") is None
+        answers.append(admission.upgrade())
+    return answers
+
+
+LOCAL = parse_trusted_proxies("127.0.0.1")
+
+
+def test_streams_past_the_counters_share_are_refused() -> None:
+    """Total 10, 3 kept for HTTP: the eighth upgrade is refused, the first seven taken."""
+    admission = Admission(10, 5, LOCAL, http_reserve=3)
+    assert streams(admission, 8) == [None] * 7 + ["counters"]
+
+
+def test_a_refused_upgrade_counts_no_stream() -> None:
+    """The refused connection is still a plain one: counted in all, not as a stream."""
+    admission = Admission(10, 5, LOCAL, http_reserve=3)
+    streams(admission, 8)
+    assert (admission.open, admission.counters) == (8, 7)
+
+
+def test_plain_connections_may_use_the_whole_cap_beside_full_streams() -> None:
+    """Counters at their share: plain connections still fill the reserve, then the total caps."""
+    admission = Admission(10, 5, LOCAL, http_reserve=3)
+    streams(admission, 7)
+    assert [admission.admit("127.0.0.1") for _ in range(4)] == [None, None, None, "total"]
+
+
+def test_a_stream_that_ends_frees_its_place_in_the_share() -> None:
+    """Released with ``upgraded``, a stream leaves room for the next upgrade."""
+    admission = Admission(4, 5, LOCAL, http_reserve=1)
+    streams(admission, 3)
+    admission.release("127.0.0.1", upgraded=True)
+    assert (admission.open, admission.counters) == (2, 2)
+    assert streams(admission, 1) == [None]
+
+
+def test_a_plain_connection_that_ends_leaves_the_streams_count_alone() -> None:
+    """Releasing a plain connection frees a place in all, not in the counters' share."""
+    admission = Admission(4, 5, LOCAL, http_reserve=1)
+    streams(admission, 3)
+    admission.admit("127.0.0.1")
+    admission.release("127.0.0.1")
+    assert (admission.open, admission.counters) == (3, 3)
+
+
+@pytest.mark.parametrize("reserve", [-1, 10, 11])
+def test_a_reserve_outside_the_total_cap_is_refused(reserve: int) -> None:
+    """The reserve is 0 or more and leaves counters at least one place."""
+    with pytest.raises(ValueError, match="below the total cap"):
+        Admission(10, 5, LOCAL, http_reserve=reserve)
+
+
+def test_without_a_figure_a_tenth_is_kept_for_http() -> None:
+    """No reserve set: 1,000 of the default 10,000 connections are kept for plain HTTP."""
+    assert http_reserve(None, 10_000, 10_000) == 1_000
+
+
+def test_the_operators_reserve_is_kept_as_set() -> None:
+    """A reserve the operator set is used as it is, 0 included."""
+    assert [http_reserve(reserved, 15_000, 15_000) for reserved in (0, 3_000)] == [0, 3_000]
+
+
+def test_a_cap_lowered_by_the_open_file_limit_lowers_the_reserve_in_proportion() -> None:
+    """10,000 wanted, 896 affordable: a tenth of the reserve's 1,000, rounded up, is kept."""
+    assert http_reserve(1_000, 10_000, 896) == 90
+
+
+def test_a_tiny_cap_still_leaves_counters_a_place() -> None:
+    """However the reserve rounds, counters keep at least one of the connections."""
+    assert [http_reserve(9, 10, cap) for cap in (1, 2, 5)] == [0, 1, 4]
 
 
 def test_an_ipv6_client_counts_by_its_64_network() -> None:

@@ -594,6 +594,8 @@ BAD_CONFIGURATIONS: dict[str, tuple[str, str]] = {
     ),
     "jwt-secret-missing": ("ORDERBELL_USER_JWT_SECRET", ""),
     "merchant-serial-not-hex": ("ORDERBELL_WECHATPAY_MERCHANT_SERIAL", "serial-of-the-cert"),
+    # As large as the default total cap: counters would have no place at all.
+    "http-reserve-not-below-the-cap": ("ORDERBELL_HTTP_RESERVED_CONNECTIONS", "10000"),
 }
 
 

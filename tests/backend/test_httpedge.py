@@ -1,4 +1,5 @@
-"""The HTTP edge: slow or silent clients time out, huge heads are refused, connections capped."""
+"""The HTTP edge: slow or silent clients time out, huge heads are refused, connections capped
+(counters' streams to their share, so plain HTTP always has room)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import logging
 
 import pytest
 from sqlalchemy import func, select
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import InvalidStatus
 
 from backend.httpedge import MAX_HEAD_BYTES, MAX_URL_BYTES
 from backend.store import OrderRow
@@ -27,6 +29,9 @@ from tests.conftest import LiveServer
 TIMEOUT_S = 0.5
 PER_CLIENT = 3
 TOTAL = 12
+# The counters' share of a small total: COUNTER_SHARE streams, RESERVED more for plain HTTP.
+COUNTER_SHARE = 4
+RESERVED = 2
 # The cap tests hold connections open between requests: far longer than those tests last, so
 # that no place is freed by a timeout however slowly the machine runs them.
 HOLD_S = 120.0
@@ -55,6 +60,21 @@ caps = pytest.mark.parametrize(
         }
     ],
     ids=["caps"],
+)
+
+# Counters may hold COUNTER_SHARE streams; plain HTTP the whole total.
+reserve = pytest.mark.parametrize(
+    "live_overrides",
+    [
+        {
+            "ORDERBELL_HTTP_HEADER_TIMEOUT_S": str(HOLD_S),
+            "ORDERBELL_HTTP_BODY_TIMEOUT_S": str(HOLD_S),
+            "ORDERBELL_HTTP_IDLE_TIMEOUT_S": str(HOLD_S),
+            "ORDERBELL_MAX_CONNECTIONS": str(COUNTER_SHARE + RESERVED),
+            "ORDERBELL_HTTP_RESERVED_CONNECTIONS": str(RESERVED),
+        }
+    ],
+    ids=["reserve"],
 )
 
 
@@ -305,3 +325,135 @@ async def test_counter_connections_count_toward_the_cap_and_free_their_place(
     while (again := await admitted(port, client)) is None:  # the server sees the closes soon
         assert loop.time() < deadline, "the streams' places were not freed"
     again.close()
+
+
+# --- the counters' share ------------------------------------------------------------------------
+
+
+def upgrade_request(token: str) -> bytes:
+    """A counter's WebSocket handshake, as raw bytes."""
+    return "\r\n".join(
+        [
+            "GET /ws/counter HTTP/1.1",
+            "Host: orderbell.test",
+            "Upgrade: websocket",
+            "Connection: Upgrade",
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+            "Sec-WebSocket-Version: 13",
+            f"Authorization: Bearer {token}",
+            "",
+            "",
+        ]
+    ).encode()
+
+
+async def fill_counter_share(
+    live: LiveServer, stack: contextlib.AsyncExitStack, token: str
+) -> list[ClientConnection]:
+    """COUNTER_SHARE live counters, held until ``stack`` closes."""
+    headers = {"Authorization": f"Bearer {token}"}
+    return [
+        await stack.enter_async_context(connect(live.ws_url, additional_headers=headers))
+        for _ in range(COUNTER_SHARE)
+    ]
+
+
+async def admitted_counter(
+    live: LiveServer, stack: contextlib.AsyncExitStack, token: str
+) -> ClientConnection | None:
+    """A counter the server took (held until ``stack`` closes), or None if it answered 503."""
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        return await stack.enter_async_context(connect(live.ws_url, additional_headers=headers))
+    except InvalidStatus as refused:
+        if refused.response.status_code != 503:
+            raise
+        return None
+
+
+@reserve
+async def test_an_upgrade_past_the_counters_share_is_answered_503_and_closed(
+    live: LiveServer,
+) -> None:
+    """Counters holding their share: the next upgrade hears 503, Retry-After and why."""
+    token = await live.device_token()
+    async with contextlib.AsyncExitStack() as stack:
+        await fill_counter_share(live, stack, token)
+        async with raw(port_of(live)) as refused:
+            refused.send(upgrade_request(token))
+            answer = await refused.until_closed()
+    assert status_of(answer) == 503
+    assert header_of(answer, "retry-after") is not None
+    assert error_code_of(answer) == "TOO_MANY_COUNTERS"
+    assert "counters have reached" in answer.decode()
+
+
+@reserve
+async def test_a_refused_upgrade_changes_no_counters_count(live: LiveServer) -> None:
+    """After the refusal the server holds the same counters, and the refused one is let go."""
+    token = await live.device_token()
+    metrics = live.services.metrics.registry
+    async with contextlib.AsyncExitStack() as stack:
+        await fill_counter_share(live, stack, token)
+        assert await admitted_counter(live, stack, token) is None
+        assert live.hub.connection_count == COUNTER_SHARE
+        assert metrics.get_sample_value("orderbell_counter_streams_open") == COUNTER_SHARE
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 5
+        while metrics.get_sample_value("orderbell_connections_open") != COUNTER_SHARE:
+            assert loop.time() < deadline, "the refused connection is still counted"
+            await asyncio.sleep(0.02)
+
+
+@reserve
+async def test_plain_http_uses_the_reserve_beside_a_full_counters_share(
+    live: LiveServer,
+) -> None:
+    """Counters at their share: RESERVED plain connections are served, the next hears 503."""
+    token = await live.device_token()
+    port = port_of(live)
+    async with contextlib.AsyncExitStack() as stack:
+        await fill_counter_share(live, stack, token)
+        held = await hold(port, "127.0.0.1", RESERVED)
+        try:
+            async with raw(port) as refused:
+                answer = await refused.until_closed()
+        finally:
+            for connection in held:
+                connection.close()
+    assert status_of(answer) == 503
+    assert error_code_of(answer) == "TOO_MANY_CONNECTIONS"
+
+
+@reserve
+async def test_a_counter_that_leaves_makes_room_for_another(live: LiveServer) -> None:
+    """One of the counters disconnects: a refused counter is admitted on its next try."""
+    token = await live.device_token()
+    async with contextlib.AsyncExitStack() as stack:
+        counters = await fill_counter_share(live, stack, token)
+        assert await admitted_counter(live, stack, token) is None
+        await counters[0].close()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 5
+        while (newcomer := await admitted_counter(live, stack, token)) is None:
+            assert loop.time() < deadline, "the departed counter's place was not freed"
+        await newcomer.ping()
+
+
+@reserve
+async def test_refused_upgrades_are_logged_naming_the_counters_limit(
+    live: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Ten refused upgrades: one warning naming the counters' limit and the reserve."""
+    caplog.set_level(logging.WARNING, logger="backend.edge")
+    token = await live.device_token()
+    async with contextlib.AsyncExitStack() as stack:
+        await fill_counter_share(live, stack, token)
+        for _ in range(10):
+            async with raw(port_of(live)) as refused:
+                refused.send(upgrade_request(token))
+                assert status_of(await refused.until_closed()) == 503
+    lines = [r.getMessage() for r in caplog.records if r.name == "backend.edge"]
+    assert len(lines) == 1, lines
+    assert f"counters have reached their limit of {COUNTER_SHARE}" in lines[0]
+    assert f"less {RESERVED} kept for plain HTTP" in lines[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from backend.admission import Admission, parse_trusted_proxies
 from backend.metrics import RECONCILE_OUTCOMES, Metrics
 from backend.reconcile import RunReport
 
@@ -44,3 +45,25 @@ def test_an_escalation_attempt_is_counted_by_channel_and_outcome() -> None:
     sample = metrics.registry.get_sample_value
     assert sample("orderbell_escalations_total", {"channel": "dingtalk", "outcome": "retry"}) == 1
     assert sample("orderbell_escalations_total", {"channel": "dingtalk", "outcome": "sent"}) == 0
+
+
+def test_the_connection_gauges_follow_the_admission_at_each_read() -> None:
+    """Three streams and a plain request against caps of 10 and 7: read as they are now."""
+    metrics = Metrics()
+    admission = Admission(10, 5, parse_trusted_proxies("127.0.0.1"), http_reserve=3)
+    metrics.watch_admission(admission)
+    for _ in range(3):
+        admission.admit("127.0.0.1")
+        admission.upgrade()
+    admission.admit("127.0.0.1")
+    read = {
+        name: metrics.registry.get_sample_value(f"orderbell_{name}")
+        for name in ("connections_open", "connections_max", "counter_streams_open",
+                     "counter_streams_max")
+    }  # fmt: skip
+    assert read == {
+        "connections_open": 4,
+        "connections_max": 10,
+        "counter_streams_open": 3,
+        "counter_streams_max": 7,
+    }

@@ -361,3 +361,30 @@ def test_a_metrics_token_is_kept_secret() -> None:
     settings = load_settings({"ORDERBELL_METRICS_TOKEN": token}, require_merchant=False)
     assert settings.metrics_token == token
     assert token not in repr(settings)
+
+
+def test_the_http_reserve_is_read_as_a_whole_number() -> None:
+    """ORDERBELL_HTTP_RESERVED_CONNECTIONS=2000 of 15,000: kept as set; unset, None (a tenth)."""
+    settings = load_settings(
+        {"ORDERBELL_MAX_CONNECTIONS": "15000", "ORDERBELL_HTTP_RESERVED_CONNECTIONS": "2000"},
+        require_merchant=False,
+    )
+    assert settings.http_reserved_connections == 2000
+    assert load_settings({}, require_merchant=False).http_reserved_connections is None
+
+
+@pytest.mark.parametrize("reserve", ["10000", "10001", "9" * 40])
+def test_an_http_reserve_not_below_the_total_cap_is_refused(reserve: str) -> None:
+    """A reserve as large as the total cap leaves counters nothing: ConfigError naming both."""
+    message = config_error({"ORDERBELL_HTTP_RESERVED_CONNECTIONS": reserve}, require_merchant=False)
+    assert message.startswith("ORDERBELL_HTTP_RESERVED_CONNECTIONS")
+    assert "below ORDERBELL_MAX_CONNECTIONS (10000)" in message
+
+
+@pytest.mark.parametrize(
+    "reserve", ["-1", "ten", "1.5", "1e3", "10\x00", "\udc80", "9" * 5000, "1\n" * 10_000]
+)
+def test_a_malformed_http_reserve_is_refused(reserve: str) -> None:
+    """Negative, not a whole number, NUL, a lone surrogate, 5,000 digits, 10,000 lines: refused."""
+    message = config_error({"ORDERBELL_HTTP_RESERVED_CONNECTIONS": reserve}, require_merchant=False)
+    assert message.startswith("ORDERBELL_HTTP_RESERVED_CONNECTIONS is invalid")

@@ -1,8 +1,10 @@
-"""The event stream against a real backend: receive, catch up with since=, token rejection."""
+"""The event stream against a real backend: receive, catch up with since=, token rejection,
+a server whose counters are at their limit."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import httpx
 import pytest
@@ -12,8 +14,8 @@ from desktop.core.cursor import CursorStore
 from desktop.net import LinkState
 from orderbell_protocol import EventType
 from tests.conftest import LiveServer
-from tests.desktop.net.helpers import CountingBackoff, Recorder, make_stream, running
-from tests.e2e.helpers import paid_order, simulator
+from tests.desktop.net.helpers import WAIT_S, CountingBackoff, Recorder, make_stream, running
+from tests.e2e.helpers import counter, paid_order, simulator
 
 # Long enough for a wrongly scheduled retry (the backoff asks for 0.02 s) to show up.
 NO_RETRY_WINDOW_S = 0.5
@@ -110,3 +112,32 @@ async def test_revoked_token_is_rejected(
     async with running(stream):
         await recorder.until_state(LinkState.TOKEN_REJECTED)
     assert LinkState.CONNECTED not in recorder.states
+
+
+@pytest.mark.parametrize(
+    "live_overrides",
+    [{"ORDERBELL_MAX_CONNECTIONS": "5", "ORDERBELL_HTTP_RESERVED_CONNECTIONS": "2"}],
+    ids=["three-counters"],
+)
+async def test_a_counter_refused_at_the_limit_connects_once_a_place_frees(
+    live: LiveServer, http: httpx.AsyncClient, cursor: CursorStore, recorder: Recorder
+) -> None:
+    """Counters at their limit: the stream retries through the 503s, and once another counter
+    leaves it connects and hears the next order."""
+    token = await live.device_token()
+    backoff = CountingBackoff()
+    stream = make_stream(live.ws_url, token, cursor, recorder, backoff=backoff)
+    async with contextlib.AsyncExitStack() as stack:
+        held = [await stack.enter_async_context(counter(live.ws_url, token)) for _ in range(3)]
+        async with running(stream):
+            for _ in range(2):  # refused, and tried again
+                backoff.asked.clear()
+                await asyncio.wait_for(backoff.asked.wait(), WAIT_S)
+            assert LinkState.CONNECTED not in recorder.states
+            assert stream.last_error is not None
+            assert "503" in stream.last_error
+            await held[0].close()
+            await recorder.until_state(LinkState.CONNECTED)
+            order = await paid_order(simulator(live, http))
+            await recorder.until_events(1)
+    assert recorder.events[0].order_number == order.number
