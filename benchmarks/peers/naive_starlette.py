@@ -9,6 +9,7 @@ the broadcast design differs.
 from __future__ import annotations
 
 import argparse
+import os
 
 import uvicorn
 from starlette.applications import Starlette
@@ -18,7 +19,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from backend.server import server_config
-from backend.settings import Settings
+from backend.settings import load_settings, read_environment
 
 
 def create_app() -> Starlette:
@@ -60,7 +61,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    config = server_config(create_app(), Settings(), "127.0.0.1", args.port)
+    # Its connection caps from the environment, as the benchmark sets them for OrderBell too.
+    settings = load_settings(read_environment(os.environ), require_merchant=False)
+    config = server_config(create_app(), settings, "127.0.0.1", args.port)
     config.access_log = False
     uvicorn.Server(config).run()
 

@@ -14,7 +14,7 @@ from benchmarks.context import Context
 from benchmarks.fanout import NAIVE, NODE, ORDERBELL, available
 from benchmarks.markdown import figure, number, ratio, table
 from benchmarks.results import Section, Verdict
-from benchmarks.seeding import MAX_CONNECTIONS, add_tokens, prepare
+from benchmarks.seeding import CAPS, add_tokens, prepare
 from benchmarks.servers import (
     HOST,
     Server,
@@ -84,9 +84,8 @@ async def _start(
         return server, tokens
     argv = node_command(port) if name == NODE else naive_command(port)
     # The naive peer is served by OrderBell's server configuration, connection cap included.
-    cap = {"ORDERBELL_MAX_CONNECTIONS": str(MAX_CONNECTIONS)}
     server = await launch(
-        name, argv, port=port, cores=ctx.cores, log_path=log_dir / f"{name}.log", env=cap
+        name, argv, port=port, cores=ctx.cores, log_path=log_dir / f"{name}.log", env=CAPS
     )
     return server, [None] * total
 

@@ -24,7 +24,14 @@ from benchmarks.marker import marker
 from benchmarks.pgprobe import STATS_FLUSH_S, PgProbe, PgStep, server_cores
 from benchmarks.quiet import frozen_heap
 from benchmarks.results import Section, Verdict
-from benchmarks.seeding import MAX_CONNECTIONS, Deployment, add_orders, add_tokens, prepare
+from benchmarks.seeding import (
+    HTTP_RESERVED_CONNECTIONS,
+    MAX_CONNECTIONS,
+    Deployment,
+    add_orders,
+    add_tokens,
+    prepare,
+)
 from benchmarks.servers import HOST, Server, free_port, launch, orderbell_command
 from benchmarks.stats import Latency, ms, summarize_ns
 
@@ -506,8 +513,9 @@ def _section(
         f"({profile.pipeline_counters // profile.pipeline_shops} per shop, own device tokens) "
         f"stay connected to **the production server** (`orderbell-server serve`, {database}, "
         f"{ctx.instances} instance(s), {placement}; `ORDERBELL_MAX_CONNECTIONS` raised to "
-        f"{MAX_CONNECTIONS:,}, as the README tells an instance holding this many counters: "
-        "the default total of 10,000 would leave the callbacks no room). Orders are created "
+        f"{MAX_CONNECTIONS:,} with {HTTP_RESERVED_CONNECTIONS:,} kept for plain HTTP, as the "
+        "README sizes an instance holding this many counters: of the default 10,000 counters "
+        "may hold 9,000). Orders are created "
         "beforehand "
         "in the database; each "
         "carries its intended callback time in its remark, which the event's `order.remark` "
