@@ -58,12 +58,24 @@ class DeviceDirectory:
         The sighting is recorded and stamped by the next :meth:`flush`, so ``now`` (the time
         of the request, taken for parity with ``authenticate_token``) decides nothing here.
         """
+        device = self.known(token)
+        if device is not None:
+            return device
         hashed = token_hash(token)
         if hashed is None:
             return None
-        device = self._by_hash.get(hashed)
-        if device is None:
-            device = await self._look_up(hashed)
+        device = await self._look_up(hashed)
+        if device is not None:
+            self._seen.add(device.id)
+        return device
+
+    def known(self, token: str) -> DeviceToken | None:
+        """The kept live token matching this secret, its sighting recorded; else None.
+
+        None says only that no kept token matches: :meth:`authenticate` may still find it.
+        """
+        hashed = token_hash(token)
+        device = self._by_hash.get(hashed) if hashed is not None else None
         if device is not None:
             self._seen.add(device.id)
         return device

@@ -22,6 +22,7 @@ from backend.logredact import install_redaction
 from backend.metrics import Metrics
 from backend.settings import Settings, secret_values
 from backend.wsconnection import CounterProtocol
+from backend.wsfast import DirectStream
 from orderbell_protocol import CLOSE_GOING_AWAY
 
 log = logging.getLogger(__name__)
@@ -60,17 +61,27 @@ class OrderBellServer(uvicorn.Server):
 class EdgeConfig(uvicorn.Config):
     """uvicorn's config plus the edge policy its protocols enforce (``backend.edge.edge_of``)."""
 
-    def __init__(self, app: ASGIApp, edge: Edge, **kwargs: Any) -> None:
+    def __init__(
+        self, app: ASGIApp, edge: Edge, direct_stream: DirectStream | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(app, **kwargs)
         self.edge = edge
+        self.direct_stream = direct_stream
 
 
-def server_config(app: ASGIApp, settings: Settings, host: str, port: int) -> EdgeConfig:
+def server_config(
+    app: ASGIApp,
+    settings: Settings,
+    host: str,
+    port: int,
+    direct_stream: DirectStream | None = None,
+) -> EdgeConfig:
     """uvicorn settings: our HTTP and WebSocket protocols, no permessage-deflate, keepalive
     pings, the edge's timeouts and caps, and the proxies trusted to name the client.
 
     Deflate costs more than it saves on ~200-byte events, and it would make each counter's
-    frame different, where the hub writes one frame's bytes to a whole shop.
+    frame different, where the hub writes one frame's bytes to a whole shop. ``direct_stream``
+    lets the WebSocket protocol open warm counters' streams without the app (``backend.wsfast``).
     """
     wanted = settings.max_connections
     limit = open_file_limit()
@@ -93,6 +104,7 @@ def server_config(app: ASGIApp, settings: Settings, host: str, port: int) -> Edg
     return EdgeConfig(
         app,
         edge,
+        direct_stream,
         host=host,
         port=port,
         http=EdgeHttpProtocol,
@@ -111,16 +123,24 @@ def server_config(app: ASGIApp, settings: Settings, host: str, port: int) -> Edg
 
 
 def make_server(
-    app: Starlette, settings: Settings, host: str, port: int, *, own_signals: bool = True
+    app: Starlette,
+    settings: Settings,
+    host: str,
+    port: int,
+    *,
+    own_signals: bool = True,
+    direct: bool = True,
 ) -> OrderBellServer:
     """A server for this app; its hub is the one the app publishes to, its metrics report the
     server's connections against its caps.
+
+    A warm counter's handshake is answered without the app unless ``direct`` is False.
 
     From here on this process's log records hold no secret (``backend.logredact``).
     """
     install_redaction(secret_values(settings))
     hub: Hub = app.state.hub
-    config = server_config(app, settings, host, port)
+    config = server_config(app, settings, host, port, DirectStream(app) if direct else None)
     metrics = getattr(app.state, "metrics", None)  # an app of create_app's has them
     if isinstance(metrics, Metrics):
         metrics.watch_admission(config.edge.admission)
@@ -129,10 +149,16 @@ def make_server(
 
 @contextlib.asynccontextmanager
 async def running_server(
-    app: Starlette, settings: Settings, host: str = "127.0.0.1", port: int = 0
+    app: Starlette,
+    settings: Settings,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    direct: bool = True,
 ) -> AsyncIterator[OrderBellServer]:
     """Serve in this event loop until the block ends; ``bound_port`` tells where."""
-    async with serving(make_server(app, settings, host, port, own_signals=False)) as server:
+    server = make_server(app, settings, host, port, own_signals=False, direct=direct)
+    async with serving(server) as server:
         yield server
 
 

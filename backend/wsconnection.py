@@ -17,7 +17,9 @@ server that rings thousands of counters:
   back when its send buffer drains.
 
 The socket reaches the app through the scope: ``scope["extensions"]["orderbell.socket"]``.
-Under any other ASGI server the extension is absent and the app uses plain ASGI.
+Under any other ASGI server the extension is absent and the app uses plain ASGI. A counter
+whose stream needs nothing but memory may not reach the app at all: the server's direct
+stream (``backend.wsfast``) lets the protocol write its 101 and open the stream itself.
 
 The protocol also does its share of the server's edge (``backend.httpedge`` hands it the
 connection, admitted): a handshake the server does not answer in time is dropped (one timer,
@@ -32,7 +34,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import quote, unquote
 
 from starlette.websockets import WebSocket
 from uvicorn.protocols.utils import ClientDisconnected
@@ -49,6 +52,35 @@ log = logging.getLogger(__name__)
 EXTENSION = "orderbell.socket"
 SWITCHING_PROTOCOLS = 101
 CLOSE_TIMEOUT_S = 2.0  # for the peer to answer a close frame
+
+
+class Opening(Protocol):
+    """A stream to open without the app (``backend.wsfast``): its client, and how to open it."""
+
+    @property
+    def client(self) -> tuple[str, int] | None:
+        """The client as the app would see it (behind a trusted proxy, the one it names)."""
+        ...
+
+    def open(self, socket: CounterSocket) -> None:
+        """Subscribe the socket to its shop's events, right after its 101 is written."""
+        ...
+
+
+class DirectStream(Protocol):
+    """Which upgrades the protocol may answer itself (``backend.wsfast.DirectStream``)."""
+
+    def opening(
+        self, served: object, client: tuple[str, int] | None, request: Request
+    ) -> Opening | None:
+        """The stream to open for this request, or None to leave it to the app."""
+        ...
+
+
+def direct_stream_of(config: Any) -> DirectStream | None:
+    """The direct stream a server built by ``backend.server`` carries on its config, if any."""
+    direct: DirectStream | None = getattr(config, "direct_stream", None)
+    return direct
 
 
 class CounterSocket:
@@ -285,6 +317,9 @@ class CounterProtocol(WebSocketsSansIOProtocol):
             self._handshake_timer = None
 
     def handle_connect(self, event: Request) -> None:
+        if self._answer_directly(event):
+            event.headers.clear()  # as below: the handshake's parser frame still holds it
+            return
         super().handle_connect(event)
         if self.response.status_code == SWITCHING_PROTOCOLS:
             self.scope.setdefault("extensions", {})[EXTENSION] = {"socket": self.socket}
@@ -293,6 +328,42 @@ class CounterProtocol(WebSocketsSansIOProtocol):
         # the request for as long as the connection lasts (~2.5 KiB per counter).
         event.headers.clear()
         del self.request
+
+    def _answer_directly(self, event: Request) -> bool:
+        """Open the stream without the app when the server's direct stream says it may.
+
+        The 101 is written as uvicorn writes the app's accept (its log line, the server's
+        default headers); False, with nothing done, leaves the request to the app.
+        """
+        direct = direct_stream_of(self.config)
+        if direct is None or self.root_path:  # under a root path the app's routes differ
+            return False
+        opening = direct.opening(self.app, self.client, event)
+        if opening is None or self.transport.is_closing():
+            return False
+        response = self.conn.accept(event)
+        if response.status_code != SWITCHING_PROTOCOLS:
+            return False  # the app's path answers the refusal, as ever
+        self.handshake_initiated = True
+        # uvicorn's line, from the scope the app would have had (client:port, path?query).
+        path, _, query = event.path.partition("?")
+        client = opening.client
+        self.logger.info(
+            '%s - "WebSocket %s" [accepted]',
+            f"{client[0]}:{client[1]:d}" if client else "",
+            quote(unquote(path)) + (f"?{query}" if query else ""),
+        )
+        del response.headers["Date"]
+        response.headers.update(
+            (name.decode("latin-1").lower(), value.decode("latin-1"))
+            for name, value in self.default_headers
+        )
+        self.handshake_complete = True
+        self.conn.send_response(response)
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        self.start_keepalive()
+        opening.open(self.socket)
+        return True
 
     def send_receive_event_to_app(self) -> None:
         if self._discarding:
@@ -308,9 +379,10 @@ class CounterProtocol(WebSocketsSansIOProtocol):
         # the headers shares the scope's list.
         with contextlib.suppress(AttributeError):
             del self.response
-        headers = self.scope["headers"]
-        if isinstance(headers, list):
-            headers.clear()
+        with contextlib.suppress(AttributeError):  # no scope when the app was never called
+            headers = self.scope["headers"]
+            if isinstance(headers, list):
+                headers.clear()
         if self.read_paused:
             self.read_paused = False
             self.transport.resume_reading()

@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import cProfile
 import pstats
+import statistics
 import sys
 import tempfile
 import time
@@ -36,6 +37,8 @@ from benchmarks.seeding import add_tokens, prepare
 from benchmarks.wsclient import upgrade_request
 
 SHOPS = 50
+# What a handshake might read: its token, and the log for a backlog.
+_HANDSHAKE_TABLES = ("device_tokens", "events")
 IN_FLIGHT = 64
 
 # Where a handshake's time goes, outermost first: (layer, function's file ending, its name).
@@ -43,7 +46,10 @@ LAYERS = [
     ("HTTP protocol: read and parse the request", "httptools_impl.py", "data_received"),
     ("  handed to the WebSocket protocol", "httpedge.py", "handle_websocket_upgrade"),
     ("  websockets parses the request again", "websockets_sansio_impl.py", "data_received"),
-    ("  ASGI scope built (handle_connect)", "wsconnection.py", "handle_connect"),
+    ("  the request looked at, the stream opened", "wsconnection.py", "handle_connect"),
+    ("    answered without the app", "wsconnection.py", "_answer_directly"),
+    ("      may it? (token cache, since=)", "wsfast.py", "opening"),
+    ("      the stream opened", "wsfast.py", "open"),
     ("the connection's task: the ASGI app", "wsconnection.py", "run_asgi"),
     ("  middlewares and router", "applications.py", "__call__"),
     ("  the stream route", "stream.py", "stream"),
@@ -61,6 +67,7 @@ class Counts:
     handshakes: int = 0
     tasks: int = 0
     statements: int = 0
+    handshake_reads: int = 0  # reads of the tokens or the event log (timed writes are not)
     blocks: int = 0
 
 
@@ -124,6 +131,9 @@ def counting(loop: asyncio.AbstractEventLoop, counts: Counts) -> Iterator[None]:
 
     def statement(*args: Any) -> None:
         counts.statements += 1
+        text: str = args[2]
+        if text.lstrip().upper().startswith("SELECT") and any(t in text for t in _HANDSHAKE_TABLES):
+            counts.handshake_reads += 1
 
     loop.set_task_factory(counted_task)
     event.listen(Engine, "before_cursor_execute", statement)
@@ -160,29 +170,32 @@ def top_functions(stats: pstats.Stats, limit: int) -> list[tuple[str, int, float
 
 @dataclass
 class Measured:
-    """One measured pass: the counts, its unprofiled time, and the profiled pass's stats."""
+    """One measured pass: the counts, its CPU time (unprofiled), and the profiled pass's stats."""
 
     counts: Counts
     seconds: float
     stats: pstats.Stats | None
 
 
-async def measure(handshakes: int, *, profile: bool = True) -> Measured:
-    """Warm the token cache; count and time one pass, then profile another if asked."""
+async def measure(handshakes: int, *, profile: bool = True, direct: bool = True) -> Measured:
+    """Warm the token cache; count and time one pass, then profile another if asked.
+
+    ``direct=False`` sends every handshake through the app, as before the direct stream.
+    """
     with tempfile.TemporaryDirectory() as directory:
         deployment = await prepare(Path(directory))
         tokens = await add_tokens(deployment, [1 + i % SHOPS for i in range(handshakes)])
         settings = load_settings(read_environment(deployment.env(), deployment.env_file))
         app = create_app(settings, migrate=False)
-        async with running_server(app, settings) as server:
+        async with running_server(app, settings, direct=direct) as server:
             port = bound_port(server)
             await run_all(port, tokens)  # every token cached from here on
             loop = asyncio.get_running_loop()
             counts = Counts(handshakes=handshakes)
             with counting(loop, counts):
-                began = time.perf_counter()
+                began = time.process_time()
                 await run_all(port, tokens)
-                seconds = time.perf_counter() - began
+                seconds = time.process_time() - began
             if not profile:
                 return Measured(counts, seconds, None)
             profiler = cProfile.Profile()
@@ -196,9 +209,13 @@ def report(measured: Measured, write: Callable[[str], None]) -> None:
     """Per handshake: the counts, then each layer's share and the costliest functions."""
     counts, n = measured.counts, measured.counts.handshakes
     write(f"handshakes: {n} (warm token cache, {IN_FLIGHT} in flight, client in-process)")
-    write(f"µs per handshake, server and client, unprofiled: {measured.seconds / n * 1e6:.0f}")
+    write(f"CPU µs per handshake, server and client, unprofiled: {measured.seconds / n * 1e6:.0f}")
     write(f"tasks created per handshake: {counts.tasks / n:.2f}")
-    write(f"SQL statements per handshake: {counts.statements / n:.2f}")
+    write(
+        f"SQL statements per handshake: {counts.statements / n:.2f} "
+        f"(reading tokens or events: {counts.handshake_reads / n:.2f}; "
+        "the rest are the presence board's and last-seen's timed writes)"
+    )
     write(f"memory blocks still allocated after the pass: {counts.blocks}")
     stats = measured.stats
     if stats is None:
@@ -216,13 +233,38 @@ def report(measured: Measured, write: Callable[[str], None]) -> None:
         write(f"  {own / n * 1e6:8.1f}  {count:>7}  {where}")
 
 
+def compare(handshakes: int, passes: int, write: Callable[[str], None]) -> None:
+    """CPU µs per handshake (server and client, unprofiled) through the app and directly."""
+    micros: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(passes):
+        for direct in (False, True):
+            with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+                measured = runner.run(measure(handshakes, profile=False, direct=direct))
+            micros[direct].append(measured.seconds / handshakes * 1e6)
+    for direct, label in ((False, "through the app"), (True, "directly")):
+        runs = ", ".join(f"{value:.0f}" for value in micros[direct])
+        write(f"{label}: median {statistics.median(micros[direct]):.0f} µs ({runs})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--handshakes", type=int, default=2000)
     parser.add_argument("--profile", type=Path, help="also write cProfile's stats here")
+    parser.add_argument(
+        "--through-app", action="store_true", help="every handshake through the ASGI app"
+    )
+    parser.add_argument(
+        "--compare",
+        type=int,
+        metavar="N",
+        help="only time N passes each way, alternating, and print both medians",
+    )
     args = parser.parse_args()
+    if args.compare:
+        compare(args.handshakes, args.compare, print)
+        return
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        measured = runner.run(measure(args.handshakes))
+        measured = runner.run(measure(args.handshakes, direct=not args.through_app))
     report(measured, print)
     if args.profile is not None and measured.stats is not None:
         measured.stats.dump_stats(str(args.profile))

@@ -41,7 +41,7 @@ async def _shop_for(websocket: WebSocket, svc: Services) -> tuple[int, int | Non
     return (LEGACY_SHOP, None, ANONYMOUS) if svc.settings.ws_allow_anonymous else None
 
 
-def _opened(shop_id: int, device: str) -> None:
+def log_opened(shop_id: int, device: str) -> None:
     access.info("%s", logfmt(ws="open", route="/ws/{sid}", shop=shop_id, device=device))
 
 
@@ -117,8 +117,8 @@ async def _stream_detached(
     detached = False
     try:
         await websocket.accept(headers=headers)
-        _opened(subscriber.shop_id, device)
-        socket.listen_only(lambda: _let_go(svc, subscriber, device))
+        log_opened(subscriber.shop_id, device)
+        socket.listen_only(lambda: let_go(svc, subscriber, device))
         if since is not None:
             await _replay(socket, svc, subscriber, since)
         if subscriber.close_code is None and not socket.lost:
@@ -133,7 +133,7 @@ async def _stream_detached(
     finally:
         if not detached:
             hub.remove(subscriber)
-            # Once listen_only was called, the socket's end calls _let_go, which logs it.
+            # Once listen_only was called, the socket's end calls let_go, which logs it.
             await _close(websocket, socket, subscriber.close_code or CLOSE_NORMAL)
 
 
@@ -151,7 +151,7 @@ async def _stream_asgi(
     opened = False
     try:
         await websocket.accept(headers=headers)
-        _opened(subscriber.shop_id, device)
+        log_opened(subscriber.shop_id, device)
         opened = True
         reader = asyncio.create_task(_watch_peer(websocket, subscriber))
         if since is not None:
@@ -171,7 +171,7 @@ async def _stream_asgi(
             _ended(svc, subscriber, device)
 
 
-def _let_go(svc: Services, subscriber: Subscriber, device: str) -> None:
+def let_go(svc: Services, subscriber: Subscriber, device: str) -> None:
     """The connection ended: out of the hub, counted and logged."""
     svc.hub.remove(subscriber)
     _ended(svc, subscriber, device)

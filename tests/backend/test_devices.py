@@ -96,6 +96,24 @@ async def test_known_token_answers_without_a_query(db: Database, statements: lis
     assert statements == []
 
 
+async def test_known_answers_a_kept_token_at_once_and_records_its_sighting(db: Database) -> None:
+    """Without awaiting: a kept token is its device and is stamped by the next flush."""
+    record, secret = await issue(db, shop_id=3, name="Front counter")
+    directory = await loaded(db)
+    assert directory.known(secret) == record
+    assert await directory.flush(NOW) == 1
+    assert (await stamps(db))["Front counter"] == NOW
+
+
+async def test_known_says_nothing_of_tokens_not_kept(db: Database) -> None:
+    """A token issued after loading, a malformed one and a guess are not known (yet)."""
+    directory = await loaded(db)
+    _, later = await issue(db, shop_id=2)
+    for token in (later, "", "not-a-token", "obt_guess"):
+        assert directory.known(token) is None
+    assert await directory.flush(NOW) == 0
+
+
 async def test_token_created_after_loading_is_looked_up_once(
     db: Database, statements: list[str]
 ) -> None:
