@@ -464,6 +464,12 @@ class Dispatcher:
         self._heard_up_to = start_after
         # Events this instance is committing: their doorbell notifications need no log read.
         self._in_flight: set[int] = set()
+        # Writes under way whose events' ids are drawn as they commit (tickets, in the order
+        # taken), and each event heard meanwhile that is not published yet, with the newest
+        # ticket taken when it was heard: it may be one of theirs, handed over any moment.
+        self._tickets = 0
+        self._awaited: set[int] = set()
+        self._held: dict[int, int] = {}
         self.skipped = 0  # events that could not be sent (see UndeliverableEvent)
         self.failing = False  # reading the log failed and has not worked since
 
@@ -483,6 +489,7 @@ class Dispatcher:
         if event is None:
             return
         self._in_flight.discard(event.id)
+        self._held.pop(event.id, None)
         if event.id == self.last_id + 1:
             self._publish(event)
         elif event.id > self.last_id:
@@ -502,9 +509,40 @@ class Dispatcher:
         self._in_flight.difference_update(event_ids)
         self.ring()
 
+    def awaiting(self) -> int:
+        """A write of this instance is committing events it cannot name yet; its ticket.
+
+        Until it is :meth:`settled`, an event heard of is held rather than read: it may be one
+        of that write's, whose hand-over is on its way.
+        """
+        self._tickets += 1
+        self._awaited.add(self._tickets)
+        return self._tickets
+
+    def settled(self, ticket: int) -> None:
+        """The write of ``ticket`` is over and has handed over what it committed.
+
+        Every event held that no write still under way since its notification may hand over,
+        and that nobody handed over, is another instance's (or its hand-over failed): read it.
+        """
+        self._awaited.discard(ticket)
+        oldest = min(self._awaited, default=self._tickets + 1)
+        for event_id, newest in list(self._held.items()):
+            if newest < oldest:
+                del self._held[event_id]
+                self._heard(event_id)
+
     def heard(self, event_id: int) -> None:
         """Ring for event ``event_id`` unless it was already published or is being handed over."""
-        if event_id > self.last_id and event_id not in self._in_flight:
+        if event_id in self._in_flight:
+            return
+        if self._awaited and event_id > self.last_id:
+            self._held[event_id] = self._tickets
+            return
+        self._heard(event_id)
+
+    def _heard(self, event_id: int) -> None:
+        if event_id > self.last_id:
             self._heard_up_to = max(self._heard_up_to, event_id)
             self._bell.set()
 

@@ -51,6 +51,16 @@ class InFlight(Protocol):
     def abandoned(self, event_ids: list[int]) -> None:
         """These events will not be handed over (the commit failed or its outcome is unknown)."""
 
+    def awaiting(self) -> int:
+        """A write is committing events whose ids nobody knows before its commit; its ticket.
+
+        A statement that commits by itself (see :meth:`Database.write_alone`) draws its
+        events' ids as it commits, so their notifications can arrive before the ids are known.
+        """
+
+    def settled(self, ticket: int) -> None:
+        """That write is over: it has handed over every event it committed, if it could."""
+
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -140,6 +150,8 @@ class Database:
                     parsed, tune=_tune_sqlite, read_only={_READ_ONLY: True}
                 )
         self._read_engine = self.engine.execution_options(**{_READ_ONLY: True})
+        # Each statement its own transaction: no BEGIN and COMMIT round trips around it.
+        self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._single_engine = (
             self._read_engine.execution_options(isolation_level="AUTOCOMMIT")
             if self.is_postgres
@@ -219,6 +231,65 @@ class Database:
                 if committing or attempt == 2 or not isinstance(exc, DBAPIError):
                     raise
                 if not exc.connection_invalidated:
+                    raise
+                log.info("database connection was lost (%s); trying on a new one", exc.orig)
+        raise AssertionError("unreachable")
+
+    async def write_alone(
+        self,
+        work: Callable[Concatenate[WriteTransaction, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Like :meth:`write`, for ``work`` whose every statement may commit by itself.
+
+        On a server database each statement runs in its own implicit transaction (autocommit):
+        no BEGIN and COMMIT round trips, and no lock outlives the statement that took it, so
+        ``work`` does in one statement whatever must happen together. It must also be safe to
+        run again: a connection found dead is replaced and ``work`` run once more, although a
+        statement may have committed just before its connection died. Such a statement draws
+        its events' ids as it commits, so the in-flight watcher hears only that a write is
+        under way (``awaiting``) and when it is over (``settled``), after the hand-over.
+
+        On SQLite ``work`` runs as one transaction, exactly as :meth:`write` runs it.
+        """
+        if self.is_sqlite:
+            return await self.write(work, *args, **kwargs)
+
+        def run(connection: Connection) -> tuple[T, list[Event]]:
+            transaction = WriteTransaction(connection)
+            return work(transaction, *args, **kwargs), transaction.events
+
+        tickets: list[int] = []
+        started = time.perf_counter()
+        try:
+            try:
+                result, events = await self._write_alone_on_server(run, tickets)
+            finally:
+                self._took("write", started)
+            if events and self._listener is not None:
+                self._hand_over(self._listener, events)
+            return result
+        finally:
+            if self._in_flight is not None:
+                for ticket in tickets:
+                    self._in_flight.settled(ticket)
+
+    async def _write_alone_on_server(
+        self, run: Callable[[Connection], tuple[T, list[Event]]], tickets: list[int]
+    ) -> tuple[T, list[Event]]:
+        """Autocommit statements on a server database, tried again if the connection was dead.
+
+        Each try that got a connection takes an in-flight ticket, appended to ``tickets``.
+        """
+        for attempt in (1, 2):
+            try:
+                async with self._autocommit_engine.connect() as connection:
+                    if self._in_flight is not None:
+                        tickets.append(self._in_flight.awaiting())
+                    return await connection.run_sync(run)
+            except DBAPIError as exc:
+                if attempt == 2 or not exc.connection_invalidated:
                     raise
                 log.info("database connection was lost (%s); trying on a new one", exc.orig)
         raise AssertionError("unreachable")

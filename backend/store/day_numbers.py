@@ -14,7 +14,17 @@ from collections.abc import Callable
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, Row, Table, bindparam, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Row,
+    Table,
+    Update,
+    bindparam,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from backend.store.database import WriteTransaction
@@ -71,12 +81,13 @@ def number_order(transaction: WriteTransaction, order_id: int, shop_id: int, day
     return transaction.execute(_NUMBER, values).one()
 
 
-def pay_and_number(payable: list[ColumnElement[bool]], paid: dict[str, Any]) -> Executable:
+def pay_and_number(payable: list[ColumnElement[bool]], paid: dict[str, Any]) -> Update:
     """PostgreSQL: one statement that pays the order matching ``payable`` and numbers it.
 
     It sets the ``paid`` values and the shop's next number of the day (bound as
     ``numbering_day``) and returns the order's whole row, or no row when nothing matched. One
-    round trip instead of three (pay, draw, number).
+    round trip instead of three (pay, draw, number); a payment's usual statement
+    (``backend.store.payment_statement``) logs the order in it too.
 
     The parts of a WITH query have no order of their own, so each reads the one before. The
     order is selected FOR UPDATE: a concurrent payment of the same order makes this one wait

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
+    ColumnElement,
     Connection,
     Executable,
+    FromClause,
     Integer,
     Row,
     Select,
@@ -19,6 +23,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    true,
 )
 
 from backend.store.database import Database, WriteTransaction
@@ -62,34 +67,55 @@ _NEW_EVENT = {
 # whoever draws the next id does so after the previous event is readable - across connections,
 # processes and hosts alike. PostgreSQL delivers the NOTIFY only if, and when, the transaction
 # commits, so listeners never hear of an event they cannot read yet, nor of one rolled back.
+# All of this holds for a statement that runs in its own implicit transaction (autocommit) as
+# for one inside BEGIN ... COMMIT: the lock is then held until that statement commits.
+def announced_append(values: Mapping[str, Any], after: FromClause | None = None) -> CTE:
+    """PostgreSQL: the log's lock, then the INSERT of an event, as parts of one WITH statement.
+
+    ``values`` gives each events column (but the id) an expression. With ``after`` (a part of
+    the same statement), one event is appended for each of its rows, and the lock is taken only
+    once a row exists: a statement that changed nothing appends nothing and takes no lock, and
+    the lock comes after whatever row locks making ``after``'s rows took. Returns the part
+    ``appended`` (the id and shop of each event); :func:`announcement` names what to NOTIFY.
+
+    PostgreSQL does not promise in what order the parts of a WITH query run, so the order is
+    made by data: the INSERT's rows are selected FROM the lock's result, so the lock is granted
+    before a row - and with it the id its default draws from the sequence - exists. (The lock's
+    query calls a volatile function, so the planner neither inlines nor skips it; a
+    data-modifying WITH runs exactly once.) Ids are therefore drawn one at a time, in lock
+    order, and each lock is held until its transaction commits: see the note above on why
+    that makes ids visible in order.
+    """
+    lock = select(func.pg_advisory_xact_lock(literal(_EVENT_LOG_LOCK)).label("locked"))
+    locked = (lock if after is None else lock.select_from(after)).cte("log_locked")
+    rows = select(*values.values()).select_from(
+        locked if after is None else after.join(locked, true())
+    )
+    return (
+        insert(EVENTS)
+        .from_select(list(values), rows)
+        .returning(EVENTS.c.id, EVENTS.c.shop_id)
+        .cte("appended")
+    )
+
+
+def announcement(appended: CTE) -> ColumnElement[Any]:
+    """NOTIFY the event ``appended`` inserted, computed from its row: so it runs after the insert.
+
+    The same text as :func:`notification_payload`, built by the server from the row inserted.
+    """
+    text = func.format('{"shopId":%s,"id":%s}', appended.c.shop_id, appended.c.id)
+    return func.pg_notify(literal(EVENTS_CHANNEL), text)
+
+
 def _append_announced() -> Executable:
     """PostgreSQL: take the log's lock, insert the event and NOTIFY it, in one statement.
 
     One round trip instead of three, so the lock is held only until the COMMIT that follows,
     never while the event loop gets round to sending the INSERT and then the NOTIFY.
-
-    PostgreSQL does not promise in what order the parts of a WITH query run, so the order is
-    made by data: the INSERT's one row is selected FROM the lock's result, so the lock is
-    granted before the row - and with it the id its default draws from the sequence - exists;
-    the NOTIFY is computed from the INSERT's RETURNING row, so it runs after the insert and
-    names the id drawn. (The lock's query calls a volatile function, so the planner neither
-    inlines nor skips it; a data-modifying WITH runs exactly once.) Ids are therefore drawn
-    one at a time, in lock order, and each lock is held until its transaction commits: see the
-    note above on why that makes ids visible in order.
     """
-    locked = select(func.pg_advisory_xact_lock(literal(_EVENT_LOG_LOCK)).label("locked")).cte(
-        "log_locked"
-    )
-    columns = list(_NEW_EVENT)
-    appended = (
-        insert(EVENTS)
-        .from_select(columns, select(*_NEW_EVENT.values()).select_from(locked))
-        .returning(EVENTS.c.id, EVENTS.c.shop_id)
-        .cte("appended")
-    )
-    # The same text as notification_payload(), built by the server from the row inserted.
-    announcement = func.format('{"shopId":%s,"id":%s}', appended.c.shop_id, appended.c.id)
-    return select(appended.c.id, func.pg_notify(literal(EVENTS_CHANNEL), announcement))
+    appended = announced_append(_NEW_EVENT)
+    return select(appended.c.id, announcement(appended))
 
 
 _APPEND_ANNOUNCED = _append_announced()
@@ -110,8 +136,7 @@ _SHOP_AFTER = (
 )
 
 
-def append_event(
-    transaction: WriteTransaction,
+def new_event(
     order: OrderView,
     event_type: EventType,
     now: datetime,
@@ -122,12 +147,8 @@ def append_event(
     reminder_reply: str | None = None,
     refund_fen: int | None = None,
 ) -> Event:
-    """Log what just happened to ``order`` in this write transaction, and return the event.
-
-    The one way an event enters the log. The database hands the event to the dispatcher once
-    the transaction commits; if it rolls back, nobody ever hears of it.
-    """
-    event = Event(
+    """The event telling staff what just happened to ``order``, before the log gives it an id."""
+    return Event(
         id=0,
         type=event_type,
         shop_id=order.shop_id,
@@ -144,13 +165,48 @@ def append_event(
         reminder_reply=reminder_reply,
         refund_fen=refund_fen,
     )
+
+
+def payload_of(event: Event) -> dict[str, Any]:
+    """What the log's payload column holds for an event: all of it but the id."""
     payload = event_to_dict(event)
     del payload["id"]
+    return payload
+
+
+def append_event(
+    transaction: WriteTransaction,
+    order: OrderView,
+    event_type: EventType,
+    now: datetime,
+    *,
+    reminder_count: int | None = None,
+    waited_seconds: int | None = None,
+    reason: str | None = None,
+    reminder_reply: str | None = None,
+    refund_fen: int | None = None,
+) -> Event:
+    """Log what just happened to ``order`` in this write transaction, and return the event.
+
+    The one way an event enters the log but for a payment on PostgreSQL, which is recorded
+    whole in one statement (``backend.store.payment_statement``). The database hands the event
+    to the dispatcher once the transaction commits; if it rolls back, nobody ever hears of it.
+    """
+    event = new_event(
+        order,
+        event_type,
+        now,
+        reminder_count=reminder_count,
+        waited_seconds=waited_seconds,
+        reason=reason,
+        reminder_reply=reminder_reply,
+        refund_fen=refund_fen,
+    )
     values = {
         "shop_id": event.shop_id,
         "type": int(event_type),
         "order_id": event.order_id,
-        "payload": payload,
+        "payload": payload_of(event),
         "created_at": event.created_at,
     }
     connection = transaction.connection

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from enum import Enum
 
 from sqlalchemy import Connection, bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from backend.store.database import Database, WriteTransaction
 from backend.store.day_numbers import business_day, number_order, pay_and_number
-from backend.store.events import append_event
+from backend.store.events import append_event, new_event
 from backend.store.order_view import OrderView, view_of
+from backend.store.payment_statement import event_id_of, paid_and_logged, payment_values
 from backend.store.schema import ORDERS, REFUNDS, SHOPS
 from backend.store.timestamps import as_utc
 from orderbell_protocol import Event, EventType, OrderStatus, PayStatus
@@ -54,9 +55,16 @@ _PAID = {
 # The whole row comes back from numbering the order, in the same transaction.
 _PAY = update(ORDERS).where(*_PAYABLE).values(_PAID).returning(ORDERS.c.id, ORDERS.c.shop_id)
 _PAY_SUB_MERCHANT = _PAY.where(_OF_SUB_MERCHANT)
-# PostgreSQL pays, draws the daily number and numbers the order in one round trip.
+# PostgreSQL pays, draws the daily number and numbers the order in one statement; the usual
+# payment logs its event in the same statement too, committed by itself.
 _PAY_NUMBERED = pay_and_number(_PAYABLE, _PAID)
 _PAY_NUMBERED_SUB_MERCHANT = pay_and_number([*_PAYABLE, _OF_SUB_MERCHANT], _PAID)
+_PAY_LOGGED = paid_and_logged(_PAY_NUMBERED)
+_PAY_LOGGED_SUB_MERCHANT = paid_and_logged(_PAY_NUMBERED_SUB_MERCHANT)
+# PostgreSQL's class of errors about data it cannot take (SQLSTATE 22...): its JSON functions
+# refuse a NUL or a lone surrogate in an order line, which only rows written before input was
+# checked at the edge hold.
+_DATA_EXCEPTION = "22"
 _SHOP_SUB_MCHID = select(SHOPS.c.sub_mchid).where(
     SHOPS.c.id == bindparam("shop_id", type_=SHOPS.c.id.type)
 )
@@ -67,6 +75,9 @@ _REFUND_BY_ID = select(REFUNDS.c.id).where(
 _BY_NUMBER = select(ORDERS).where(
     ORDERS.c.number == bindparam("order_number", type_=ORDERS.c.number.type)
 )
+# The column whose uniqueness refuses a payment of one transaction for a second order; every
+# database names it in that error (SQLite by the column, PostgreSQL by its constraint).
+_TRANSACTION_ID = ORDERS.c.transaction_id.name
 # Locked on PostgreSQL, so that refunds of one order are added up one after the other.
 _BY_NUMBER_LOCKED = _BY_NUMBER.with_for_update()
 
@@ -156,8 +167,10 @@ async def record_payment(
     time zone: staff call orders by it, so it follows the order they arrive in.
     """
     try:
-        return await db.write(_record_payment, facts, as_utc(now), business_day(now, zone))
-    except IntegrityError:
+        return await _record(db, facts, as_utc(now), business_day(now, zone))
+    except IntegrityError as exc:
+        if _TRANSACTION_ID not in str(exc.orig):
+            raise  # nothing was recorded; WeChat Pay will notify again
         # Another order already holds this transaction id: the notice cannot be for this order.
         logger.warning(
             "payment for order %s carries a transaction id already used by another order",
@@ -167,11 +180,37 @@ async def record_payment(
         return PaymentOutcome(PaymentResult.NOT_PAYABLE, order, None)
 
 
+async def _record(db: Database, facts: PaymentFacts, now: datetime, day: date) -> PaymentOutcome:
+    try:
+        # Every statement may commit by itself: on PostgreSQL the payment is one statement, and
+        # it is safe to run again (a second run finds the order paid and changes nothing).
+        return await db.write_alone(_record_payment, facts, now, day, in_one_statement=True)
+    except DBAPIError as exc:
+        if not db.is_postgres or _sqlstate(exc)[:2] != _DATA_EXCEPTION:
+            raise
+        # The statement changed nothing. Such an order is paid in steps, its event built here.
+        logger.warning(
+            "order %s holds text the database cannot take apart (%s); paying it in steps",
+            facts.out_trade_no,
+            _sqlstate(exc),
+        )
+        return await db.write(_record_payment, facts, now, day, in_one_statement=False)
+
+
+def _sqlstate(exc: DBAPIError) -> str:
+    return str(getattr(exc.orig, "sqlstate", None) or "")
+
+
 def _record_payment(
-    transaction: WriteTransaction, facts: PaymentFacts, now: datetime, day: date
+    transaction: WriteTransaction,
+    facts: PaymentFacts,
+    now: datetime,
+    day: date,
+    *,
+    in_one_statement: bool,
 ) -> PaymentOutcome:
     # The usual case, a first notice for a pending order of the right amount, pays and numbers
-    # the order and gets it back. Only when that matches nothing do we look at why.
+    # the order and logs it. Only when that matches nothing do we look at why.
     values: dict[str, object] = {
         "order_number": facts.out_trade_no,
         "paid_fen": facts.amount_total,
@@ -180,33 +219,63 @@ def _record_payment(
         "changed_at": now,
         "found_at": now if facts.found_by_query else None,
     }
-    order = _pay(transaction, values, day, sub_mchid=facts.sub_mchid)
-    if order is not None:
-        event = append_event(transaction, order, EventType.NEW_ORDER, now)
-        return PaymentOutcome(PaymentResult.PAID, order, event)
-    return _not_paid(transaction.connection, facts)
+    if facts.sub_mchid is not None:
+        values |= {"paid_sub_mchid": facts.sub_mchid}
+    if in_one_statement and transaction.connection.dialect.name == "postgresql":
+        paid = _pay_and_log(transaction, facts, values, now, day)
+    else:
+        paid = _pay_then_log(transaction, values, now, day, sub_mchid=facts.sub_mchid)
+    if paid is None:
+        return _not_paid(transaction.connection, facts)
+    order, event = paid
+    return PaymentOutcome(PaymentResult.PAID, order, event)
 
 
-def _pay(
-    transaction: WriteTransaction, values: dict[str, object], day: date, *, sub_mchid: str | None
-) -> OrderView | None:
-    """Pay the order ``values`` name and give it the shop's next number of ``day``.
+def _pay_and_log(
+    transaction: WriteTransaction,
+    facts: PaymentFacts,
+    values: dict[str, object],
+    now: datetime,
+    day: date,
+) -> tuple[OrderView, Event] | None:
+    """PostgreSQL: the whole payment in one statement; None when no order matched."""
+    statement = _PAY_LOGGED if facts.sub_mchid is None else _PAY_LOGGED_SUB_MERCHANT
+    decided = payment_values(facts.out_trade_no, facts.amount_total, as_utc(facts.paid_at), now)
+    row = transaction.execute(statement, values | decided | {"numbering_day": day}).one_or_none()
+    if row is None:
+        return None
+    order = view_of(row)
+    event = replace(new_event(order, EventType.NEW_ORDER, now), id=event_id_of(row))
+    transaction.events.append(event)
+    return order, event
 
-    Returns the order as it is now, or None when no order matched (nothing was changed).
-    """
-    if sub_mchid is not None:
-        values = values | {"paid_sub_mchid": sub_mchid}
+
+def _pay_then_log(
+    transaction: WriteTransaction,
+    values: dict[str, object],
+    now: datetime,
+    day: date,
+    *,
+    sub_mchid: str | None,
+) -> tuple[OrderView, Event] | None:
+    """Pay and number the order, then log it, in this transaction; None when none matched."""
     if transaction.connection.dialect.name == "postgresql":
         statement = _PAY_NUMBERED if sub_mchid is None else _PAY_NUMBERED_SUB_MERCHANT
         numbered = transaction.execute(statement, values | {"numbering_day": day}).one_or_none()
-        return None if numbered is None else view_of(numbered)
-    paid = transaction.execute(_PAY if sub_mchid is None else _PAY_SUB_MERCHANT, values)
-    row = paid.one_or_none()
-    return None if row is None else view_of(number_order(transaction, row.id, row.shop_id, day))
+        order = None if numbered is None else view_of(numbered)
+    else:
+        paid = transaction.execute(_PAY if sub_mchid is None else _PAY_SUB_MERCHANT, values)
+        row = paid.one_or_none()
+        order = (
+            None if row is None else view_of(number_order(transaction, row.id, row.shop_id, day))
+        )
+    if order is None:
+        return None
+    return order, append_event(transaction, order, EventType.NEW_ORDER, now)
 
 
 def _not_paid(connection: Connection, facts: PaymentFacts) -> PaymentOutcome:
-    """Why a notice changed nothing; read in the same transaction, after the UPDATE."""
+    """Why a notice changed nothing; read after the UPDATE (and, on PostgreSQL, its commit)."""
     order = _load(connection, facts.out_trade_no)
     if order is None:
         return PaymentOutcome(PaymentResult.NOT_FOUND, None, None)

@@ -602,6 +602,42 @@ def test_an_abandoned_commit_rings_and_is_no_longer_awaited() -> None:
     assert dispatcher.ringing
 
 
+async def test_an_awaited_writes_own_notification_rings_nothing() -> None:
+    """A write whose ids are drawn as it commits: its event's notification, heard before the
+    hand-over, neither rings nor reads; the hand-over publishes it."""
+    hub = Hub(queue_limit=10)
+    dispatcher = Dispatcher(hub, never_read, start_after=4)
+    with hub.subscribe(1) as sub:
+        ticket = dispatcher.awaiting()
+        dispatcher.heard(5)
+        dispatcher.committed(event(5))
+        dispatcher.settled(ticket)
+        assert ids(await sub.next_frames()) == [5]
+    assert not dispatcher.ringing
+
+
+def test_an_event_an_awaited_write_did_not_hand_over_rings_once_it_is_settled() -> None:
+    """Another instance's event heard while a write is under way here is read once it is over."""
+    dispatcher = Dispatcher(Hub(queue_limit=10), never_read, start_after=4)
+    ticket = dispatcher.awaiting()
+    dispatcher.heard(5)
+    assert not dispatcher.ringing
+    dispatcher.settled(ticket)
+    assert dispatcher.ringing
+
+
+def test_a_write_begun_after_a_notification_does_not_hold_it() -> None:
+    """Writes that keep overlapping never hold an event longer than those under way when it
+    was heard: once they are over it is read, whatever began since."""
+    dispatcher = Dispatcher(Hub(queue_limit=10), never_read, start_after=4)
+    first = dispatcher.awaiting()
+    dispatcher.heard(5)
+    second = dispatcher.awaiting()
+    dispatcher.settled(first)
+    assert dispatcher.ringing
+    dispatcher.settled(second)
+
+
 async def test_a_burst_heard_while_its_read_is_under_way_costs_one_read() -> None:
     """Events 2..10 announced while the read rung for event 1 is on its way, and that read
     returns them all: the burst costs that one read, not a second one for its doorbell rings."""

@@ -13,6 +13,7 @@ from backend.store import (
     Item,
     PaymentFacts,
     PaymentResult,
+    events_since,
     get_order,
     migrate_async,
     record_payment,
@@ -54,7 +55,8 @@ async def test_copies_racing_on_two_engines_pay_and_number_each_order_once(
     postgres_url: str,
 ) -> None:
     """Two copies of each notification recorded at once on two engines: every order is paid
-    once, and the shop's numbers are 1..N without a gap (a copy that lost draws none)."""
+    and logged once, and the shop's numbers are 1..N without a gap (a copy that lost draws
+    none)."""
     await migrate_async(postgres_url)
     engines = (Database(postgres_url), Database(postgres_url))
     try:
@@ -83,6 +85,7 @@ async def test_copies_racing_on_two_engines_pay_and_number_each_order_once(
         ]
         outcomes = await asyncio.gather(*copies)
         stored = [await get_order(engines[0], shop_id=1, order_id=order.id) for order in orders]
+        logged = await events_since(engines[1], 0)
     finally:
         for db in engines:
             await db.dispose()
@@ -90,3 +93,4 @@ async def test_copies_racing_on_two_engines_pay_and_number_each_order_once(
     assert results.count(PaymentResult.PAID) == RACED
     assert results.count(PaymentResult.DUPLICATE) == RACED
     assert sorted(order.day_seq or 0 for order in stored if order) == list(range(1, RACED + 1))
+    assert sorted(event.order_id for event in logged) == [order.id for order in orders]

@@ -88,6 +88,30 @@ async def test_second_append_waits_for_the_first_to_commit(
     assert [event.id for event in await events_since(second_db, 0)] == [first.id, second.id]
 
 
+async def test_a_payment_on_another_instance_waits_for_an_open_append_to_commit(
+    instances: tuple[Database, Database],
+) -> None:
+    """A payment, one statement in its own transaction, blocks on the log's lock while another
+    instance's append is open, then gets a later id that becomes visible after the first."""
+    first_db, second_db = instances
+    first_order, second_order = await place(first_db), await place(second_db)
+    facts = PaymentFacts(second_order.number, "4200" + "2" * 24, second_order.amount_fen, NOW)
+    async with open_transaction(first_db) as connection:
+        first = await connection.run_sync(
+            lambda sync: append_event(
+                WriteTransaction(sync), first_order, EventType.REMINDER, NOW, reminder_count=1
+            )
+        )
+        payment = asyncio.create_task(record_payment(second_db, facts, NOW, zone=SHOP_ZONE))
+        await eventually(lambda: lock_waiters(second_db), "the payment to wait for the lock")
+        assert not payment.done()
+        assert await events_since(second_db, 0) == []
+    paid = await payment
+    assert paid.event is not None
+    assert paid.event.id > first.id
+    assert [event.id for event in await events_since(second_db, 0)] == [first.id, paid.event.id]
+
+
 async def test_cursor_reader_never_skips_an_event(instances: tuple[Database, Database]) -> None:
     """Payments racing on two instances: a reader following ids sees every event, in order."""
     first_db, second_db = instances

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, text
+from sqlalchemy.exc import IntegrityError
 
 from backend.store import (
     Database,
@@ -21,7 +22,6 @@ from backend.store import (
     record_payment,
     reject_order,
 )
-from backend.store import payments as payments_module
 from orderbell_protocol import (
     EventType,
     OrderLine,
@@ -228,33 +228,58 @@ async def test_duplicate_for_another_amount_is_an_amount_mismatch(
     assert len(await events_since(db, 0)) == 1
 
 
-async def test_payment_and_its_event_commit_together(
-    db: Database, place_order: OrderStep, now: datetime, monkeypatch: pytest.MonkeyPatch
+async def test_a_payment_whose_event_is_refused_leaves_nothing_written(
+    db: Database, place_order: OrderStep, now: datetime
 ) -> None:
-    """If logging the event fails, the order is not left paid: it is one transaction."""
-
-    def broken_log(*_args: object, **_kwargs: object) -> None:
-        raise RuntimeError("event log unavailable")
-
+    """The log refuses the event after the order was paid and numbered: none of it stays."""
     order = await place_order()
-    monkeypatch.setattr(payments_module, "append_event", broken_log)
-    with pytest.raises(RuntimeError, match="event log unavailable"):
-        await record_payment(db, facts_for(order, now), now, zone=SHOP_ZONE)
+    async with refused_events(db):
+        with pytest.raises(IntegrityError, match=r"event.log.refused"):
+            await record_payment(db, facts_for(order, now), now, zone=SHOP_ZONE)
     assert await get_order_by_number(db, order.number) == order
     assert await events_since(db, 0) == []
+    # Nor was a number used up: the next try is the day's first.
+    outcome = await record_payment(db, facts_for(order, now), now, zone=SHOP_ZONE)
+    assert outcome.order is not None
+    assert (outcome.result, outcome.order.day_seq) == (PaymentResult.PAID, 1)
+    assert [event.order_id for event in await events_since(db, 0)] == [order.id]
+
+
+@contextlib.asynccontextmanager
+async def refused_events(db: Database) -> AsyncIterator[None]:
+    """While the block runs, the events table refuses every new row with an integrity error."""
+    if db.is_postgres:
+        # A constraint checked on new rows only: the payment's statement fails at its INSERT.
+        refuse = ["ALTER TABLE events ADD CONSTRAINT event_log_refused CHECK (false) NOT VALID"]
+        allow = ["ALTER TABLE events DROP CONSTRAINT event_log_refused"]
+    else:
+        refuse = [
+            "CREATE TRIGGER event_log_refused BEFORE INSERT ON events "
+            "BEGIN SELECT RAISE(ABORT, 'event log refused'); END"
+        ]
+        allow = ["DROP TRIGGER event_log_refused"]
+    async with db.engine.begin() as connection:
+        for statement in refuse:
+            await connection.execute(text(statement))
+    try:
+        yield
+    finally:
+        async with db.engine.begin() as connection:
+            for statement in allow:
+                await connection.execute(text(statement))
 
 
 async def test_first_payment_writes_without_reading(
     db: Database, place_order: OrderStep, now: datetime
 ) -> None:
     """The usual notice pays the order, draws the day's number, numbers the order and logs the
-    event: four writes and no SELECT (on PostgreSQL two statements, each a WITH of writes)."""
+    event: four writes and no SELECT (on PostgreSQL one statement, a WITH of writes)."""
     order = await place_order()
     with recorded_statements() as statements:
         await record_payment(db, facts_for(order, now), now, zone=SHOP_ZONE)
     tables = (" orders ", " events ", " daily_order_numbers ")
     on_tables = [s.split()[0] for s in statements if any(table in f"{s} " for table in tables)]
-    expected = ["WITH", "WITH"] if db.is_postgres else ["UPDATE", "INSERT", "UPDATE", "INSERT"]
+    expected = ["WITH"] if db.is_postgres else ["UPDATE", "INSERT", "UPDATE", "INSERT"]
     assert on_tables == expected
 
 

@@ -287,12 +287,24 @@ class InFlightLog:
     def __init__(self) -> None:
         self.announced: list[list[int]] = []
         self.dropped: list[list[int]] = []
+        # What it was told in order, with the events handed over (``heard``) in between.
+        self.told: list[str] = []
 
     def committing(self, event_ids: list[int]) -> None:
         self.announced.append(event_ids)
 
     def abandoned(self, event_ids: list[int]) -> None:
         self.dropped.append(event_ids)
+
+    def awaiting(self) -> int:
+        self.told.append("awaiting")
+        return len(self.told)
+
+    def settled(self, ticket: int) -> None:
+        self.told.append(f"settled {ticket}")
+
+    def heard(self, event: Event) -> None:
+        self.told.append(f"event {event.id}")
 
 
 async def test_a_write_that_fails_for_another_reason_is_not_tried_again(db: Database) -> None:
@@ -321,6 +333,23 @@ async def test_events_being_committed_are_announced_before_they_are_handed_over(
     assert heard == [reminded.event]
     assert watcher.announced == ([[reminded.event.id]] if engine == "postgres" else [])
     assert watcher.dropped == []
+
+
+async def test_a_payment_on_a_server_database_is_awaited_until_its_event_is_handed_over(
+    db: Database, place_order: OrderStep, now: datetime, engine: str
+) -> None:
+    """PostgreSQL draws the event's id as the payment commits: the watcher hears that a write
+    is under way, then the event, then that it is over; SQLite needs no notice."""
+    order = await place_order()
+    watcher = InFlightLog()
+    db.publish_to(watcher.heard, in_flight=watcher)
+    facts = PaymentFacts(order.number, "4200" + "1" * 24, order.amount_fen, now)
+    paid = await record_payment(db, facts, now, zone=SHOP_ZONE)
+    assert paid.event is not None
+    handed_over = f"event {paid.event.id}"
+    expected = ["awaiting", handed_over, "settled 1"] if engine == "postgres" else [handed_over]
+    assert watcher.told == expected
+    assert watcher.announced == []
 
 
 async def test_events_whose_commit_fails_are_abandoned(
