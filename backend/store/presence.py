@@ -86,11 +86,16 @@ async def write_presence(
 
     At most ROWS_PER_TRANSACTION rows per transaction, each with the heartbeat, so payments
     commit between them; a reader may see part of a change for a moment, as it would a change
-    written a second later.
+    written a second later. On PostgreSQL each statement commits by itself (a heartbeat alone
+    is one round trip, and no transaction stays open between statements): only this instance
+    writes its rows, and every statement is safe to repeat, so a write that fails half-way is
+    simply written again whole.
     """
     at = as_utc(now)
     for piece_changed, piece_gone, piece_pongs in batches(changed, gone, pongs):
-        await db.write(_write_presence, instance_id, at, piece_changed, piece_gone, piece_pongs)
+        await db.write_alone(
+            _write_presence, instance_id, at, piece_changed, piece_gone, piece_pongs
+        )
 
 
 def _write_presence(
@@ -159,7 +164,7 @@ async def present_counters(
     except_instance: str | None = None,
 ) -> list[PresentCounter]:
     """Counters connected to instances alive since ``fresh_since`` (one shop's, or all)."""
-    return await db.read(_present_counters, as_utc(fresh_since), shop_id, except_instance)
+    return await db.read_one(_present_counters, as_utc(fresh_since), shop_id, except_instance)
 
 
 def _present_counters(

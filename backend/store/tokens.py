@@ -120,10 +120,12 @@ def _rows(connection: Connection, query: Select[Any]) -> list[Row[Any]]:
 async def record_last_seen(db: Database, token_ids: Collection[int], now: datetime) -> int:
     """Stamp ``now`` as these tokens' last_seen_at; returns how many rows changed.
 
-    One UPDATE per 10,000 ids, in one transaction. Revoked tokens are left as they are, and a
-    stamp never moves backwards (another instance may have written a later one).
+    One UPDATE per 10,000 ids, each committed by itself on PostgreSQL (one round trip, no
+    transaction held open between them). Revoked tokens are left as they are, and a stamp never
+    moves backwards (another instance may have written a later one), so writing it again is
+    harmless.
     """
-    return await db.write(_record_last_seen, sorted(token_ids), as_utc(now))
+    return await db.write_alone(_record_last_seen, sorted(token_ids), as_utc(now))
 
 
 def _record_last_seen(transaction: WriteTransaction, ids: list[int], now: datetime) -> int:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -23,9 +23,12 @@ from backend.store import (
     Item,
     OrderView,
     append_event,
+    create_token,
     migrate_async,
+    record_last_seen,
     submit_order,
 )
+from backend.store.presence import Presence, present_counters, write_presence
 from orderbell_protocol import EventType
 from tests.backend.postgres.conftest import Serve
 from tests.backend.postgres.helpers import Instance
@@ -145,5 +148,38 @@ async def test_an_append_locks_inserts_and_notifies_in_one_round_trip(
 
         await remind(order)  # the pool's connection and the prepared statement
         assert await remind(order) == APPEND_BUDGET
+    finally:
+        await db.dispose()
+
+
+async def test_presence_and_last_seen_each_cost_one_round_trip(
+    postgres_url: str, relay: tuple[int, RoundTrips]
+) -> None:
+    """A presence heartbeat with a changed counter, the presence read and the last-seen flush
+    are each one round trip: no BEGIN or COMMIT, no transaction open between statements."""
+    db = Database(postgres_url)
+    try:
+        token, _secret = await create_token(db, shop_id=1, name="前台", now=NOW)
+        connected = [Presence(token.id, 1, 1, NOW, None)]
+
+        async def trips(step: Callable[[int], Awaitable[object]]) -> int:
+            await step(0)  # the pool's connection and the prepared statements
+            before = relay[1].count
+            await step(1)
+            return relay[1].count - before
+
+        async def heartbeat(n: int) -> None:
+            await write_presence(db, "a", NOW + timedelta(seconds=n), changed=connected)
+
+        async def flush(n: int) -> None:
+            assert await record_last_seen(db, [token.id], NOW + timedelta(seconds=n)) == 1
+
+        async def read(_n: int) -> None:
+            assert len(await present_counters(db, NOW)) == 1
+
+        # The heartbeat's upsert of the instance row, then the counter's: two statements.
+        assert await trips(heartbeat) == 2
+        assert await trips(flush) == 1
+        assert await trips(read) == 1
     finally:
         await db.dispose()
