@@ -18,6 +18,7 @@ from backend.edge import Edge
 from backend.fdlimit import affordable_connections, open_file_limit
 from backend.httpedge import EdgeHttpProtocol
 from backend.hub import Hub
+from backend.keepalive import Keepalive, keepalive_of
 from backend.logredact import install_redaction
 from backend.metrics import Metrics
 from backend.settings import Settings, secret_values
@@ -40,6 +41,9 @@ class OrderBellServer(uvicorn.Server):
         self._own_signals = own_signals
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        keepalive = keepalive_of(self.config)
+        if keepalive is not None:
+            keepalive.stop()
         self._hub.close_all(CLOSE_GOING_AWAY)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + CLOSE_GRACE_S
@@ -59,14 +63,21 @@ class OrderBellServer(uvicorn.Server):
 
 
 class EdgeConfig(uvicorn.Config):
-    """uvicorn's config plus the edge policy its protocols enforce (``backend.edge.edge_of``)."""
+    """uvicorn's config plus the edge policy its protocols enforce (``backend.edge.edge_of``)
+    and the keepalive schedule they join (``backend.keepalive.keepalive_of``)."""
 
     def __init__(
-        self, app: ASGIApp, edge: Edge, direct_stream: DirectStream | None = None, **kwargs: Any
+        self,
+        app: ASGIApp,
+        edge: Edge,
+        direct_stream: DirectStream | None = None,
+        keepalive: Keepalive | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(app, **kwargs)
         self.edge = edge
         self.direct_stream = direct_stream
+        self.keepalive = keepalive
 
 
 def server_config(
@@ -82,6 +93,8 @@ def server_config(
     Deflate costs more than it saves on ~200-byte events, and it would make each counter's
     frame different, where the hub writes one frame's bytes to a whole shop. ``direct_stream``
     lets the WebSocket protocol open warm counters' streams without the app (``backend.wsfast``).
+    The keepalive is the server's one schedule (``backend.keepalive``) rather than uvicorn's
+    timers per connection, which are switched off.
     """
     wanted = settings.max_connections
     limit = open_file_limit()
@@ -101,17 +114,19 @@ def server_config(
         edge.admission.counter_cap,
         edge.admission.http_reserve,
     )
+    interval = settings.ws_ping_interval_s
     return EdgeConfig(
         app,
         edge,
         direct_stream,
+        keepalive=Keepalive(interval) if interval > 0 else None,
         host=host,
         port=port,
         http=EdgeHttpProtocol,
         ws=CounterProtocol,
         ws_per_message_deflate=False,
-        ws_ping_interval=settings.ws_ping_interval_s,
-        ws_ping_timeout=settings.ws_ping_interval_s,
+        ws_ping_interval=None,
+        ws_ping_timeout=None,
         lifespan="on",
         log_config=None,
         access_log=False,  # the app logs each request by route (backend.accesslog), no raw path

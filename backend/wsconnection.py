@@ -45,6 +45,7 @@ from websockets.http11 import Request
 
 from backend.edge import edge_of
 from backend.hub import Frame
+from backend.keepalive import keepalive_of
 from backend.lean import LeanEvent, LeanQueue
 
 log = logging.getLogger(__name__)
@@ -307,9 +308,29 @@ class CounterProtocol(WebSocketsSansIOProtocol):
         self.abort()
 
     def start_keepalive(self) -> None:
-        # Called as the 101 goes out: the handshake is answered.
+        # Called as the 101 goes out: the handshake is answered. Under our server the pings
+        # come from its one schedule (uvicorn's own per-connection keepalive is off there).
         self._stop_handshake_timer()
         super().start_keepalive()
+        keepalive = keepalive_of(self.config)
+        if keepalive is not None:
+            keepalive.join(self)
+
+    def ping_unanswered(self) -> bool:
+        """The last keepalive ping written has not been answered (``backend.keepalive``)."""
+        return self.pending_ping_payload is not None
+
+    def ping(self, frame: bytes, payload: bytes) -> None:
+        """Write the schedule's ping frame while the socket is open past its handshake and no
+        close frame is out; only a pong echoing ``payload`` answers it from now on."""
+        if (
+            self.handshake_complete
+            and not self.close_sent
+            and not self.disconnected
+            and not self.transport.is_closing()
+        ):
+            self.transport.write(frame)
+            self.pending_ping_payload = payload
 
     def _stop_handshake_timer(self) -> None:
         if self._handshake_timer is not None:
@@ -434,8 +455,12 @@ class CounterProtocol(WebSocketsSansIOProtocol):
         self.close_timer = self.loop.call_later(CLOSE_TIMEOUT_S, self.transport.abort)
 
     def handle_pong(self, event: Any) -> None:
+        # Only a pong echoing the ping in flight answers it: not an unsolicited or stale one.
+        answered = self.pending_ping_payload is not None and (
+            event.data == self.pending_ping_payload
+        )
         super().handle_pong(event)
-        if self.pending_ping_payload is None:  # it answered the ping in flight
+        if answered:
             self.last_pong = self.loop.time()
 
     def keepalive_timeout(self) -> None:
@@ -454,6 +479,9 @@ class CounterProtocol(WebSocketsSansIOProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_handshake_timer()
+        keepalive = keepalive_of(self.config)
+        if keepalive is not None:
+            keepalive.leave(self)
         super().connection_lost(exc)
         edge = edge_of(self.config)
         if edge is not None:  # admitted by the HTTP protocol it was upgraded from

@@ -1,7 +1,8 @@
-"""WebSocket framing of the server's text messages (RFC 6455 section 5.2), encoded once per event.
+"""WebSocket framing of what the server sends (RFC 6455 section 5.2), encoded once for many.
 
 Frames from a server are never masked, so one event's frame is the same bytes for every counter
-of its shop: the hub serialises it once and the connections write those bytes as they are.
+of its shop: the hub serialises it once and the connections write those bytes as they are. The
+keepalive's ping frame is likewise one for every counter (``backend.keepalive``).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import struct
 
 _FIN_TEXT = 0x81
+_FIN_PING = 0x89
+_MAX_CONTROL_PAYLOAD = 125
 _LEN_16 = 126
 _LEN_64 = 127
 
@@ -23,3 +26,10 @@ def text_frame(payload: bytes) -> bytes:
     else:
         header = struct.pack("!BBQ", _FIN_TEXT, _LEN_64, size)
     return header + payload
+
+
+def ping_frame(payload: bytes) -> bytes:
+    """One unmasked ping frame carrying ``payload`` (a control frame: at most 125 bytes)."""
+    if len(payload) > _MAX_CONTROL_PAYLOAD:
+        raise ValueError(f"a ping carries at most {_MAX_CONTROL_PAYLOAD} bytes, not {len(payload)}")
+    return struct.pack("!BB", _FIN_PING, len(payload)) + payload

@@ -10,6 +10,7 @@ import sys
 import weakref
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -155,33 +156,42 @@ async def test_a_live_counter_keeps_no_task_and_still_gets_events(live: LiveServ
 
 def connection_timers() -> list[str]:
     """The callbacks of the timers the loop holds for connections' protocols, by name."""
-    loop = asyncio.get_running_loop()
-    scheduled = getattr(loop, "_scheduled", None)
-    assert scheduled is not None, "this check reads asyncio's own loop"
     return [
         handle._callback.__name__
-        for handle in scheduled
-        if not handle.cancelled()
-        and isinstance(
+        for handle in live_timers()
+        if isinstance(
             getattr(handle._callback, "__self__", None), CounterProtocol | EdgeHttpProtocol
         )
     ]
 
 
-async def test_a_live_counter_has_no_timer_but_its_keepalive_ping(live: LiveServer) -> None:
-    """The edge's timeouts end with the handshake: a live counter costs the loop no timer of
-    theirs, only the keepalive ping it always had."""
+def live_timers() -> list[asyncio.TimerHandle]:
+    """Every timer the running loop holds that has not been cancelled."""
+    scheduled = getattr(asyncio.get_running_loop(), "_scheduled", None)
+    assert scheduled is not None, "this check reads asyncio's own loop"
+    return [handle for handle in scheduled if not handle.cancelled()]
+
+
+async def test_idle_counters_add_no_timer_to_the_loop(live: LiveServer) -> None:
+    """The edge's timeouts end with the handshake and the keepalive is the server's one
+    schedule: 20 live counters cost the loop no more timers than one does."""
     token = await live.device_token()
+
+    def quiet_counter() -> Any:  # no client-side keepalive: its timers would share the loop
+        headers = {"Authorization": f"Bearer {token}"}
+        return connect(live.ws_url, additional_headers=headers, ping_interval=None)
+
     async with contextlib.AsyncExitStack() as stack:
-        sockets = [await stack.enter_async_context(counter(live.ws_url, token)) for _ in range(3)]
-        await wait_for_connections(live.hub, 3)
-        live.hub.publish(bulky_event(1))
-        for ws in sockets:
-            assert (await next_event(ws))["id"] == 1
-        timers = connection_timers()
-        # One each: the next ping, or the wait for the pong of the ping just sent.
-        assert len(timers) == 3, timers
-        assert set(timers) <= {"send_keepalive_ping", "keepalive_timeout"}, timers
+        first = await stack.enter_async_context(quiet_counter())
+        await reach_live(live, first)
+        with_one = len(live_timers())
+        sockets = [await stack.enter_async_context(quiet_counter()) for _ in range(19)]
+        await wait_for_connections(live.hub, 20)
+        live.hub.publish(bulky_event(2))
+        for ws in [first, *sockets]:
+            assert (await next_event(ws))["id"] == 2
+        assert connection_timers() == []
+        assert len(live_timers()) == with_one
 
 
 async def test_a_close_frame_tells_the_socket_holder_to_write_nothing_more(
