@@ -173,6 +173,11 @@ class Keepalive:
     def __len__(self) -> int:
         return len(self._rota)
 
+    @property
+    def stopped(self) -> bool:
+        """True once :meth:`stop` was called: nobody is pinged any more."""
+        return self._stopped
+
     def join(self, peer: Pinged) -> None:
         """Ping this connection from now on (called in the server's event loop)."""
         if self._stopped:

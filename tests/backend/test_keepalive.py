@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import socket
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from starlette.applications import Starlette
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from websockets.asyncio.client import connect
 from websockets.frames import Frame, Opcode
 
-from backend.keepalive import Keepalive, PingRota, round_payload, slots_for
+from backend.devkit import MerchantKit
+from backend.hub import Hub
+from backend.keepalive import Keepalive, PingRota, keepalive_of, round_payload, slots_for
+from backend.server import bound_port, running_server
 from backend.wsframes import ping_frame
 from benchmarks.wsclient import OP_PING, OP_PONG, client_frame
 from tests.backend.test_wsconnection import open_protocols
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, kit_settings
 from tests.e2e.helpers import stalled_counter, wait_for_connections
 
 INTERVAL_S = 10.0
@@ -353,3 +362,29 @@ async def test_an_unsolicited_pong_does_not_count_as_an_answer(live: LiveServer)
         assert not protocol.ping_unanswered()
     finally:
         sock.close()
+
+
+async def test_the_server_stops_its_schedule_on_shutdown(tmp_path: Path, kit: MerchantKit) -> None:
+    """The schedule rides on the server's config, takes its live counters, and ends with it."""
+    accepted = asyncio.Event()
+
+    async def hold(websocket: WebSocket) -> None:
+        await websocket.accept()
+        accepted.set()
+        with contextlib.suppress(WebSocketDisconnect):
+            await websocket.receive_text()
+
+    app = Starlette(routes=[WebSocketRoute("/ws/{sid}", hold)])
+    app.state.hub = Hub(1)
+    settings = kit_settings(tmp_path, kit, ORDERBELL_WS_PING_INTERVAL_S=str(PING_S))
+    async with running_server(app, settings) as server:
+        keepalive = keepalive_of(server.config)
+        assert keepalive is not None
+        async with connect(f"ws://127.0.0.1:{bound_port(server)}/ws/one") as ws:
+            await asyncio.wait_for(accepted.wait(), 5)
+            assert len(keepalive) == 1
+            assert not keepalive.stopped
+            server.should_exit = True
+            await asyncio.wait_for(ws.wait_closed(), 10)  # the shutdown has begun
+            assert keepalive.stopped
+    assert len(keepalive) == 0
