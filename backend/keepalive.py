@@ -112,9 +112,9 @@ class PingRota(Generic[M]):
         del self._slots[slot][member]
         if self._slot_of:
             self._vacant.append(slot)
-        else:  # nobody left: start dealing afresh
+        else:  # nobody left: start dealing afresh, from the slot visited next
             self._vacant.clear()
-            self._next_slot = 0
+            self._next_slot = self._cursor
 
     def visit(self, now: float) -> Visit[M]:
         """The members of the slot due now (a copy: the rota may change while they are
@@ -182,9 +182,18 @@ class Keepalive:
         """Ping this connection from now on (called in the server's event loop)."""
         if self._stopped:
             return
+        loop = asyncio.get_running_loop()
+        if not self._rota:
+            # The first on an empty rota is visited at once (and so pinged within a tick, like
+            # every newcomer on a busy rota within an interval), not whenever the visit that
+            # was due before the rota emptied comes round.
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._rota.due_at = loop.time()
         self._rota.add(peer)
         if self._timer is None:
-            self._arm(asyncio.get_running_loop())
+            self._arm(loop)
 
     def leave(self, peer: Pinged) -> None:
         """Never ping this connection again (O(1); a no-op if it never joined)."""

@@ -188,6 +188,7 @@ class Peer:
         self.pings: list[bytes] = []
         self.pending: bytes | None = None
         self.timed_out = asyncio.Event()
+        self.pinged = asyncio.Event()
 
     def ping_unanswered(self) -> bool:
         return self.pending is not None
@@ -195,6 +196,7 @@ class Peer:
     def ping(self, frame: bytes, payload: bytes) -> None:
         self.pings.append(frame)
         self.pending = None if self.answers else payload
+        self.pinged.set()
 
     def keepalive_timeout(self) -> None:
         self.timed_out.set()
@@ -214,6 +216,35 @@ async def test_the_schedule_pings_with_one_frame_and_drops_a_peer_that_never_ans
         assert not answering.timed_out.is_set()
     finally:
         keepalive.stop()
+
+
+async def test_a_counter_joining_an_emptied_schedule_is_pinged_at_once() -> None:
+    """A shop's only counter that reconnects is pinged within a tick, not an interval later
+    when the visit that was due before the rota emptied comes round."""
+    keepalive = Keepalive(INTERVAL_S)
+    try:
+        first = Peer(answers=True)
+        keepalive.join(first)
+        await asyncio.wait_for(first.pinged.wait(), INTERVAL_S / 4)
+        keepalive.leave(first)
+        again = Peer(answers=True)
+        keepalive.join(again)
+        await asyncio.wait_for(again.pinged.wait(), INTERVAL_S / 4)
+        assert first.pings == [ping_frame(round_payload(0))]
+    finally:
+        keepalive.stop()
+
+
+def test_a_newcomer_on_an_emptied_rota_takes_the_slot_visited_next() -> None:
+    """Once everyone left, dealing starts again where the rota stands, not at its first slot."""
+    rota: PingRota[int] = PingRota(INTERVAL_S, SLOTS)
+    rota.add(1)
+    rota.add(2)
+    sweep(rota, 0.0, 1)  # slot 0 visited: the cursor is on slot 1, member 2's
+    rota.discard(1)
+    rota.discard(2)
+    rota.add(3)
+    assert rota.visit(rota.due_at).members == [3]
 
 
 async def test_a_stopped_schedule_pings_nobody() -> None:
