@@ -24,10 +24,13 @@ payload leaves the ping unanswered, and the peer is aborted at its next visit.
 from __future__ import annotations
 
 import asyncio
+import logging
 import struct
 from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from backend.wsframes import ping_frame
+
+log = logging.getLogger(__name__)
 
 TICK_S = 0.1  # how often the rota visits a slot, for intervals long enough to have 10 slots
 MIN_SLOTS = 10  # short intervals (tests) still spread their pings over 10 ticks
@@ -221,10 +224,15 @@ class Keepalive:
         for peer in visit.members:
             if peer not in self._rota:  # left since the visit began
                 continue
-            if peer.ping_unanswered():
-                peer.keepalive_timeout()
-            else:
-                peer.ping(self._frame, self._payload)
+            try:
+                if peer.ping_unanswered():
+                    peer.keepalive_timeout()
+                else:
+                    peer.ping(self._frame, self._payload)
+            except Exception:
+                # One connection's failure must not end the schedule for every other counter;
+                # this one is visited again next round.
+                log.exception("keepalive: visiting a counter failed")
         if self._rota and not self._stopped:
             self._arm(loop)
 

@@ -247,6 +247,31 @@ def test_a_newcomer_on_an_emptied_rota_takes_the_slot_visited_next() -> None:
     assert rota.visit(rota.due_at).members == [3]
 
 
+class BrokenPeer(Peer):
+    """A connection whose ping raises, as a bug in one protocol would."""
+
+    def ping(self, frame: bytes, payload: bytes) -> None:
+        raise RuntimeError("broken connection")
+
+
+async def test_one_connection_that_fails_does_not_stop_the_others_pings(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A counter whose ping raises is logged; the others are still pinged round after round."""
+    keepalive = Keepalive(0.1)
+    broken, healthy = BrokenPeer(answers=True), Peer(answers=True)
+    keepalive.join(broken)
+    keepalive.join(healthy)
+    try:
+        for _ in range(3):
+            healthy.pinged.clear()
+            await asyncio.wait_for(healthy.pinged.wait(), 5)
+        assert len(healthy.pings) >= 3
+        assert "keepalive: visiting a counter failed" in caplog.text
+    finally:
+        keepalive.stop()
+
+
 async def test_a_stopped_schedule_pings_nobody() -> None:
     """After shutdown's stop the schedule holds no timer, and a peer joining later is ignored."""
     keepalive = Keepalive(0.1)
