@@ -359,7 +359,11 @@ class CounterProtocol(WebSocketsSansIOProtocol):
         direct = direct_stream_of(self.config)
         if direct is None or self.root_path:  # under a root path the app's routes differ
             return False
-        opening = direct.opening(self.app, self.client, event)
+        try:
+            opening = direct.opening(self.app, self.client, event)
+        except Exception:  # a fault of the shortcut must not cost the counter its stream
+            log.exception("direct stream: deciding failed; the upgrade is left to the app")
+            return False
         if opening is None or self.transport.is_closing():
             return False
         response = self.conn.accept(event)
@@ -383,7 +387,13 @@ class CounterProtocol(WebSocketsSansIOProtocol):
         self.conn.send_response(response)
         self.transport.write(b"".join(self.conn.data_to_send()))
         self.start_keepalive()
-        opening.open(self.socket)
+        try:
+            opening.open(self.socket)
+        except Exception:
+            # Answered but not subscribed: drop it, so the counter connects again (and its
+            # connection's admission is released) rather than listening to nothing.
+            log.exception("direct stream: opening the stream failed; connection dropped")
+            self.abort()
         return True
 
     def send_receive_event_to_app(self) -> None:

@@ -19,6 +19,8 @@ from backend.hub import Hub
 from backend.routes.common import Services
 from backend.server import bound_port, running_server
 from backend.store import Database, create_token, migrate_async
+from backend.wsconnection import CounterSocket
+from backend.wsfast import DirectStream, Opening
 from tests.conftest import FakeClock, kit_settings
 
 KEY = "dGhlIHNhbXBsZSBub25jZQ=="  # RFC 6455's sample key: the same accept value from both
@@ -187,3 +189,78 @@ async def test_anonymous_handshakes_are_the_same_with_and_without_the_app(
     direct = await observe_all(tmp_path, kit, clock, direct=True, **overrides)
     assert direct[3] == through_app[3]
     assert through_app[3][0].startswith("HTTP/1.1 101" if allowed == "1" else "HTTP/1.1 403")
+
+
+async def handshake(served: Served) -> tuple[bytes, asyncio.StreamReader, asyncio.StreamWriter]:
+    """A good-token upgrade: the answer's head, and the open connection."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", served.port)
+    head = [
+        "GET /ws/counter HTTP/1.1",
+        f"Host: 127.0.0.1:{served.port}",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        f"Sec-WebSocket-Key: {KEY}",
+        "Sec-WebSocket-Version: 13",
+        f"Authorization: Bearer {served.token}",
+    ]
+    writer.write(("\r\n".join(head) + "\r\n\r\n").encode())
+    return await reader.readuntil(b"\r\n\r\n"), reader, writer
+
+
+def connections_open(services: Services) -> list[str]:
+    """The connection gauges' samples (read from the server's admission at each scrape)."""
+    text = generate_latest(services.metrics.registry).decode()
+    return [
+        line
+        for line in text.splitlines()
+        if line.startswith(("orderbell_connections_open ", "orderbell_counter_streams_open "))
+    ]
+
+
+async def test_a_shortcut_that_fails_to_decide_leaves_the_counter_to_the_app(
+    tmp_path: Path, kit: MerchantKit, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The counter still gets its stream, through the app, and the fault is logged."""
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("shortcut fault")
+
+    monkeypatch.setattr(DirectStream, "opening", broken)
+    async with serving(tmp_path, kit, clock, direct=True) as served:
+        answer, _, writer = await handshake(served)
+        assert answer.startswith(b"HTTP/1.1 101")
+        await wait_for(lambda: len(list(served.hub.live_counters())) == 1)
+        writer.close()
+        await wait_for(lambda: served.hub.connection_count == 0)
+
+
+async def test_a_stream_that_fails_to_open_is_dropped_and_its_place_released(
+    tmp_path: Path, kit: MerchantKit, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Answered but not subscribed: the connection ends, nothing stays counted, and the
+    counter's next attempt opens its stream."""
+    original = Opening.open
+    calls: list[int] = []
+
+    def fails_once(self: Opening, socket: CounterSocket) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("open fault")
+        original(self, socket)
+
+    monkeypatch.setattr(Opening, "open", fails_once)
+    async with serving(tmp_path, kit, clock, direct=True) as served:
+        answer, reader, writer = await handshake(served)
+        assert answer.startswith(b"HTTP/1.1 101")
+        assert await reader.read() == b""  # dropped
+        writer.close()
+        await wait_for(
+            lambda: (
+                connections_open(served.services)
+                == ["orderbell_connections_open 0.0", "orderbell_counter_streams_open 0.0"]
+            )
+        )
+        answer, _, writer = await handshake(served)
+        assert answer.startswith(b"HTTP/1.1 101")
+        await wait_for(lambda: len(list(served.hub.live_counters())) == 1)
+        writer.close()
