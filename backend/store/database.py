@@ -255,16 +255,37 @@ class Database:
         """
         if self.is_sqlite:
             return await self.write(work, *args, **kwargs)
+        return await self._alone_on_server(lambda t: work(t, *args, **kwargs), announces=True)
 
+    async def write_alone_without_events(
+        self,
+        work: Callable[Concatenate[WriteTransaction, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Like :meth:`write_alone`, for ``work`` that appends no event (presence, last-seen).
+
+        It takes no in-flight ticket: other instances' notifications heard meanwhile are read
+        at once rather than held until it is over, since it can hand none of them over.
+        """
+        if self.is_sqlite:
+            return await self.write(work, *args, **kwargs)
+        return await self._alone_on_server(lambda t: work(t, *args, **kwargs), announces=False)
+
+    async def _alone_on_server(
+        self, work: Callable[[WriteTransaction], T], *, announces: bool
+    ) -> T:
         def run(connection: Connection) -> tuple[T, list[Event]]:
             transaction = WriteTransaction(connection)
-            return work(transaction, *args, **kwargs), transaction.events
+            return work(transaction), transaction.events
 
         tickets: list[int] = []
         started = time.perf_counter()
         try:
             try:
-                result, events = await self._write_alone_on_server(run, tickets)
+                result, events = await self._write_alone_on_server(
+                    run, tickets if announces else None
+                )
             finally:
                 self._took("write", started)
             if events and self._listener is not None:
@@ -276,16 +297,17 @@ class Database:
                     self._in_flight.settled(ticket)
 
     async def _write_alone_on_server(
-        self, run: Callable[[Connection], tuple[T, list[Event]]], tickets: list[int]
+        self, run: Callable[[Connection], tuple[T, list[Event]]], tickets: list[int] | None
     ) -> tuple[T, list[Event]]:
         """Autocommit statements on a server database, tried again if the connection was dead.
 
-        Each try that got a connection takes an in-flight ticket, appended to ``tickets``.
+        Each try that got a connection takes an in-flight ticket, appended to ``tickets``
+        (none when ``tickets`` is None: work that appends no event).
         """
         for attempt in (1, 2):
             try:
                 async with self._autocommit_engine.connect() as connection:
-                    if self._in_flight is not None:
+                    if self._in_flight is not None and tickets is not None:
                         tickets.append(self._in_flight.awaiting())
                     return await connection.run_sync(run)
             except DBAPIError as exc:

@@ -93,7 +93,7 @@ async def write_presence(
     """
     at = as_utc(now)
     for piece_changed, piece_gone, piece_pongs in batches(changed, gone, pongs):
-        await db.write_alone(
+        await db.write_alone_without_events(
             _write_presence, instance_id, at, piece_changed, piece_gone, piece_pongs
         )
 

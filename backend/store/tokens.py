@@ -125,7 +125,7 @@ async def record_last_seen(db: Database, token_ids: Collection[int], now: dateti
     moves backwards (another instance may have written a later one), so writing it again is
     harmless.
     """
-    return await db.write_alone(_record_last_seen, sorted(token_ids), as_utc(now))
+    return await db.write_alone_without_events(_record_last_seen, sorted(token_ids), as_utc(now))
 
 
 def _record_last_seen(transaction: WriteTransaction, ids: list[int], now: datetime) -> int:

@@ -20,9 +20,11 @@ from backend.store import (
     append_event,
     default_database_url,
     events_since,
+    record_last_seen,
     record_payment,
     remind_order,
 )
+from backend.store.presence import write_presence
 from orderbell_protocol import Event, EventType
 from tests.backend.store.conftest import OrderStep
 from tests.conftest import SHOP_ZONE
@@ -350,6 +352,18 @@ async def test_a_payment_on_a_server_database_is_awaited_until_its_event_is_hand
     expected = ["awaiting", handed_over, "settled 1"] if engine == "postgres" else [handed_over]
     assert watcher.told == expected
     assert watcher.announced == []
+
+
+async def test_presence_and_last_seen_writes_hold_no_other_instance_s_notification(
+    db: Database, now: datetime
+) -> None:
+    """Writes that append no event take no in-flight ticket: another instance's order heard
+    while a heartbeat or a last-seen stamp is being written rings at once, not after it."""
+    watcher = InFlightLog()
+    db.publish_to(watcher.heard, in_flight=watcher)
+    await write_presence(db, "instance-a", now)
+    assert await record_last_seen(db, [404], now) == 0
+    assert watcher.told == []
 
 
 async def test_events_whose_commit_fails_are_abandoned(
